@@ -1,0 +1,155 @@
+//! All I/O with the kernel: netlink `sock_diag` dumps, `/proc` counters and
+//! sysctls. Everything leaves here as a [`Snapshot`].
+
+pub mod identity;
+pub mod inet;
+pub mod netlink;
+pub mod procfs_net;
+pub mod unix;
+
+use std::collections::VecDeque;
+use std::io;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use jiff::Timestamp;
+use netlink_packet_sock_diag::{AF_INET, AF_INET6};
+
+use crate::model::Snapshot;
+use netlink::DiagSocket;
+
+/// Why a collection failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    /// The netlink socket could not be opened.
+    #[error(
+        "cannot open a NETLINK_SOCK_DIAG socket ({0}); sockscope needs a Linux kernel with sock_diag (CONFIG_INET_DIAG)"
+    )]
+    Open(#[source] io::Error),
+    /// Sending or receiving on the netlink socket failed.
+    #[error("netlink {what} dump failed: {source}")]
+    Io {
+        /// Which dump.
+        what: &'static str,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+    /// The kernel answered the request with an error.
+    #[error(
+        "the kernel refused the {what} dump: {source} (is the {what} diag module available? try `modprobe inet_diag tcp_diag unix_diag`)"
+    )]
+    Kernel {
+        /// Which dump.
+        what: &'static str,
+        /// The errno the kernel returned.
+        #[source]
+        source: io::Error,
+    },
+    /// A recorded or scripted source has nothing more to give.
+    #[error("the source has no more samples")]
+    Exhausted,
+}
+
+/// Anything that produces snapshots: the live kernel, a recording, a test script.
+pub trait Source: Send {
+    /// Takes one snapshot.
+    fn collect(&mut self) -> Result<Snapshot, CollectError>;
+}
+
+/// Collects from the kernel, in the network namespace of the thread that
+/// created it (netlink sockets stay bound to their namespace; counters are
+/// read through `/proc/thread-self/net`, so collect on that same thread).
+pub struct LiveSource {
+    diag: DiagSocket,
+    net_dir: PathBuf,
+    sys_dir: PathBuf,
+    hostname: String,
+    netns: String,
+    last_len: usize,
+}
+
+impl LiveSource {
+    /// Opens the netlink socket in the calling thread's namespace.
+    pub fn open() -> Result<LiveSource, CollectError> {
+        Ok(LiveSource {
+            diag: DiagSocket::open()?,
+            net_dir: PathBuf::from("/proc/thread-self/net"),
+            sys_dir: PathBuf::from("/proc/sys"),
+            hostname: identity::hostname(),
+            netns: identity::netns_label(),
+            last_len: 0,
+        })
+    }
+
+    /// Replaces the namespace label shown in snapshots.
+    pub fn with_netns_label(mut self, label: String) -> LiveSource {
+        self.netns = label;
+        self
+    }
+}
+
+impl Source for LiveSource {
+    fn collect(&mut self) -> Result<Snapshot, CollectError> {
+        let started = Instant::now();
+        let mut snap = Snapshot::empty(Timestamp::now(), &self.hostname, &self.netns);
+        snap.tcp.reserve(self.last_len + self.last_len / 8);
+        let mut notes = Vec::new();
+        let mut skipped = 0;
+
+        for (family, what) in [(AF_INET, "tcp/ipv4"), (AF_INET6, "tcp/ipv6")] {
+            let tcp = &mut snap.tcp;
+            let stats = self.diag.dump(what, inet::request(family), |payload| {
+                inet::parse(payload).map(|s| tcp.push(s)).is_some()
+            })?;
+            skipped += stats.skipped;
+            if stats.interrupted {
+                notes.push(format!("the {what} table changed during the dump"));
+            }
+        }
+
+        let listeners = &mut snap.unix_listeners;
+        match self.diag.dump("unix", unix::request(), |payload| {
+            match unix::parse(payload) {
+                Some(unix::Parsed::Listener(l)) => {
+                    listeners.push(l);
+                    true
+                }
+                Some(unix::Parsed::Ignored) => true,
+                None => false,
+            }
+        }) {
+            Ok(stats) => skipped += stats.skipped,
+            Err(e) => notes.push(format!("no UNIX listeners: {e}")),
+        }
+
+        snap.counters = procfs_net::read_counters(&self.net_dir, &mut notes);
+        snap.tunables = procfs_net::read_tunables(&self.sys_dir, &mut notes);
+        self.last_len = snap.tcp.len();
+        snap.collector.sockets = snap.tcp.len() as u64;
+        snap.collector.skipped_messages = skipped;
+        snap.collector.notes = notes;
+        snap.collector.duration_us = started.elapsed().as_micros() as u64;
+        Ok(snap)
+    }
+}
+
+/// Hands out prepared snapshots in order: for tests and scripted demos.
+pub struct ScriptedSource {
+    samples: VecDeque<Snapshot>,
+}
+
+impl ScriptedSource {
+    /// A source that yields `samples` one by one, then [`CollectError::Exhausted`].
+    pub fn new(samples: impl IntoIterator<Item = Snapshot>) -> ScriptedSource {
+        ScriptedSource {
+            samples: samples.into_iter().collect(),
+        }
+    }
+}
+
+impl Source for ScriptedSource {
+    fn collect(&mut self) -> Result<Snapshot, CollectError> {
+        self.samples.pop_front().ok_or(CollectError::Exhausted)
+    }
+}

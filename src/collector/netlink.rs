@@ -1,0 +1,123 @@
+//! One reusable `NETLINK_SOCK_DIAG` socket and its dump loop.
+
+use std::io;
+
+use netlink_packet_core::{
+    NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, NetlinkBuffer,
+    NetlinkHeader, NetlinkMessage, NetlinkPayload,
+};
+use netlink_packet_sock_diag::SockDiagMessage;
+use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_SOCK_DIAG};
+
+use super::CollectError;
+
+/// Receive buffer size. The kernel fills each dump batch up to about 32 KiB
+/// (`netlink_recvmsg` caps `max_recvmsg_len` there); 64 KiB never truncates.
+const RECV_BUF: usize = 64 * 1024;
+
+/// Counts from one dump.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DumpStats {
+    /// Messages handed to the callback.
+    pub messages: u64,
+    /// Messages the callback rejected as malformed.
+    pub skipped: u64,
+    /// The kernel set `NLM_F_DUMP_INTR`: the table changed during the dump.
+    pub interrupted: bool,
+}
+
+/// A `NETLINK_SOCK_DIAG` socket with a reused receive buffer. It stays
+/// bound to the network namespace of the thread that opened it.
+pub struct DiagSocket {
+    socket: Socket,
+    buf: Vec<u8>,
+    seq: u32,
+}
+
+impl DiagSocket {
+    /// Opens and connects the socket to the kernel.
+    pub fn open() -> Result<DiagSocket, CollectError> {
+        let mut socket = Socket::new(NETLINK_SOCK_DIAG).map_err(CollectError::Open)?;
+        socket.bind_auto().map_err(CollectError::Open)?;
+        socket
+            .connect(&SocketAddr::new(0, 0))
+            .map_err(CollectError::Open)?;
+        Ok(DiagSocket {
+            socket,
+            buf: vec![0; RECV_BUF],
+            seq: 0,
+        })
+    }
+
+    /// Sends `request` as a dump and hands each answer's payload to
+    /// `on_message`, which returns `false` for a message it could not parse.
+    pub fn dump(
+        &mut self,
+        what: &'static str,
+        request: SockDiagMessage,
+        mut on_message: impl FnMut(&[u8]) -> bool,
+    ) -> Result<DumpStats, CollectError> {
+        self.seq = self.seq.wrapping_add(1);
+        let mut header = NetlinkHeader::default();
+        header.flags = NLM_F_REQUEST | NLM_F_DUMP;
+        header.sequence_number = self.seq;
+        let mut msg = NetlinkMessage::new(header, NetlinkPayload::from(request));
+        msg.finalize();
+        let mut out = vec![0; msg.buffer_len()];
+        msg.serialize(&mut out);
+        self.socket
+            .send(&out, 0)
+            .map_err(|e| CollectError::Io { what, source: e })?;
+
+        let mut stats = DumpStats::default();
+        loop {
+            let n = self.recv(what)?;
+            let mut offset = 0;
+            while offset < n {
+                let Ok(msg) = NetlinkBuffer::new_checked(&self.buf[offset..n]) else {
+                    stats.skipped += 1;
+                    break;
+                };
+                let len = msg.length() as usize;
+                if msg.sequence_number() == self.seq {
+                    if msg.flags() & NLM_F_DUMP_INTR != 0 {
+                        stats.interrupted = true;
+                    }
+                    match msg.message_type() {
+                        NLMSG_DONE => return Ok(stats),
+                        NLMSG_ERROR => return Err(kernel_error(what, msg.payload())),
+                        _ => {
+                            stats.messages += 1;
+                            if !on_message(msg.payload()) {
+                                stats.skipped += 1;
+                            }
+                        }
+                    }
+                }
+                offset += (len + 3) & !3;
+            }
+        }
+    }
+
+    fn recv(&mut self, what: &'static str) -> Result<usize, CollectError> {
+        loop {
+            match self.socket.recv(&mut &mut self.buf[..], 0) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(CollectError::Io { what, source: e }),
+            }
+        }
+    }
+}
+
+/// Reads the negative errno of an `NLMSG_ERROR` payload (`struct nlmsgerr`).
+fn kernel_error(what: &'static str, payload: &[u8]) -> CollectError {
+    let errno = payload
+        .get(..4)
+        .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+        .unwrap_or(0);
+    CollectError::Kernel {
+        what,
+        source: io::Error::from_raw_os_error(-errno),
+    }
+}

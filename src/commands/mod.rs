@@ -1,0 +1,3 @@
+//! The subcommands, wiring collector, model and export together.
+
+pub mod snapshot;

@@ -1,0 +1,246 @@
+//! The snapshot JSON document (`sockscope.snapshot.v1`): a stable contract,
+//! documented in README.md. These serde types are the contract; change them
+//! only by adding fields.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Aggregate, CollectorStats, Snapshot, StateCounts, TcpState};
+
+/// Value of the `schema` field.
+pub const SCHEMA: &str = "sockscope.snapshot.v1";
+
+/// Every TCP state, LISTEN included: the `totals.tcp` object.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct AllStates {
+    pub established: u64,
+    pub syn_sent: u64,
+    pub syn_recv: u64,
+    pub fin_wait1: u64,
+    pub fin_wait2: u64,
+    pub time_wait: u64,
+    pub close: u64,
+    pub close_wait: u64,
+    pub last_ack: u64,
+    pub listen: u64,
+    pub closing: u64,
+}
+
+/// The states a listener's connections can be in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct ConnStates {
+    pub syn_recv: u64,
+    pub established: u64,
+    pub fin_wait1: u64,
+    pub fin_wait2: u64,
+    pub time_wait: u64,
+    pub close: u64,
+    pub close_wait: u64,
+    pub last_ack: u64,
+    pub closing: u64,
+}
+
+/// A remote's states: a listener's plus SYN_SENT (outbound connects).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteStates {
+    /// Outbound connects still waiting for the SYN-ACK.
+    pub syn_sent: u64,
+    /// The other states.
+    #[serde(flatten)]
+    pub conn: ConnStates,
+}
+
+impl From<&StateCounts> for AllStates {
+    fn from(c: &StateCounts) -> Self {
+        use TcpState::*;
+        AllStates {
+            established: c[Established],
+            syn_sent: c[SynSent],
+            syn_recv: c[SynRecv],
+            fin_wait1: c[FinWait1],
+            fin_wait2: c[FinWait2],
+            time_wait: c[TimeWait],
+            close: c[Close],
+            close_wait: c[CloseWait],
+            last_ack: c[LastAck],
+            listen: c[Listen],
+            closing: c[Closing],
+        }
+    }
+}
+
+impl From<&StateCounts> for ConnStates {
+    fn from(c: &StateCounts) -> Self {
+        use TcpState::*;
+        ConnStates {
+            syn_recv: c[SynRecv],
+            established: c[Established],
+            fin_wait1: c[FinWait1],
+            fin_wait2: c[FinWait2],
+            time_wait: c[TimeWait],
+            close: c[Close],
+            close_wait: c[CloseWait],
+            last_ack: c[LastAck],
+            closing: c[Closing],
+        }
+    }
+}
+
+/// `totals`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Every TCP socket by state; equals `ss -tan` counted by state.
+    pub tcp: AllStates,
+}
+
+/// One LISTEN socket of a listener (`listeners[].members[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDoc {
+    /// Socket inode.
+    pub inode: u32,
+    /// Its accept queue (Recv-Q), connections.
+    pub accept_queue: u64,
+    /// Its backlog limit (Send-Q), connections.
+    pub backlog: u64,
+}
+
+/// A listener (`listeners[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListenerDoc {
+    /// Always `tcp` for now.
+    pub proto: String,
+    /// Bound address:port, IPv6 in brackets.
+    pub local: String,
+    /// Attributed non-listening sockets (the sum of `states`).
+    pub sockets: u64,
+    /// Sum of the members' accept queues, connections.
+    pub accept_queue: u64,
+    /// Sum of the members' backlog limits, connections.
+    pub backlog: u64,
+    /// The LISTEN sockets (more than one with SO_REUSEPORT).
+    pub members: Vec<MemberDoc>,
+    /// Attributed sockets by state.
+    pub states: ConnStates,
+}
+
+/// A UNIX listener (`unix_listeners[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnixListenerDoc {
+    /// Path, `@name` for abstract sockets, empty when unnamed.
+    pub path: String,
+    /// Socket inode.
+    pub inode: u32,
+    /// `stream` or `seqpacket`.
+    pub kind: crate::model::UnixKind,
+    /// Pending connections.
+    pub accept_queue: u64,
+    /// Backlog limit.
+    pub backlog: u64,
+}
+
+/// A remote endpoint (`remotes[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteDoc {
+    /// Remote address:port.
+    pub remote: String,
+    /// Local address the connections leave from.
+    pub local: String,
+    /// Sockets by state.
+    pub states: RemoteStates,
+    /// Distinct local ports in use toward `remote` from `local`.
+    pub local_ports: u64,
+}
+
+/// The whole document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotDoc {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// When the collection started, RFC 3339.
+    pub taken_at: Timestamp,
+    /// Host name.
+    pub hostname: String,
+    /// Network namespace label.
+    pub netns: String,
+    /// Totals by state.
+    pub totals: Totals,
+    /// Listeners, sorted by port then address.
+    pub listeners: Vec<ListenerDoc>,
+    /// UNIX stream and seqpacket listeners.
+    pub unix_listeners: Vec<UnixListenerDoc>,
+    /// Outbound groups, most sockets first.
+    pub remotes: Vec<RemoteDoc>,
+    /// Every `TcpExt` and `Tcp` counter.
+    pub counters: BTreeMap<String, u64>,
+    /// TCP tunables by sysctl name.
+    pub tunables: BTreeMap<String, String>,
+    /// How the collection went.
+    pub collector: CollectorStats,
+}
+
+impl SnapshotDoc {
+    /// Builds the document of `snapshot` and its aggregate.
+    pub fn new(snapshot: &Snapshot, agg: &Aggregate) -> SnapshotDoc {
+        SnapshotDoc {
+            schema: SCHEMA.to_owned(),
+            taken_at: snapshot.taken_at,
+            hostname: snapshot.hostname.clone(),
+            netns: snapshot.netns.clone(),
+            totals: Totals {
+                tcp: AllStates::from(&agg.totals),
+            },
+            listeners: agg
+                .listeners
+                .iter()
+                .map(|l| ListenerDoc {
+                    proto: "tcp".to_owned(),
+                    local: l.local.to_string(),
+                    sockets: l.sockets(),
+                    accept_queue: l.accept_queue,
+                    backlog: l.backlog,
+                    members: l
+                        .members
+                        .iter()
+                        .map(|m| MemberDoc {
+                            inode: m.inode,
+                            accept_queue: m.accept_queue,
+                            backlog: m.backlog,
+                        })
+                        .collect(),
+                    states: ConnStates::from(&l.states),
+                })
+                .collect(),
+            unix_listeners: snapshot
+                .unix_listeners
+                .iter()
+                .map(|u| UnixListenerDoc {
+                    path: u.path.clone(),
+                    inode: u.inode,
+                    kind: u.kind,
+                    accept_queue: u64::from(u.accept_queue),
+                    backlog: u64::from(u.backlog),
+                })
+                .collect(),
+            remotes: agg
+                .remotes
+                .iter()
+                .map(|r| RemoteDoc {
+                    remote: r.remote.to_string(),
+                    local: r.local_ip.to_string(),
+                    states: RemoteStates {
+                        syn_sent: r.states[TcpState::SynSent],
+                        conn: ConnStates::from(&r.states),
+                    },
+                    local_ports: r.local_ports,
+                })
+                .collect(),
+            counters: snapshot.counters.clone(),
+            tunables: snapshot.tunables.clone(),
+            collector: snapshot.collector.clone(),
+        }
+    }
+}

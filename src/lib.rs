@@ -1,0 +1,11 @@
+//! sockscope: a live view of the TCP and UNIX-socket states that take Linux
+//! servers down, read from the kernel through netlink `sock_diag`.
+//!
+//! Data flows one way: [`collector`] → [`model::Snapshot`] → [`model`]
+//! aggregates → [`export`] (and the dashboard).
+
+pub mod cli;
+pub mod collector;
+pub mod commands;
+pub mod export;
+pub mod model;

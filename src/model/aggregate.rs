@@ -1,0 +1,257 @@
+//! Groups a snapshot's sockets under the listeners they belong to, and the
+//! rest under the remote endpoints they talk to.
+//!
+//! Attribution rule: a non-listening socket belongs to a listener when its
+//! **local** port is the listener's port and its local address matches, the
+//! exact address first, then the wildcard of the socket's own family
+//! (`0.0.0.0` for IPv4, `[::]` for IPv6, which also covers IPv4-mapped
+//! addresses accepted by a dual-stack listener).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use super::snapshot::{Snapshot, TcpState};
+use super::states::StateCounts;
+
+/// One LISTEN socket of a listener group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// Socket inode (`idiag_inode`).
+    pub inode: u32,
+    /// Socket cookie.
+    pub cookie: u64,
+    /// Owner uid.
+    pub uid: u32,
+    /// Connections waiting in this socket's accept queue (Recv-Q of LISTEN).
+    pub accept_queue: u64,
+    /// This socket's backlog limit (Send-Q of LISTEN).
+    pub backlog: u64,
+}
+
+/// A TCP listener: every LISTEN socket bound to one local address:port
+/// (several with SO_REUSEPORT), plus the connections attributed to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listener {
+    /// The bound address and port.
+    pub local: SocketAddr,
+    /// The LISTEN sockets, in dump order.
+    pub members: Vec<Member>,
+    /// Sum of the members' accept queues.
+    pub accept_queue: u64,
+    /// Sum of the members' backlog limits.
+    pub backlog: u64,
+    /// Attributed non-listening sockets by state (LISTEN and SYN_SENT stay 0).
+    pub states: StateCounts,
+}
+
+impl Listener {
+    /// Number of attributed non-listening sockets.
+    pub fn sockets(&self) -> u64 {
+        self.states.total()
+    }
+
+    /// Accept-queue fill, 0.0 to 1.0 (and above when the kernel lets the
+    /// queue reach backlog + 1); 0 when the backlog is 0.
+    pub fn fill(&self) -> f64 {
+        if self.backlog == 0 {
+            0.0
+        } else {
+            self.accept_queue as f64 / self.backlog as f64
+        }
+    }
+}
+
+/// Sockets attributed to no listener, grouped by local address and remote
+/// endpoint: the outbound connections, where ephemeral ports run out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Remote {
+    /// The remote address and port.
+    pub remote: SocketAddr,
+    /// The local address these sockets use.
+    pub local_ip: IpAddr,
+    /// Sockets by state.
+    pub states: StateCounts,
+    /// Distinct local ports in use toward this remote from `local_ip`.
+    pub local_ports: u64,
+}
+
+/// Which group a socket of the snapshot was attributed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    /// A LISTEN socket of listener `n` (index into [`Aggregate::listeners`]).
+    Listening(u32),
+    /// A connection of listener `n`.
+    Listener(u32),
+    /// A connection counted under remote `n` (index into [`Aggregate::remotes`]).
+    Remote(u32),
+}
+
+/// Everything the screens and exports show about one snapshot.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Aggregate {
+    /// Every TCP socket by state, LISTEN included.
+    pub totals: StateCounts,
+    /// Listeners sorted by port, then address.
+    pub listeners: Vec<Listener>,
+    /// Remotes sorted by socket count (most first), then address.
+    pub remotes: Vec<Remote>,
+    /// For each socket of `snapshot.tcp`, at the same index, its group.
+    pub owners: Vec<Owner>,
+}
+
+fn wildcard(addr: &SocketAddr) -> SocketAddr {
+    let ip = match addr {
+        SocketAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        SocketAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+    };
+    SocketAddr::new(ip, addr.port())
+}
+
+/// Strips IPv6 flow info and scope id so that equal endpoints hash equally.
+fn plain(addr: SocketAddr) -> SocketAddr {
+    SocketAddr::new(addr.ip(), addr.port())
+}
+
+impl Aggregate {
+    /// Builds the aggregate of `snapshot`. Pure: no I/O, no clock.
+    pub fn build(snapshot: &Snapshot) -> Aggregate {
+        let mut totals = StateCounts::default();
+        let mut listeners: Vec<Listener> = Vec::new();
+        let mut by_local: HashMap<SocketAddr, u32> = HashMap::new();
+        let mut owners = vec![Owner::Remote(0); snapshot.tcp.len()];
+
+        for (i, sock) in snapshot.tcp.iter().enumerate() {
+            totals.add(sock.state);
+            if sock.state != TcpState::Listen {
+                continue;
+            }
+            let key = plain(sock.local);
+            let idx = *by_local.entry(key).or_insert_with(|| {
+                listeners.push(Listener {
+                    local: key,
+                    members: Vec::new(),
+                    accept_queue: 0,
+                    backlog: 0,
+                    states: StateCounts::default(),
+                });
+                (listeners.len() - 1) as u32
+            });
+            let l = &mut listeners[idx as usize];
+            l.members.push(Member {
+                inode: sock.inode,
+                cookie: sock.cookie,
+                uid: sock.uid,
+                accept_queue: u64::from(sock.recv_q),
+                backlog: u64::from(sock.send_q),
+            });
+            l.accept_queue += u64::from(sock.recv_q);
+            l.backlog += u64::from(sock.send_q);
+            owners[i] = Owner::Listening(idx);
+        }
+
+        let mut remote_idx: HashMap<(IpAddr, SocketAddr), u32> = HashMap::new();
+        let mut remotes: Vec<Remote> = Vec::new();
+        let mut ports: Vec<Vec<u16>> = Vec::new();
+        for (i, sock) in snapshot.tcp.iter().enumerate() {
+            if sock.state == TcpState::Listen {
+                continue;
+            }
+            let local = plain(sock.local);
+            let hit = by_local
+                .get(&local)
+                .or_else(|| by_local.get(&wildcard(&local)));
+            if let Some(&idx) = hit {
+                listeners[idx as usize].states.add(sock.state);
+                owners[i] = Owner::Listener(idx);
+                continue;
+            }
+            let key = (local.ip(), plain(sock.remote));
+            let idx = *remote_idx.entry(key).or_insert_with(|| {
+                remotes.push(Remote {
+                    remote: key.1,
+                    local_ip: key.0,
+                    states: StateCounts::default(),
+                    local_ports: 0,
+                });
+                ports.push(Vec::new());
+                (remotes.len() - 1) as u32
+            });
+            remotes[idx as usize].states.add(sock.state);
+            ports[idx as usize].push(local.port());
+            owners[i] = Owner::Remote(idx);
+        }
+        for (r, mut p) in remotes.iter_mut().zip(ports) {
+            p.sort_unstable();
+            p.dedup();
+            r.local_ports = p.len() as u64;
+        }
+
+        let mut agg = Aggregate {
+            totals,
+            listeners,
+            remotes,
+            owners,
+        };
+        agg.sort();
+        agg
+    }
+
+    /// Sorts listeners and remotes into their documented order and remaps `owners`.
+    fn sort(&mut self) {
+        let mut lorder: Vec<u32> = (0..self.listeners.len() as u32).collect();
+        lorder.sort_by_key(|&i| {
+            let l = &self.listeners[i as usize];
+            (l.local.port(), l.local.is_ipv6(), l.local.ip())
+        });
+        let mut rorder: Vec<u32> = (0..self.remotes.len() as u32).collect();
+        rorder.sort_by(|&a, &b| {
+            let (ra, rb) = (&self.remotes[a as usize], &self.remotes[b as usize]);
+            rb.states
+                .total()
+                .cmp(&ra.states.total())
+                .then(ra.remote.cmp(&rb.remote))
+                .then(ra.local_ip.cmp(&rb.local_ip))
+        });
+        let lnew = inverse(&lorder);
+        let rnew = inverse(&rorder);
+        self.listeners = permute(std::mem::take(&mut self.listeners), &lorder);
+        self.remotes = permute(std::mem::take(&mut self.remotes), &rorder);
+        for o in &mut self.owners {
+            *o = match *o {
+                Owner::Listening(i) => Owner::Listening(lnew[i as usize]),
+                Owner::Listener(i) => Owner::Listener(lnew[i as usize]),
+                Owner::Remote(i) => Owner::Remote(rnew[i as usize]),
+            };
+        }
+    }
+
+    /// The listener bound to exactly `local`, if any.
+    pub fn listener(&self, local: SocketAddr) -> Option<&Listener> {
+        self.listeners.iter().find(|l| l.local == local)
+    }
+
+    /// Indices into `snapshot.tcp` of the connections of listener `idx`.
+    pub fn connections_of(&self, idx: usize) -> impl Iterator<Item = usize> + '_ {
+        self.owners
+            .iter()
+            .enumerate()
+            .filter(move |(_, o)| **o == Owner::Listener(idx as u32))
+            .map(|(i, _)| i)
+    }
+}
+
+fn inverse(order: &[u32]) -> Vec<u32> {
+    let mut inv = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        inv[old as usize] = new as u32;
+    }
+    inv
+}
+
+fn permute<T>(items: Vec<T>, order: &[u32]) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&i| slots[i as usize].take().expect("order is a permutation"))
+        .collect()
+}

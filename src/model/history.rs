@@ -1,0 +1,127 @@
+//! The kept past: a bounded ring of frames, for time travel, sparklines and
+//! the rules that look back.
+//!
+//! Every frame keeps its aggregate (listeners, remotes, totals, counters);
+//! only the newest frames keep their per-socket list, up to a budget of
+//! sockets, so memory stays bounded at 100k+ sockets.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::aggregate::Aggregate;
+use super::snapshot::Snapshot;
+
+/// One sample as shown: the snapshot and its aggregate.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// The collected snapshot. In older frames `tcp` is emptied (see
+    /// [`Frame::has_sockets`]).
+    pub snapshot: Arc<Snapshot>,
+    /// Its aggregate. In older frames `owners` is emptied with the sockets.
+    pub agg: Arc<Aggregate>,
+}
+
+impl Frame {
+    /// Builds the frame of `snapshot`.
+    pub fn new(snapshot: Snapshot) -> Frame {
+        let agg = Aggregate::build(&snapshot);
+        Frame {
+            snapshot: Arc::new(snapshot),
+            agg: Arc::new(agg),
+        }
+    }
+
+    /// Whether the per-socket list is still kept for this frame.
+    pub fn has_sockets(&self) -> bool {
+        self.snapshot.tcp.len() as u64 == self.snapshot.collector.sockets
+    }
+
+    fn strip_sockets(&mut self) {
+        if self.snapshot.tcp.is_empty() {
+            return;
+        }
+        let mut snap = (*self.snapshot).clone();
+        snap.tcp = Vec::new();
+        let mut agg = (*self.agg).clone();
+        agg.owners = Vec::new();
+        self.snapshot = Arc::new(snap);
+        self.agg = Arc::new(agg);
+    }
+}
+
+/// A bounded ring of frames, oldest first.
+#[derive(Clone, Debug)]
+pub struct History {
+    frames: VecDeque<Frame>,
+    span: Duration,
+    socket_budget: usize,
+}
+
+impl History {
+    /// Keeps frames no older than `span` before the newest, and per-socket
+    /// lists for the newest frames up to `socket_budget` sockets in all
+    /// (the newest frame always keeps its own).
+    pub fn new(span: Duration, socket_budget: usize) -> History {
+        History {
+            frames: VecDeque::new(),
+            span,
+            socket_budget,
+        }
+    }
+
+    /// Appends a frame and evicts what falls out of the span or the budget.
+    pub fn push(&mut self, frame: Frame) {
+        let newest = frame.snapshot.taken_at;
+        self.frames.push_back(frame);
+        let span = jiff::SignedDuration::try_from(self.span).unwrap_or(jiff::SignedDuration::MAX);
+        while let Some(front) = self.frames.front() {
+            let age = newest.duration_since(front.snapshot.taken_at);
+            if age > span && self.frames.len() > 1 {
+                self.frames.pop_front();
+            } else {
+                break;
+            }
+        }
+        let mut kept = 0usize;
+        for (i, f) in self.frames.iter_mut().rev().enumerate() {
+            kept += f.snapshot.tcp.len();
+            if i > 0 && kept > self.socket_budget {
+                f.strip_sockets();
+            }
+        }
+    }
+
+    /// Number of frames kept.
+    pub fn len(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// The newest frame.
+    pub fn latest(&self) -> Option<&Frame> {
+        self.frames.back()
+    }
+
+    /// Frame `back` steps before the newest (0 is the newest).
+    pub fn back(&self, back: usize) -> Option<&Frame> {
+        self.frames
+            .len()
+            .checked_sub(back + 1)
+            .and_then(|i| self.frames.get(i))
+    }
+
+    /// Every frame, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Frame> + ExactSizeIterator {
+        self.frames.iter()
+    }
+
+    /// `value` of each frame, oldest first: a series for sparklines and rules.
+    pub fn series(&self, value: impl Fn(&Frame) -> u64) -> Vec<u64> {
+        self.frames.iter().map(value).collect()
+    }
+}

@@ -1,0 +1,20 @@
+//! The pure model: [`Snapshot`] in, aggregates out. No I/O and no clock
+//! reads here; time arrives inside the snapshot.
+
+pub mod aggregate;
+pub mod fixtures;
+pub mod history;
+pub mod snapshot;
+pub mod states;
+pub mod tracker;
+
+#[cfg(test)]
+mod aggregate_tests;
+#[cfg(test)]
+mod history_tests;
+
+pub use aggregate::{Aggregate, Listener, Member, Owner, Remote};
+pub use history::{Frame, History};
+pub use snapshot::{CollectorStats, Snapshot, TcpSocket, TcpState, Timer, UnixKind, UnixListener};
+pub use states::StateCounts;
+pub use tracker::Tracker;

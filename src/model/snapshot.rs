@@ -1,0 +1,265 @@
+//! The model's input: one collection of kernel socket state, as plain data.
+//!
+//! A [`Snapshot`] is what the collector produces, what a recording stores and
+//! what replay and tests feed back. It carries its own timestamp, so nothing
+//! downstream ever reads a clock.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// TCP socket state as the kernel reports it in `inet_diag_msg.idiag_state`
+/// (`include/net/tcp_states.h`). Request sockets (`TCP_NEW_SYN_RECV`) come
+/// back as [`TcpState::SynRecv`]; TIME_WAIT mini-sockets come back as their
+/// `tw_substate`, which is either [`TcpState::TimeWait`] or
+/// [`TcpState::FinWait2`]. That is exactly how `ss -tan` counts them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TcpState {
+    Established = 1,
+    SynSent = 2,
+    SynRecv = 3,
+    FinWait1 = 4,
+    FinWait2 = 5,
+    TimeWait = 6,
+    Close = 7,
+    CloseWait = 8,
+    LastAck = 9,
+    Listen = 10,
+    Closing = 11,
+}
+
+impl TcpState {
+    /// Every state, in kernel order.
+    pub const ALL: [TcpState; 11] = [
+        TcpState::Established,
+        TcpState::SynSent,
+        TcpState::SynRecv,
+        TcpState::FinWait1,
+        TcpState::FinWait2,
+        TcpState::TimeWait,
+        TcpState::Close,
+        TcpState::CloseWait,
+        TcpState::LastAck,
+        TcpState::Listen,
+        TcpState::Closing,
+    ];
+
+    /// Maps the kernel's `idiag_state` byte; `TCP_NEW_SYN_RECV` (12) is a
+    /// request socket and counts as SYN_RECV. Unknown values give `None`.
+    pub fn from_kernel(state: u8) -> Option<TcpState> {
+        match state {
+            1..=11 => Some(TcpState::ALL[usize::from(state) - 1]),
+            12 => Some(TcpState::SynRecv),
+            _ => None,
+        }
+    }
+
+    /// Index into per-state arrays (0 for ESTABLISHED … 10 for CLOSING).
+    pub fn index(self) -> usize {
+        self as usize - 1
+    }
+
+    /// The snake_case key used in JSON, config and filters (`close_wait`).
+    pub fn key(self) -> &'static str {
+        match self {
+            TcpState::Established => "established",
+            TcpState::SynSent => "syn_sent",
+            TcpState::SynRecv => "syn_recv",
+            TcpState::FinWait1 => "fin_wait1",
+            TcpState::FinWait2 => "fin_wait2",
+            TcpState::TimeWait => "time_wait",
+            TcpState::Close => "close",
+            TcpState::CloseWait => "close_wait",
+            TcpState::LastAck => "last_ack",
+            TcpState::Listen => "listen",
+            TcpState::Closing => "closing",
+        }
+    }
+
+    /// The column name `ss` prints for this state (`ESTAB`, `CLOSE-WAIT`, `UNCONN`).
+    pub fn ss_name(self) -> &'static str {
+        match self {
+            TcpState::Established => "ESTAB",
+            TcpState::SynSent => "SYN-SENT",
+            TcpState::SynRecv => "SYN-RECV",
+            TcpState::FinWait1 => "FIN-WAIT-1",
+            TcpState::FinWait2 => "FIN-WAIT-2",
+            TcpState::TimeWait => "TIME-WAIT",
+            TcpState::Close => "UNCONN",
+            TcpState::CloseWait => "CLOSE-WAIT",
+            TcpState::LastAck => "LAST-ACK",
+            TcpState::Listen => "LISTEN",
+            TcpState::Closing => "CLOSING",
+        }
+    }
+
+    /// Parses a snake_case key or an `ss` column name, case-insensitively.
+    pub fn parse(text: &str) -> Option<TcpState> {
+        let norm = text.trim().to_ascii_lowercase().replace('-', "_");
+        TcpState::ALL
+            .into_iter()
+            .find(|s| s.key() == norm || s.ss_name().to_ascii_lowercase().replace('-', "_") == norm)
+    }
+}
+
+/// The TCP timer active on a socket (`inet_diag_msg.idiag_timer`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timer {
+    /// No timer pending (0).
+    #[default]
+    Off,
+    /// Retransmit timer (1), also used for SYN-ACK retransmits of request sockets.
+    Retransmit,
+    /// Keepalive timer (2).
+    Keepalive,
+    /// TIME_WAIT expiry (3).
+    TimeWait,
+    /// Zero-window probe timer (4).
+    Probe,
+    /// A timer kind this build does not know.
+    Other,
+}
+
+impl Timer {
+    /// Maps the kernel's `idiag_timer` byte.
+    pub fn from_kernel(timer: u8) -> Timer {
+        match timer {
+            0 => Timer::Off,
+            1 => Timer::Retransmit,
+            2 => Timer::Keepalive,
+            3 => Timer::TimeWait,
+            4 => Timer::Probe,
+            _ => Timer::Other,
+        }
+    }
+}
+
+/// One TCP socket from the `inet_diag` dump (AF_INET or AF_INET6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TcpSocket {
+    /// `idiag_state`, mapped as described on [`TcpState`].
+    pub state: TcpState,
+    /// Local address and port (`id.idiag_src`, `id.idiag_sport`). The family
+    /// of the address is the socket's family: IPv4-mapped addresses stay IPv6.
+    pub local: SocketAddr,
+    /// Remote address and port (`id.idiag_dst`, `id.idiag_dport`).
+    pub remote: SocketAddr,
+    /// `idiag_rqueue`: bytes waiting to be read; on a LISTEN socket, the
+    /// number of connections in the accept queue.
+    pub recv_q: u32,
+    /// `idiag_wqueue`: bytes not yet acknowledged; on a LISTEN socket, the
+    /// backlog limit given to `listen()` (capped by `net.core.somaxconn`).
+    pub send_q: u32,
+    /// `idiag_inode`; 0 for request sockets and TIME_WAIT mini-sockets.
+    pub inode: u32,
+    /// `idiag_uid`: owner's user id.
+    pub uid: u32,
+    /// `id.idiag_cookie`: the kernel's socket cookie, `cookie[1] << 32 | cookie[0]`.
+    pub cookie: u64,
+    /// `idiag_timer`.
+    pub timer: Timer,
+    /// `idiag_expires`: milliseconds until the timer fires (0 when off).
+    pub expires_ms: u32,
+    /// `idiag_retrans`: retransmits (or keepalive probes) so far.
+    pub retrans: u8,
+}
+
+/// An AF_UNIX socket type (`unix_diag_msg.udiag_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnixKind {
+    /// `SOCK_STREAM`.
+    Stream,
+    /// `SOCK_SEQPACKET`.
+    Seqpacket,
+}
+
+/// A listening AF_UNIX socket from the `unix_diag` dump.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnixListener {
+    /// `UNIX_DIAG_NAME`: the filesystem path, `@name` for an abstract
+    /// socket, or an empty string for an unnamed one.
+    pub path: String,
+    /// `udiag_ino`.
+    pub inode: u32,
+    /// Stream or seqpacket.
+    pub kind: UnixKind,
+    /// `UNIX_DIAG_RQLEN.udiag_rqueue`: connections waiting in the accept queue.
+    pub accept_queue: u32,
+    /// `UNIX_DIAG_RQLEN.udiag_wqueue`: the backlog limit (`sk_max_ack_backlog`).
+    pub backlog: u32,
+}
+
+/// How one collection went: the collector's own figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectorStats {
+    /// TCP sockets received (all families, all states).
+    pub sockets: u64,
+    /// Netlink messages that could not be parsed and were skipped.
+    pub skipped_messages: u64,
+    /// Wall time of the whole collection, microseconds.
+    pub duration_us: u64,
+    /// Things the collector could not read, each said once in plain words
+    /// (a missing `/proc` file, an interrupted dump).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// One collection of a network namespace's socket state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// When the collection started.
+    pub taken_at: Timestamp,
+    /// `kernel.hostname` of the collecting host.
+    pub hostname: String,
+    /// Label of the network namespace (`host`, a `/run/netns` name, or `net:[inode]`).
+    pub netns: String,
+    /// Every TCP socket of the namespace, IPv4 then IPv6, in dump order.
+    pub tcp: Vec<TcpSocket>,
+    /// AF_UNIX stream and seqpacket listeners.
+    pub unix_listeners: Vec<UnixListener>,
+    /// Every `TcpExt` field of `/proc/net/netstat` and `Tcp` field of
+    /// `/proc/net/snmp` (name → value). Fields with negative values
+    /// (`Tcp: MaxConn` is -1) are left out.
+    pub counters: BTreeMap<String, u64>,
+    /// The TCP tunables, by sysctl name (`net.core.somaxconn` → `"4096"`),
+    /// whitespace folded to single spaces.
+    pub tunables: BTreeMap<String, String>,
+    /// How the collection went.
+    pub collector: CollectorStats,
+}
+
+impl Snapshot {
+    /// An empty snapshot at `taken_at`; tests and replay fill it in.
+    pub fn empty(taken_at: Timestamp, hostname: &str, netns: &str) -> Snapshot {
+        Snapshot {
+            taken_at,
+            hostname: hostname.to_owned(),
+            netns: netns.to_owned(),
+            tcp: Vec::new(),
+            unix_listeners: Vec::new(),
+            counters: BTreeMap::new(),
+            tunables: BTreeMap::new(),
+            collector: CollectorStats::default(),
+        }
+    }
+
+    /// A tunable parsed as an integer, if present and numeric.
+    pub fn tunable_u64(&self, name: &str) -> Option<u64> {
+        self.tunables.get(name)?.trim().parse().ok()
+    }
+
+    /// Size of `net.ipv4.ip_local_port_range` (`high - low + 1`), if known.
+    pub fn ephemeral_port_count(&self) -> Option<u64> {
+        let range = self.tunables.get("net.ipv4.ip_local_port_range")?;
+        let mut parts = range.split_whitespace().map(|p| p.parse::<u64>());
+        let (Some(Ok(low)), Some(Ok(high))) = (parts.next(), parts.next()) else {
+            return None;
+        };
+        (high >= low).then(|| high - low + 1)
+    }
+}
