@@ -7,5 +7,6 @@
 pub mod cli;
 pub mod collector;
 pub mod commands;
+pub mod config;
 pub mod export;
 pub mod model;

@@ -20,7 +20,8 @@ fn full_accept_queue_and_overflow() {
     let _l = listener("127.0.0.1:7001", 2, false);
     let _clients: Vec<_> = (0..3).map(|_| connect("127.0.0.1:7001", None)).collect();
     let (_, agg) = collect_until("3 queued connections", |_, a| {
-        a.listener(addr("127.0.0.1:7001")).is_some_and(|l| l.accept_queue == 3)
+        a.listener(addr("127.0.0.1:7001"))
+            .is_some_and(|l| l.accept_queue == 3)
     });
     let l = agg.listener(addr("127.0.0.1:7001")).unwrap();
     assert_eq!((l.accept_queue, l.backlog), (3, 2), "Recv-Q = backlog + 1");
@@ -33,7 +34,10 @@ fn full_accept_queue_and_overflow() {
     let (snap, agg) = collect_until("ListenOverflows to rise", |s, _| {
         s.counters.get("ListenOverflows").copied().unwrap_or(0) >= 1
     });
-    assert_eq!(agg.totals[SynSent], 1, "the fourth client waits in SYN_SENT");
+    assert_eq!(
+        agg.totals[SynSent], 1,
+        "the fourth client waits in SYN_SENT"
+    );
     assert!(snap.counters["ListenDrops"] >= 1);
     let remote = &agg.remotes[0];
     assert_eq!(remote.remote, addr("127.0.0.1:7001"));
@@ -62,7 +66,9 @@ fn close_wait_when_the_peer_closes_and_we_do_not() {
     let c = connect("127.0.0.1:7003", None);
     let (_server_side, _) = l.accept().unwrap();
     drop(c);
-    let (_, agg) = collect_until("CLOSE_WAIT", |_, a| a.totals[CloseWait] == 1 && a.totals[FinWait2] == 1);
+    let (_, agg) = collect_until("CLOSE_WAIT", |_, a| {
+        a.totals[CloseWait] == 1 && a.totals[FinWait2] == 1
+    });
     let l = agg.listener(addr("127.0.0.1:7003")).unwrap();
     assert_eq!(l.states[CloseWait], 1);
     assert_eq!(l.sockets(), 1);
@@ -94,7 +100,10 @@ fn time_wait_lands_on_the_side_that_closes_first() {
     assert_eq!(l.sockets(), 1);
     assert_eq!(agg.remotes.len(), 1);
     let r = &agg.remotes[0];
-    assert_eq!((r.remote, r.states[TimeWait], r.local_ports), (addr("127.0.0.1:7004"), 1, 1));
+    assert_eq!(
+        (r.remote, r.states[TimeWait], r.local_ports),
+        (addr("127.0.0.1:7004"), 1, 1)
+    );
     assert_eq!(agg.totals.connections(), 2);
 }
 
@@ -113,7 +122,9 @@ fn wildcard_listeners_cover_other_loopback_addresses_and_v4_mapped() {
     let dual = agg.listener(addr("[::]:7006")).unwrap();
     assert_eq!(dual.states[Established], 1);
     assert!(
-        snap.tcp.iter().any(|s| s.local == addr("[::ffff:127.0.0.1]:7006")),
+        snap.tcp
+            .iter()
+            .any(|s| s.local == addr("[::ffff:127.0.0.1]:7006")),
         "the dual-stack server side is IPv4-mapped"
     );
     assert_eq!(agg.remotes.len(), 2);
@@ -126,7 +137,8 @@ fn reuseport_pair_is_one_listener_with_two_members() {
     let _b = listener("127.0.0.1:7007", 8, true);
     let _clients: Vec<_> = (0..5).map(|_| connect("127.0.0.1:7007", None)).collect();
     let (_, agg) = collect_until("5 queued", |_, a| {
-        a.listener(addr("127.0.0.1:7007")).is_some_and(|l| l.accept_queue == 5)
+        a.listener(addr("127.0.0.1:7007"))
+            .is_some_and(|l| l.accept_queue == 5)
     });
     assert_eq!(agg.listeners.len(), 1);
     let l = &agg.listeners[0];
@@ -163,8 +175,15 @@ fn unix_listener_with_pending_connections() {
 
     let (snap, _) = collect();
     let want = path.to_string_lossy();
-    let u = snap.unix_listeners.iter().find(|u| u.path == want).expect("path listener");
-    assert_eq!((u.accept_queue, u.backlog, u.kind), (2, 5, UnixKind::Stream));
+    let u = snap
+        .unix_listeners
+        .iter()
+        .find(|u| u.path == want)
+        .expect("path listener");
+    assert_eq!(
+        (u.accept_queue, u.backlog, u.kind),
+        (2, 5, UnixKind::Stream)
+    );
     let a = snap
         .unix_listeners
         .iter()

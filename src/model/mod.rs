@@ -2,6 +2,7 @@
 //! reads here; time arrives inside the snapshot.
 
 pub mod aggregate;
+pub mod engine;
 pub mod fixtures;
 pub mod history;
 pub mod snapshot;
@@ -14,6 +15,7 @@ mod aggregate_tests;
 mod history_tests;
 
 pub use aggregate::{Aggregate, Listener, Member, Owner, Remote};
+pub use engine::{Model, ModelLimits};
 pub use history::{Frame, History};
 pub use snapshot::{CollectorStats, Snapshot, TcpSocket, TcpState, Timer, UnixKind, UnixListener};
 pub use states::StateCounts;

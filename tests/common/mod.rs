@@ -33,7 +33,10 @@ fn set_lo_up() {
         for (d, s) in req.ifr_name.iter_mut().zip(b"lo\0") {
             *d = *s as libc::c_char;
         }
-        assert_eq!(libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req), 0);
+        assert_eq!(
+            libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req),
+            0
+        );
         req.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
         assert_eq!(
             libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req),
@@ -73,7 +76,12 @@ pub fn defer_accept(sock: &Socket, secs: i32) {
             std::mem::size_of::<i32>() as libc::socklen_t,
         )
     };
-    assert_eq!(rc, 0, "TCP_DEFER_ACCEPT: {}", std::io::Error::last_os_error());
+    assert_eq!(
+        rc,
+        0,
+        "TCP_DEFER_ACCEPT: {}",
+        std::io::Error::last_os_error()
+    );
 }
 
 /// Connects to `addr` from an optional local `from` address.
@@ -84,7 +92,8 @@ pub fn connect(addr: &str, from: Option<&str>) -> TcpStream {
         let from: SocketAddr = from.parse().unwrap();
         sock.bind(&from.into()).unwrap();
     }
-    sock.connect_timeout(&addr.into(), Duration::from_secs(5)).unwrap();
+    sock.connect_timeout(&addr.into(), Duration::from_secs(5))
+        .unwrap();
     sock.into()
 }
 
@@ -99,14 +108,20 @@ pub fn connect_nowait(addr: &str) -> Socket {
 
 /// Collects one snapshot in this thread's namespace.
 pub fn collect() -> (Snapshot, Aggregate) {
-    let snap = LiveSource::open().expect("open collector").collect().expect("collect");
+    let snap = LiveSource::open()
+        .expect("open collector")
+        .collect()
+        .expect("collect");
     let agg = Aggregate::build(&snap);
     (snap, agg)
 }
 
 /// Collects until `ready` holds (state changes on loopback are quick but
 /// asynchronous), then returns that snapshot. Panics with `what` after 10 s.
-pub fn collect_until(what: &str, ready: impl Fn(&Snapshot, &Aggregate) -> bool) -> (Snapshot, Aggregate) {
+pub fn collect_until(
+    what: &str,
+    ready: impl Fn(&Snapshot, &Aggregate) -> bool,
+) -> (Snapshot, Aggregate) {
     let mut source = LiveSource::open().expect("open collector");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
