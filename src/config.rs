@@ -39,7 +39,7 @@ pub enum ConfigError {
 }
 
 /// The effective configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Dashboard and watch settings.
@@ -66,14 +66,6 @@ impl Default for DashboardConfig {
             interval: Duration::from_secs(1),
             history: Duration::from_secs(600),
             export_dir: PathBuf::from("."),
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            dashboard: DashboardConfig::default(),
         }
     }
 }
