@@ -1,0 +1,100 @@
+//! In-process timing of one collection cycle, for scripts/bench.sh.
+//!
+//! `bench_cycle MODE [REPS]` runs MODE REPS times (after 2 warm-up runs) in
+//! the calling network namespace and prints one line of `key=value` pairs:
+//! the median wall time and the median CPU time (user + system, from
+//! `getrusage`) per cycle, in microseconds, and the sockets seen.
+//!
+//! Modes:
+//! - `raw`: the floor. The same netlink dumps sockscope makes (TCP over IPv4
+//!   and IPv6, UNIX listeners) through the same socket, every message
+//!   received and discarded.
+//! - `collect`: `LiveSource::collect` (dumps, parsing, `/proc` counters).
+//! - `model`: `collect` plus `Model::ingest` (aggregate, tracker, history),
+//!   the dashboard's whole per-interval cost but the drawing.
+
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use netlink_packet_sock_diag::{AF_INET, AF_INET6};
+use sockscope::collector::{LiveSource, Source, inet, netlink::DiagSocket, unix};
+use sockscope::model::{Model, ModelLimits};
+
+/// CPU time (user + system) of this process so far, microseconds.
+fn cpu_us() -> u64 {
+    // SAFETY: getrusage writes into the zeroed struct we pass.
+    let ru = unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut ru);
+        ru
+    };
+    let us = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    us(ru.ru_utime) + us(ru.ru_stime)
+}
+
+fn median(v: &mut [u64]) -> u64 {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+/// One run of the mode; returns the sockets seen.
+type Cycle = Box<dyn FnMut() -> anyhow::Result<u64>>;
+
+fn cycle(mode: &str) -> anyhow::Result<Cycle> {
+    Ok(match mode {
+        "raw" => {
+            let mut diag = DiagSocket::open()?;
+            Box::new(move || {
+                let mut n = 0;
+                for (family, what) in [(AF_INET, "tcp/ipv4"), (AF_INET6, "tcp/ipv6")] {
+                    n += diag.dump(what, inet::request(family), |_| true)?.messages;
+                }
+                diag.dump("unix", unix::request(), |_| true)?;
+                Ok(n)
+            })
+        }
+        "collect" => {
+            let mut source = LiveSource::open()?;
+            Box::new(move || Ok(source.collect()?.tcp.len() as u64))
+        }
+        "model" => {
+            let mut source = LiveSource::open()?;
+            let mut model = Model::new(&ModelLimits::default());
+            Box::new(move || {
+                let frame = model.ingest(source.collect()?);
+                Ok(frame.agg.totals.total())
+            })
+        }
+        other => bail!("unknown mode {other:?}; use raw, collect or model"),
+    })
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().context("usage: bench_cycle MODE [REPS]")?;
+    let reps: usize = match args.next() {
+        Some(r) => r
+            .parse()
+            .with_context(|| format!("REPS {r:?} is not a count"))?,
+        None => 15,
+    };
+    let mut run = cycle(&mode)?;
+    for _ in 0..2 {
+        run()?;
+    }
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+    let mut sockets = 0;
+    for _ in 0..reps.max(1) {
+        let (t, c) = (Instant::now(), cpu_us());
+        sockets = run()?;
+        wall.push(t.elapsed().as_micros() as u64);
+        cpu.push(cpu_us() - c);
+    }
+    println!(
+        "mode={mode} reps={} sockets={sockets} wall_us={} cpu_us={}",
+        wall.len(),
+        median(&mut wall),
+        median(&mut cpu)
+    );
+    Ok(())
+}

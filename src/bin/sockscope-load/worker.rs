@@ -1,0 +1,127 @@
+//! Worker processes: each holds both ends of its share of the ESTABLISHED
+//! connections, so no process exceeds its fd limit.
+
+use std::io::Write;
+use std::net::{SocketAddrV4, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, bail};
+
+/// Raises the soft RLIMIT_NOFILE to `want` (capped at the hard limit) and
+/// returns the hard limit.
+pub fn raise_fd_limit(want: u64) -> anyhow::Result<u64> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit with a valid pointer to a rlimit.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            bail!("getrlimit: {}", std::io::Error::last_os_error());
+        }
+        lim.rlim_cur = want.min(lim.rlim_max);
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+            bail!(
+                "cannot raise the fd limit to {}: {}",
+                lim.rlim_cur,
+                std::io::Error::last_os_error()
+            );
+        }
+    }
+    Ok(lim.rlim_max)
+}
+
+/// Runs one worker: opens `connections` loopback connections to its own
+/// listener on `listen`, says `ready`, and holds them until killed.
+pub fn run(listen: SocketAddrV4, connections: u32) -> anyhow::Result<()> {
+    raise_fd_limit(u64::from(connections) * 2 + 64)?;
+    let listener =
+        TcpListener::bind(listen).with_context(|| format!("worker cannot listen on {listen}"))?;
+    let mut held = Vec::with_capacity(connections as usize * 2);
+    for i in 0..connections {
+        let client = TcpStream::connect(listen)
+            .with_context(|| format!("connection {i} of {connections} to {listen}"))?;
+        let (server, _) = listener.accept().context("accept")?;
+        held.push(client);
+        held.push(server);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "ready {connections}")?;
+    out.flush()?;
+    drop(out);
+    loop {
+        // SAFETY: pause has no preconditions; the worker ends by a signal.
+        unsafe { libc::pause() };
+    }
+}
+
+/// The running workers; dropping the pool kills them.
+#[derive(Default)]
+pub struct Pool {
+    children: Vec<Child>,
+}
+
+impl Pool {
+    /// Starts a worker holding `connections` connections. It gets SIGKILL
+    /// when this process dies, however it dies.
+    pub fn spawn(&mut self, connections: u32) -> anyhow::Result<()> {
+        let index = self.children.len();
+        let listen = SocketAddrV4::new([127, 0, 1, 1 + index as u8].into(), 8000);
+        let exe = std::env::current_exe().context("cannot find our own executable")?;
+        let parent = std::process::id() as libc::pid_t;
+        let mut cmd = Command::new(exe);
+        cmd.args(["worker", "--listen", &listen.to_string()])
+            .args(["--connections", &connections.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
+        // SAFETY: prctl and getppid are async-signal-safe; the closure
+        // allocates nothing.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if libc::getppid() != parent {
+                    libc::_exit(1);
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().context("cannot start a worker process")?;
+        self.children.push(child);
+        Ok(())
+    }
+
+    /// Waits until every worker has opened its connections.
+    pub fn wait_ready(&mut self) -> anyhow::Result<()> {
+        for (i, child) in self.children.iter_mut().enumerate() {
+            super::read_ready(child, &format!("worker {i}"))?;
+        }
+        Ok(())
+    }
+
+    /// Fails when a worker has died (its connections are gone).
+    pub fn check_alive(&mut self) -> anyhow::Result<()> {
+        for (i, child) in self.children.iter_mut().enumerate() {
+            if let Some(status) = child.try_wait()? {
+                bail!("worker {i} exited ({status}); its connections are gone");
+            }
+        }
+        Ok(())
+    }
+
+    /// Number of workers.
+    pub fn len(&self) -> usize {
+        self.children.len()
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
