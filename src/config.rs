@@ -70,6 +70,26 @@ impl Default for DashboardConfig {
     }
 }
 
+impl DashboardConfig {
+    /// Applies command-line values over the file's (each `Some` wins).
+    pub fn override_with(
+        &mut self,
+        interval: Option<Duration>,
+        history: Option<Duration>,
+        export_dir: Option<&Path>,
+    ) {
+        if let Some(i) = interval {
+            self.interval = i;
+        }
+        if let Some(h) = history {
+            self.history = h;
+        }
+        if let Some(d) = export_dir {
+            self.export_dir = d.to_owned();
+        }
+    }
+}
+
 impl Config {
     /// Parses TOML text; `path` is only used in messages.
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {

@@ -2,7 +2,7 @@
 //! servers down, read from the kernel through netlink `sock_diag`.
 //!
 //! Data flows one way: [`collector`] → [`model::Snapshot`] → [`model`]
-//! aggregates → [`export`] (and the dashboard).
+//! aggregates → [`export`] and the dashboard ([`ui`]).
 
 pub mod cli;
 pub mod collector;
@@ -10,3 +10,4 @@ pub mod commands;
 pub mod config;
 pub mod export;
 pub mod model;
+pub mod ui;

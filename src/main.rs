@@ -8,9 +8,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Snapshot(args)) => sockscope::commands::snapshot::run(args),
-        None => Err(anyhow::anyhow!(
-            "the dashboard is not built yet; run `sockscope snapshot`"
-        )),
+        Some(Command::Top(args)) => sockscope::commands::top::run(args),
+        None => sockscope::commands::top::run(&cli.top),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,3 +1,4 @@
 //! The subcommands, wiring collector, model and export together.
 
 pub mod snapshot;
+pub mod top;

@@ -45,9 +45,15 @@ impl Model {
 
     /// Adds one snapshot and returns its frame.
     pub fn ingest(&mut self, snapshot: Snapshot) -> Frame {
-        self.tracker.update(&snapshot);
         let frame = Frame::new(snapshot);
-        self.history.push(frame.clone());
+        self.ingest_frame(frame.clone());
         frame
+    }
+
+    /// Adds a frame whose aggregate was already built (the dashboard builds
+    /// it on the collection thread, off the UI thread).
+    pub fn ingest_frame(&mut self, frame: Frame) {
+        self.tracker.update(&frame.snapshot);
+        self.history.push(frame);
     }
 }

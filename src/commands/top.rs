@@ -1,0 +1,82 @@
+//! `sockscope` / `sockscope top`: the live dashboard.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::cli::TopArgs;
+use crate::collector::{LiveSource, Source};
+use crate::config::Config;
+use crate::ui::app::{Mode, Settings};
+use crate::ui::collect::SourceFactory;
+
+/// The effective configuration: defaults, then the file, then `args`.
+pub fn config(args: &TopArgs) -> anyhow::Result<Config> {
+    let mut config = Config::load(args.config.as_deref())?;
+    config
+        .dashboard
+        .override_with(args.interval, args.history, args.export_dir.as_deref());
+    config.validate()?;
+    Ok(config)
+}
+
+/// Dashboard settings of a validated config.
+pub fn settings(config: &Config, mode: Mode) -> Settings {
+    Settings {
+        interval: config.dashboard.interval,
+        history: config.dashboard.history,
+        export_dir: config.dashboard.export_dir.clone(),
+        mode,
+    }
+}
+
+/// Sends `tracing` output to `path` (never to the terminal the dashboard
+/// draws on). Logging is best effort: a log file that cannot be opened
+/// disables logging rather than the dashboard.
+pub fn init_logging(path: Option<&Path>) {
+    let path = path.map(Path::to_owned).or_else(default_log_path);
+    let Some(path) = path else { return };
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SOCKSCOPE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+}
+
+fn default_log_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state"))
+        })?;
+    Some(base.join("sockscope").join("sockscope.log"))
+}
+
+/// Runs the dashboard on the live kernel of the current network namespace.
+pub fn run(args: &TopArgs) -> anyhow::Result<()> {
+    let config = config(args)?;
+    let dir = &config.dashboard.export_dir;
+    anyhow::ensure!(
+        dir.is_dir(),
+        "export directory {} does not exist; create it or pass --export-dir",
+        dir.display()
+    );
+    init_logging(args.log_file.as_deref());
+    let factory: SourceFactory =
+        Box::new(|| LiveSource::open().map(|s| Box::new(s) as Box<dyn Source>));
+    crate::ui::run::run(settings(&config, Mode::Live), factory).context("dashboard failed")
+}

@@ -1,0 +1,547 @@
+//! The dashboard's state machine: what is shown, selected, sorted, filtered
+//! and paused. Pure: driven by [`Action`]s and samples, no terminal and no
+//! clock, so every behaviour is testable with plain values.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ratatui::layout::Rect;
+
+use super::filter::Filter;
+use super::layout;
+use super::nav::TableNav;
+use super::rows;
+use super::theme::Theme;
+use crate::model::{Frame, Listener, Model, ModelLimits};
+
+/// The overview's tabs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    /// TCP listeners.
+    Listeners = 0,
+    /// Outbound destinations.
+    Remotes = 1,
+    /// AF_UNIX listeners.
+    Unix = 2,
+}
+
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 3] = [Tab::Listeners, Tab::Remotes, Tab::Unix];
+
+    /// Sort column names of this tab's table.
+    pub fn sorts(self) -> &'static [&'static str] {
+        match self {
+            Tab::Listeners => &rows::LISTENER_SORTS,
+            Tab::Remotes => &rows::REMOTE_SORTS,
+            Tab::Unix => &rows::UNIX_SORTS,
+        }
+    }
+}
+
+/// Where the samples come from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mode {
+    /// The live kernel.
+    Live,
+    /// A recording played back at `speed` times real time.
+    Replay {
+        /// Playback speed factor (1.0 is real time).
+        speed: f64,
+    },
+}
+
+/// Settings the dashboard starts with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Time between collections.
+    pub interval: Duration,
+    /// How much history is kept.
+    pub history: Duration,
+    /// Where `e` writes snapshot files.
+    pub export_dir: PathBuf,
+    /// Live or replay.
+    pub mode: Mode,
+}
+
+/// Something the user asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Leave the dashboard.
+    Quit,
+    /// Selection up/down by this many rows.
+    Move(isize),
+    /// Selection up/down by a page.
+    Page(isize),
+    /// First row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// Back to live when paused, else the last row (`End`).
+    End,
+    /// Freeze or unfreeze the shown sample (`space`).
+    TogglePause,
+    /// One sample back in history (`←`).
+    StepBack,
+    /// One sample forward in history (`→`).
+    StepForward,
+    /// Next sort column (`s`).
+    NextSort,
+    /// Reverse the sort (`S`).
+    ReverseSort,
+    /// Next tab (`Tab`); previous with `BackTab`.
+    CycleTab(isize),
+    /// A given tab (`1`..`3`).
+    Tab(Tab),
+    /// Drill into the selected listener (`Enter`).
+    Open,
+    /// Close the overlay, the filter, or the drill-down (`Esc`).
+    Back,
+    /// Start typing a filter (`/`).
+    StartFilter,
+    /// A character typed into the filter line.
+    FilterChar(char),
+    /// Backspace in the filter line.
+    FilterBackspace,
+    /// Keep the typed filter and leave the filter line (`Enter`).
+    FilterDone,
+    /// Write the shown sample to the export directory (`e`).
+    Export,
+    /// Show or hide the help overlay (`?`).
+    Help,
+    /// Mouse click at a cell.
+    Click {
+        /// Column.
+        x: u16,
+        /// Row.
+        y: u16,
+    },
+    /// The terminal was resized.
+    Resize {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+}
+
+/// What the caller must do after an action (the I/O the state machine does not do).
+#[derive(Clone, Debug)]
+pub enum Effect {
+    /// Nothing.
+    None,
+    /// Leave: restore the terminal and exit.
+    Quit,
+    /// Write this frame as snapshot JSON to the export directory.
+    Export(Frame),
+}
+
+/// A line for the status bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Information (an export path).
+    Info(String),
+    /// Something went wrong (a write error).
+    Error(String),
+}
+
+/// The drill-down into one listener.
+#[derive(Clone, Debug)]
+pub struct Drill {
+    /// The listener's bound address, its identity across samples.
+    pub local: SocketAddr,
+    /// Index of the listener in the shown frame, when it exists there.
+    pub index: Option<usize>,
+    /// The connection list.
+    pub nav: TableNav,
+    /// The connection list's own filter.
+    pub filter: Filter,
+    /// Top peers of the shown sample.
+    pub peers: Vec<(IpAddr, u64)>,
+}
+
+/// The whole state of the dashboard.
+#[derive(Clone, Debug)]
+pub struct App {
+    /// Samples and their history.
+    pub model: Model,
+    /// Start settings.
+    pub settings: Settings,
+    /// Colours.
+    pub theme: Theme,
+    /// Active overview tab.
+    pub tab: Tab,
+    /// Per-tab table state, indexed by `Tab as usize`.
+    pub navs: [TableNav; 3],
+    /// The overview filter, applied to every tab.
+    pub filter: Filter,
+    /// True while the filter line takes keystrokes.
+    pub editing: bool,
+    /// The drill-down, when open (the view stack is overview → drill-down).
+    pub drill: Option<Drill>,
+    /// Help overlay shown.
+    pub help: bool,
+    /// When paused: how many samples behind the newest the shown one is.
+    pub paused: Option<usize>,
+    /// The status line.
+    pub status: Option<Status>,
+    /// The latest collection error, cleared by the next good sample.
+    pub collect_error: Option<String>,
+    /// Terminal size.
+    pub size: Rect,
+    /// Set once the user quit.
+    pub quit: bool,
+}
+
+impl App {
+    /// A dashboard with no samples yet.
+    pub fn new(settings: Settings, theme: Theme, size: Rect) -> App {
+        let limits = ModelLimits {
+            history: settings.history,
+            ..ModelLimits::default()
+        };
+        App {
+            model: Model::new(&limits),
+            settings,
+            theme,
+            tab: Tab::Listeners,
+            navs: Default::default(),
+            filter: Filter::default(),
+            editing: false,
+            drill: None,
+            help: false,
+            paused: None,
+            status: None,
+            collect_error: None,
+            size,
+            quit: false,
+        }
+    }
+
+    /// The sample on screen: the newest, or the paused one.
+    pub fn shown(&self) -> Option<&Frame> {
+        self.model.history.back(self.paused.unwrap_or(0))
+    }
+
+    /// The sample before the shown one (for deltas).
+    pub fn previous(&self) -> Option<&Frame> {
+        self.model.history.back(self.paused.unwrap_or(0) + 1)
+    }
+
+    /// The newest sample.
+    pub fn latest(&self) -> Option<&Frame> {
+        self.model.history.latest()
+    }
+
+    /// Owning process of a listener, as shown in the PROCESS column and
+    /// matched by the filter; `None` until process attribution fills it in.
+    pub fn process_of(&self, _listener: &Listener) -> Option<String> {
+        None
+    }
+
+    /// Alert marker for a listener row (`!` warning, `‼` critical); `None`
+    /// until the alert engine fills it in.
+    pub fn alert_marker(&self, _listener: &Listener) -> Option<&'static str> {
+        None
+    }
+
+    /// Takes a new frame (built on the collector thread). While paused the
+    /// shown sample stays the same; nothing is dropped from history.
+    pub fn ingest(&mut self, frame: Frame) {
+        self.model.ingest_frame(frame);
+        self.collect_error = None;
+        if let Some(back) = self.paused.as_mut() {
+            *back = (*back + 1).min(self.model.history.len().saturating_sub(1));
+        }
+        self.refresh();
+    }
+
+    /// Records a failed collection; the last good sample stays on screen.
+    pub fn collect_failed(&mut self, message: String) {
+        self.collect_error = Some(message);
+    }
+
+    /// Records the outcome of an export.
+    pub fn exported(&mut self, result: Result<PathBuf, String>) {
+        self.status = Some(match result {
+            Ok(path) => Status::Info(format!("exported {}", path.display())),
+            Err(e) => Status::Error(e),
+        });
+    }
+
+    /// Rows visible in the table that has the keyboard.
+    pub fn visible_rows(&self) -> usize {
+        if self.drill.is_some() {
+            layout::table_rows(layout::drill(self.size).conns)
+        } else {
+            layout::table_rows(layout::overview(self.size).table)
+        }
+    }
+
+    /// Recomputes the rows of the active table (and the drill-down) from the shown sample.
+    pub fn refresh(&mut self) {
+        let visible = self.visible_rows();
+        let Some(frame) = self.shown().cloned() else {
+            return;
+        };
+        let tab = self.tab;
+        let nav = &mut self.navs[tab as usize];
+        match tab {
+            Tab::Listeners => {
+                let r = rows::listeners(&frame.agg, &self.filter, nav.sort);
+                let ls = &frame.agg.listeners;
+                nav.set_rows(r, |i| rows::key(&ls[i as usize].local), visible);
+            }
+            Tab::Remotes => {
+                let r = rows::remotes(&frame.agg, &self.filter, nav.sort);
+                let rs = &frame.agg.remotes;
+                nav.set_rows(
+                    r,
+                    |i| rows::key(&(rs[i as usize].remote, rs[i as usize].local_ip)),
+                    visible,
+                );
+            }
+            Tab::Unix => {
+                let list = &frame.snapshot.unix_listeners;
+                let r = rows::unix(list, &self.filter, nav.sort);
+                nav.set_rows(r, |i| u64::from(list[i as usize].inode), visible);
+            }
+        }
+        if let Some(drill) = self.drill.as_mut() {
+            drill.index = rows::find_listener(&frame.agg, drill.local);
+            let r = match drill.index {
+                Some(idx) if frame.has_sockets() => rows::connections(
+                    &frame,
+                    idx,
+                    &self.model.tracker,
+                    &drill.filter,
+                    drill.nav.sort,
+                ),
+                _ => Vec::new(),
+            };
+            drill.peers = rows::top_peers(&frame, &r, 8);
+            let tcp = &frame.snapshot.tcp;
+            drill.nav.set_rows(r, |i| tcp[i as usize].cookie, visible);
+        }
+    }
+
+    fn key_of(&self) -> impl Fn(u32) -> u64 + use<> {
+        let frame = self.shown().cloned();
+        let drill = self.drill.is_some();
+        let tab = self.tab;
+        move |i| {
+            let Some(f) = frame.as_ref() else { return 0 };
+            let i = i as usize;
+            if drill {
+                return f.snapshot.tcp.get(i).map_or(0, |s| s.cookie);
+            }
+            match tab {
+                Tab::Listeners => rows::key(&f.agg.listeners[i].local),
+                Tab::Remotes => rows::key(&(f.agg.remotes[i].remote, f.agg.remotes[i].local_ip)),
+                Tab::Unix => u64::from(f.snapshot.unix_listeners[i].inode),
+            }
+        }
+    }
+
+    /// The table that has the keyboard.
+    pub fn active_nav(&self) -> &TableNav {
+        match &self.drill {
+            Some(d) => &d.nav,
+            None => &self.navs[self.tab as usize],
+        }
+    }
+
+    fn active_nav_mut(&mut self) -> &mut TableNav {
+        match &mut self.drill {
+            Some(d) => &mut d.nav,
+            None => &mut self.navs[self.tab as usize],
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        let visible = self.visible_rows();
+        let key_of = self.key_of();
+        self.active_nav_mut().move_by(delta, visible, key_of);
+    }
+
+    fn select(&mut self, pos: usize) {
+        let visible = self.visible_rows();
+        let key_of = self.key_of();
+        self.active_nav_mut().select(pos, visible, key_of);
+    }
+
+    fn set_filter(&mut self, text: String) {
+        match self.drill.as_mut() {
+            Some(d) => d.filter = Filter::parse(&text),
+            None => self.filter = Filter::parse(&text),
+        }
+        self.refresh();
+    }
+
+    /// The filter the filter line edits (the drill-down has its own).
+    pub fn active_filter(&self) -> &Filter {
+        match &self.drill {
+            Some(d) => &d.filter,
+            None => &self.filter,
+        }
+    }
+
+    fn step(&mut self, back: isize) {
+        let oldest = self.model.history.len().saturating_sub(1);
+        let now = self.paused.unwrap_or(0);
+        self.paused = Some(now.saturating_add_signed(back).min(oldest));
+        self.refresh();
+    }
+
+    /// Applies one action and says what I/O the caller must do.
+    pub fn handle(&mut self, action: Action) -> Effect {
+        if !matches!(action, Action::Export | Action::Resize { .. }) {
+            self.status = None;
+        }
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                return Effect::Quit;
+            }
+            Action::Help => self.help = !self.help,
+            Action::Back => {
+                if self.help {
+                    self.help = false;
+                } else if self.editing {
+                    self.editing = false;
+                    self.set_filter(String::new());
+                } else if let Some(drill) = &self.drill {
+                    if drill.filter.is_empty() {
+                        self.drill = None;
+                        self.refresh();
+                    } else {
+                        self.set_filter(String::new());
+                    }
+                } else if !self.filter.is_empty() {
+                    self.set_filter(String::new());
+                }
+            }
+            _ if self.help => self.help = false,
+            Action::StartFilter => self.editing = true,
+            Action::FilterChar(c) => {
+                let mut text = self.active_filter().text.clone();
+                text.push(c);
+                self.set_filter(text);
+            }
+            Action::FilterBackspace => {
+                let mut text = self.active_filter().text.clone();
+                text.pop();
+                self.set_filter(text);
+            }
+            Action::FilterDone => self.editing = false,
+            Action::Move(d) => self.move_selection(d),
+            Action::Page(d) => {
+                let page = self.visible_rows().max(1) as isize;
+                self.move_selection(d * page);
+            }
+            Action::Top => self.select(0),
+            Action::Bottom => self.select(usize::MAX),
+            Action::End => {
+                if self.paused.is_some() {
+                    self.paused = None;
+                    self.refresh();
+                } else {
+                    self.select(usize::MAX);
+                }
+            }
+            Action::TogglePause => {
+                self.paused = match self.paused {
+                    Some(_) => None,
+                    None => Some(0),
+                };
+                self.refresh();
+            }
+            Action::StepBack => self.step(1),
+            Action::StepForward => {
+                if self.paused.is_some() {
+                    self.step(-1);
+                }
+            }
+            Action::NextSort => {
+                let columns = match self.drill {
+                    Some(_) => rows::CONNECTION_SORTS.len(),
+                    None => self.tab.sorts().len(),
+                };
+                self.active_nav_mut().next_sort(columns);
+                self.refresh();
+            }
+            Action::ReverseSort => {
+                self.active_nav_mut().reverse_sort();
+                self.refresh();
+            }
+            Action::CycleTab(d) => {
+                if self.drill.is_none() {
+                    let next = (self.tab as isize + d).rem_euclid(Tab::ALL.len() as isize);
+                    self.tab = Tab::ALL[next as usize];
+                    self.refresh();
+                }
+            }
+            Action::Tab(t) => {
+                if self.drill.is_none() {
+                    self.tab = t;
+                    self.refresh();
+                }
+            }
+            Action::Open => self.open_drill(),
+            Action::Export => {
+                if let Some(frame) = self.shown() {
+                    return Effect::Export(frame.clone());
+                }
+                self.status = Some(Status::Error("nothing to export yet".to_owned()));
+            }
+            Action::Click { x, y } => self.click(x, y),
+            Action::Resize { width, height } => {
+                self.size = Rect::new(0, 0, width, height);
+                self.refresh();
+            }
+        }
+        Effect::None
+    }
+
+    fn open_drill(&mut self) {
+        if self.drill.is_some() || self.tab != Tab::Listeners {
+            return;
+        }
+        let Some(frame) = self.shown() else { return };
+        let Some(row) = self.navs[Tab::Listeners as usize].selected_row() else {
+            return;
+        };
+        let local = frame.agg.listeners[row as usize].local;
+        self.drill = Some(Drill {
+            local,
+            index: None,
+            nav: TableNav::default(),
+            filter: Filter::default(),
+            peers: Vec::new(),
+        });
+        self.refresh();
+    }
+
+    fn click(&mut self, x: u16, y: u16) {
+        let table = match self.drill {
+            Some(_) => layout::drill(self.size).conns,
+            None => {
+                let o = layout::overview(self.size);
+                if y == o.tabs.y {
+                    if let Some(t) = super::views::tabs::tab_at(self, x) {
+                        self.tab = t;
+                        self.refresh();
+                    }
+                    return;
+                }
+                o.table
+            }
+        };
+        let body = table.y + 1;
+        if x >= table.x && x < table.right() && y >= body && y < table.bottom() {
+            let offset = self.active_nav().offset;
+            self.select(offset + usize::from(y - body));
+        }
+    }
+}

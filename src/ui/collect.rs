@@ -1,0 +1,85 @@
+//! The collection thread: creates its [`Source`] on itself (a namespace may
+//! have to be entered first), collects every interval, builds each frame's
+//! aggregate off the UI thread, and sends whole frames (or errors) over a
+//! channel. A slow collection delays only the next sample, never the keys.
+
+use std::sync::mpsc as std_mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use crate::collector::{CollectError, Source};
+use crate::model::Frame;
+
+/// Creates the source on the collection thread.
+pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn Source>, CollectError> + Send>;
+
+/// What the collection thread reports.
+#[derive(Debug)]
+pub enum Collected {
+    /// A new sample with its aggregate.
+    Frame(Frame),
+    /// One collection failed; the thread retries at the next interval.
+    Failed(String),
+    /// The source could not be created; the thread has ended.
+    SourceFailed(String),
+    /// The source has no more samples (end of a recording); the thread has ended.
+    Finished,
+}
+
+/// Stops the collection thread when dropped.
+pub struct Collector {
+    /// Samples and errors, in order.
+    pub rx: mpsc::Receiver<Collected>,
+    _stop: std_mpsc::Sender<()>,
+}
+
+/// Starts the collection thread: `factory` runs on it, then `collect` every
+/// `interval` (measured from the start of each collection).
+pub fn spawn(factory: SourceFactory, interval: Duration) -> std::io::Result<Collector> {
+    let (tx, rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = std_mpsc::channel::<()>();
+    thread::Builder::new()
+        .name("sockscope-collect".to_owned())
+        .spawn(move || run(factory, interval, &tx, &stop_rx))?;
+    Ok(Collector { rx, _stop: stop_tx })
+}
+
+fn run(
+    factory: SourceFactory,
+    interval: Duration,
+    tx: &mpsc::Sender<Collected>,
+    stop: &std_mpsc::Receiver<()>,
+) {
+    let mut source = match factory() {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("cannot create the source: {e}");
+            let _ = tx.blocking_send(Collected::SourceFailed(e.to_string()));
+            return;
+        }
+    };
+    loop {
+        let started = Instant::now();
+        let msg = match source.collect() {
+            Ok(snapshot) => Collected::Frame(Frame::new(snapshot)),
+            Err(CollectError::Exhausted) => {
+                let _ = tx.blocking_send(Collected::Finished);
+                return;
+            }
+            Err(e) => {
+                tracing::warn!("collection failed: {e}");
+                Collected::Failed(e.to_string())
+            }
+        };
+        if tx.blocking_send(msg).is_err() {
+            return;
+        }
+        let wait = interval.saturating_sub(started.elapsed());
+        match stop.recv_timeout(wait) {
+            Err(std_mpsc::RecvTimeoutError::Timeout) => {}
+            _ => return,
+        }
+    }
+}

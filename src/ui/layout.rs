@@ -1,0 +1,133 @@
+//! Where each part of a screen goes. Shared by drawing and by the mouse and
+//! scrolling logic, so a click lands on the row that was drawn there.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// Below this size only a "terminal too small" notice is drawn.
+pub const MIN_WIDTH: u16 = 40;
+/// Below this height only a "terminal too small" notice is drawn.
+pub const MIN_HEIGHT: u16 = 10;
+
+/// Whether `area` is too small for any screen.
+pub fn too_small(area: Rect) -> bool {
+    area.width < MIN_WIDTH || area.height < MIN_HEIGHT
+}
+
+/// Whether there is room for taller charts.
+pub fn tall(area: Rect) -> bool {
+    area.height >= 40
+}
+
+/// The areas of the overview screen.
+#[derive(Clone, Copy, Debug)]
+pub struct Overview {
+    /// Identity, totals and sparklines.
+    pub header: Rect,
+    /// The alerts strip.
+    pub alerts: Rect,
+    /// Tab bar with filter and sort.
+    pub tabs: Rect,
+    /// The active table, header row included.
+    pub table: Rect,
+    /// Status or filter input line.
+    pub status: Rect,
+    /// Key hints.
+    pub footer: Rect,
+}
+
+/// Height of the header: identity, totals, sparklines.
+pub const HEADER_HEIGHT: u16 = 3;
+
+/// Splits `area` for the overview.
+pub fn overview(area: Rect) -> Overview {
+    let [header, alerts, tabs, table, status, footer] = Layout::vertical([
+        Constraint::Length(HEADER_HEIGHT),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(2),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Overview {
+        header,
+        alerts,
+        tabs,
+        table,
+        status,
+        footer,
+    }
+}
+
+/// The areas of the drill-down screen.
+#[derive(Clone, Copy, Debug)]
+pub struct Drill {
+    /// Same header as the overview.
+    pub header: Rect,
+    /// The alerts strip.
+    pub alerts: Rect,
+    /// The listener's one-line summary.
+    pub title: Rect,
+    /// SO_REUSEPORT members and their queues.
+    pub members: Rect,
+    /// Top peers by connection count.
+    pub peers: Rect,
+    /// History charts of this listener.
+    pub charts: Rect,
+    /// The connection list's title: count, sort, filter.
+    pub conns_title: Rect,
+    /// The connection list, header row included.
+    pub conns: Rect,
+    /// Status or filter input line.
+    pub status: Rect,
+    /// Key hints.
+    pub footer: Rect,
+}
+
+/// Splits `area` for the drill-down.
+pub fn drill(area: Rect) -> Drill {
+    let (upper, charts) = if tall(area) { (8, 5) } else { (4, 3) };
+    let [
+        header,
+        alerts,
+        title,
+        upper,
+        charts,
+        conns_title,
+        conns,
+        status,
+        footer,
+    ] = Layout::vertical([
+        Constraint::Length(HEADER_HEIGHT),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(upper),
+        Constraint::Length(charts),
+        Constraint::Length(1),
+        Constraint::Min(2),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [members, peers] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .spacing(1)
+            .areas(upper);
+    Drill {
+        header,
+        alerts,
+        title,
+        members,
+        peers,
+        charts,
+        conns_title,
+        conns,
+        status,
+        footer,
+    }
+}
+
+/// Data rows that fit in a table area (one line goes to the header row).
+pub fn table_rows(table: Rect) -> usize {
+    usize::from(table.height.saturating_sub(1))
+}

@@ -1,0 +1,22 @@
+//! The live dashboard (ratatui + crossterm).
+//!
+//! * [`collect`]: the collection thread, which creates its source from a
+//!   [`collect::SourceFactory`] and sends whole frames over a channel;
+//! * [`app`]: the pure state machine ([`app::App`], [`app::Action`]);
+//! * [`keys`]: terminal events to actions; [`render`] and [`views`]: drawing;
+//! * [`run`]: the tokio event loop; [`terminal`]: restoring the terminal.
+
+pub mod app;
+pub mod collect;
+pub mod export;
+pub mod filter;
+pub mod format;
+pub mod keys;
+pub mod layout;
+pub mod nav;
+pub mod render;
+pub mod rows;
+pub mod run;
+pub mod terminal;
+pub mod theme;
+pub mod views;

@@ -1,0 +1,326 @@
+//! Which rows each table shows, in which order: filtering and sorting of the
+//! shown sample, done once per change (not per frame drawn).
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::net::{IpAddr, SocketAddr};
+
+use super::filter::{Filter, contains};
+use super::nav::Sort;
+use crate::model::{Aggregate, Frame, Listener, Remote, TcpState, Tracker, UnixListener};
+
+/// Sort columns of the listeners table; 0 ("trouble") puts full accept
+/// queues first, then CLOSE_WAIT, then SYN_RECV.
+pub const LISTENER_SORTS: [&str; 7] = [
+    "trouble",
+    "local",
+    "accept queue",
+    "SYN-RECV",
+    "ESTAB",
+    "TIME-WAIT",
+    "CLOSE-WAIT",
+];
+/// Sort columns of the remotes table.
+pub const REMOTE_SORTS: [&str; 5] = ["sockets", "remote", "ESTAB", "TIME-WAIT", "ports"];
+/// Sort columns of the UNIX listeners table.
+pub const UNIX_SORTS: [&str; 3] = ["fill", "path", "pending"];
+/// Sort columns of the drill-down's connection list.
+pub const CONNECTION_SORTS: [&str; 6] = ["seen for", "peer", "state", "Recv-Q", "Send-Q", "timer"];
+
+/// A stable identity for selection keeping.
+pub fn key<T: Hash>(value: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Compares two rows of a table.
+type Compare<T> = dyn Fn(&T, &T) -> Ordering;
+
+fn directed(ord: Ordering, sort: Sort) -> Ordering {
+    if sort.reverse { ord.reverse() } else { ord }
+}
+
+fn permille(queue: u64, backlog: u64) -> u64 {
+    (queue * 1000).checked_div(backlog).unwrap_or(0)
+}
+
+fn addr_order(a: &SocketAddr, b: &SocketAddr) -> Ordering {
+    (a.port(), a.is_ipv6(), a.ip()).cmp(&(b.port(), b.is_ipv6(), b.ip()))
+}
+
+/// Listener rows of `agg` matching `filter`, ordered by `sort`.
+pub fn listeners(agg: &Aggregate, filter: &Filter, sort: Sort) -> Vec<u32> {
+    use TcpState::*;
+    let mut rows: Vec<u32> = (0..agg.listeners.len() as u32)
+        .filter(|&i| listener_matches(&agg.listeners[i as usize], filter))
+        .collect();
+    let ls = &agg.listeners;
+    let desc = |f: fn(&Listener) -> u64| move |a: &Listener, b: &Listener| f(b).cmp(&f(a));
+    let cmp: Box<Compare<Listener>> = match sort.column {
+        0 => Box::new(|a, b| {
+            let score = |l: &Listener| {
+                (
+                    permille(l.accept_queue, l.backlog),
+                    l.states[CloseWait],
+                    l.states[SynRecv],
+                    l.states[TimeWait],
+                )
+            };
+            score(b).cmp(&score(a))
+        }),
+        1 => Box::new(|a, b| addr_order(&a.local, &b.local)),
+        2 => Box::new(|a, b| {
+            (permille(b.accept_queue, b.backlog), b.accept_queue)
+                .cmp(&(permille(a.accept_queue, a.backlog), a.accept_queue))
+        }),
+        3 => Box::new(desc(|l| l.states[SynRecv])),
+        4 => Box::new(desc(|l| l.states[Established])),
+        5 => Box::new(desc(|l| l.states[TimeWait])),
+        _ => Box::new(desc(|l| l.states[CloseWait])),
+    };
+    rows.sort_by(|&a, &b| {
+        let (la, lb) = (&ls[a as usize], &ls[b as usize]);
+        directed(cmp(la, lb), sort).then_with(|| addr_order(&la.local, &lb.local))
+    });
+    rows
+}
+
+fn listener_matches(l: &Listener, filter: &Filter) -> bool {
+    filter.matches(
+        |p| l.local.port() == p,
+        |s| s == TcpState::Listen || l.states[s] > 0,
+        |t| contains(&l.local.to_string(), t),
+    )
+}
+
+/// Remote rows of `agg` matching `filter`, ordered by `sort`.
+pub fn remotes(agg: &Aggregate, filter: &Filter, sort: Sort) -> Vec<u32> {
+    use TcpState::*;
+    let rs = &agg.remotes;
+    let mut rows: Vec<u32> = (0..rs.len() as u32)
+        .filter(|&i| {
+            let r = &rs[i as usize];
+            filter.matches(
+                |p| r.remote.port() == p,
+                |s| r.states[s] > 0,
+                |t| contains(&r.remote.to_string(), t) || contains(&r.local_ip.to_string(), t),
+            )
+        })
+        .collect();
+    let value = |r: &Remote| match sort.column {
+        0 => r.states.total(),
+        2 => r.states[Established],
+        3 => r.states[TimeWait],
+        _ => r.local_ports,
+    };
+    let by_addr =
+        |a: &Remote, b: &Remote| addr_order(&a.remote, &b.remote).then(a.local_ip.cmp(&b.local_ip));
+    rows.sort_by(|&a, &b| {
+        let (ra, rb) = (&rs[a as usize], &rs[b as usize]);
+        let ord = if sort.column == 1 {
+            by_addr(ra, rb)
+        } else {
+            value(rb).cmp(&value(ra))
+        };
+        directed(ord, sort).then_with(|| by_addr(ra, rb))
+    });
+    rows
+}
+
+/// UNIX listener rows matching `filter`, ordered by `sort`.
+pub fn unix(list: &[UnixListener], filter: &Filter, sort: Sort) -> Vec<u32> {
+    let mut rows: Vec<u32> = (0..list.len() as u32)
+        .filter(|&i| {
+            let u = &list[i as usize];
+            filter.matches(
+                |_| false,
+                |s| s == TcpState::Listen,
+                |t| contains(&u.path, t),
+            )
+        })
+        .collect();
+    rows.sort_by(|&a, &b| {
+        let (ua, ub) = (&list[a as usize], &list[b as usize]);
+        let fill = |u: &UnixListener| permille(u64::from(u.accept_queue), u64::from(u.backlog));
+        let ord = match sort.column {
+            0 => (fill(ub), ub.accept_queue).cmp(&(fill(ua), ua.accept_queue)),
+            1 => ua.path.cmp(&ub.path),
+            _ => ub.accept_queue.cmp(&ua.accept_queue),
+        };
+        directed(ord, sort)
+            .then_with(|| ua.path.cmp(&ub.path))
+            .then(ua.inode.cmp(&ub.inode))
+    });
+    rows
+}
+
+/// Index of the listener bound to `local` in `agg` (listeners are sorted by
+/// port, family, address, so this is a binary search).
+pub fn find_listener(agg: &Aggregate, local: SocketAddr) -> Option<usize> {
+    agg.listeners
+        .binary_search_by(|l| addr_order(&l.local, &local))
+        .ok()
+}
+
+/// Connection rows (indices into `frame.snapshot.tcp`) of listener `idx`,
+/// matching `filter`, ordered by `sort`; "seen for" comes from `tracker`.
+pub fn connections(
+    frame: &Frame,
+    idx: usize,
+    tracker: &Tracker,
+    filter: &Filter,
+    sort: Sort,
+) -> Vec<u32> {
+    let tcp = &frame.snapshot.tcp;
+    let mut rows: Vec<u32> = frame
+        .agg
+        .connections_of(idx)
+        .filter(|&i| {
+            let s = &tcp[i];
+            filter.matches(
+                |p| s.remote.port() == p || s.local.port() == p,
+                |st| s.state == st,
+                |t| contains(&s.remote.to_string(), t),
+            )
+        })
+        .map(|i| i as u32)
+        .collect();
+    rows.sort_by(|&a, &b| {
+        let (sa, sb) = (&tcp[a as usize], &tcp[b as usize]);
+        let ord = match sort.column {
+            0 => {
+                let seen = |c| tracker.first_seen(c).map(|t| t.as_millisecond());
+                match (seen(sa.cookie), seen(sb.cookie)) {
+                    (Some(x), Some(y)) => x.cmp(&y),
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                    (None, None) => Ordering::Equal,
+                }
+            }
+            1 => sa.remote.cmp(&sb.remote),
+            2 => sa.state.cmp(&sb.state),
+            3 => sb.recv_q.cmp(&sa.recv_q),
+            4 => sb.send_q.cmp(&sa.send_q),
+            _ => (sb.timer as u8, sa.expires_ms).cmp(&(sa.timer as u8, sb.expires_ms)),
+        };
+        directed(ord, sort).then_with(|| sa.remote.cmp(&sb.remote))
+    });
+    rows
+}
+
+/// The peers (remote addresses) with the most connections among `rows`,
+/// most first, at most `n`.
+pub fn top_peers(frame: &Frame, rows: &[u32], n: usize) -> Vec<(IpAddr, u64)> {
+    let mut counts: HashMap<IpAddr, u64> = HashMap::new();
+    for &r in rows {
+        *counts
+            .entry(frame.snapshot.tcp[r as usize].remote.ip())
+            .or_default() += 1;
+    }
+    let mut peers: Vec<(IpAddr, u64)> = counts.into_iter().collect();
+    peers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    peers.truncate(n);
+    peers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TcpState::*;
+    use crate::model::fixtures::{listen, snapshot, sock};
+
+    fn frame() -> Frame {
+        Frame::new(snapshot(
+            "2026-11-24T00:00:00Z",
+            vec![
+                listen("0.0.0.0:22", 0, 128, 1),
+                listen("0.0.0.0:80", 10, 128, 2),
+                listen("127.0.0.1:8080", 3, 4, 3),
+                sock(CloseWait, "10.0.0.1:22", "10.0.0.9:4000", 4),
+                sock(CloseWait, "10.0.0.1:22", "10.0.0.9:4001", 5),
+                sock(Established, "10.0.0.1:80", "10.0.0.8:4000", 6),
+            ],
+        ))
+    }
+
+    fn locals(f: &Frame, rows: &[u32]) -> Vec<String> {
+        rows.iter()
+            .map(|&i| f.agg.listeners[i as usize].local.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn trouble_first_then_each_column() {
+        let f = frame();
+        let all = Filter::default();
+        let trouble = listeners(&f.agg, &all, Sort::default());
+        assert_eq!(
+            locals(&f, &trouble),
+            ["127.0.0.1:8080", "0.0.0.0:80", "0.0.0.0:22"]
+        );
+        let cw = listeners(
+            &f.agg,
+            &all,
+            Sort {
+                column: 6,
+                reverse: false,
+            },
+        );
+        assert_eq!(locals(&f, &cw)[0], "0.0.0.0:22");
+        let local_rev = listeners(
+            &f.agg,
+            &all,
+            Sort {
+                column: 1,
+                reverse: true,
+            },
+        );
+        assert_eq!(
+            locals(&f, &local_rev),
+            ["127.0.0.1:8080", "0.0.0.0:80", "0.0.0.0:22"]
+        );
+    }
+
+    #[test]
+    fn filters_by_port_state_and_text() {
+        let f = frame();
+        let s = Sort {
+            column: 1,
+            reverse: false,
+        };
+        let rows = |q: &str| locals(&f, &listeners(&f.agg, &Filter::parse(q), s));
+        assert_eq!(rows(":80"), ["0.0.0.0:80"]);
+        assert_eq!(rows("state:close_wait"), ["0.0.0.0:22"]);
+        assert_eq!(rows("127.0"), ["127.0.0.1:8080"]);
+        assert_eq!(rows("state:listen").len(), 3);
+        assert!(rows("nginx").is_empty());
+    }
+
+    #[test]
+    fn connections_and_peers_of_a_listener() {
+        let f = frame();
+        let idx = find_listener(&f.agg, "0.0.0.0:22".parse().unwrap()).unwrap();
+        let rows = connections(
+            &f,
+            idx,
+            &Tracker::default(),
+            &Filter::default(),
+            Sort {
+                column: 1,
+                reverse: false,
+            },
+        );
+        assert_eq!(rows, [3, 4]);
+        assert_eq!(top_peers(&f, &rows, 5), [("10.0.0.9".parse().unwrap(), 2)]);
+        let only = connections(
+            &f,
+            idx,
+            &Tracker::default(),
+            &Filter::parse(":4001"),
+            Sort::default(),
+        );
+        assert_eq!(only, [4]);
+    }
+}

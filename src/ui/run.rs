@@ -1,0 +1,92 @@
+//! The event loop: a current-thread tokio runtime that waits on terminal
+//! events, samples from the collection thread, a redraw tick and signals.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use crossterm::event::EventStream;
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+
+use super::app::{App, Effect, Settings};
+use super::collect::{self, Collected, SourceFactory};
+use super::terminal::TerminalGuard;
+use super::theme::Theme;
+use super::{export, keys, render};
+
+/// Opens the dashboard on the samples of `factory` until the user quits or
+/// a SIGTERM, SIGHUP or SIGINT arrives. The terminal is restored in every case.
+pub fn run(settings: Settings, factory: SourceFactory) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the event loop")?;
+    runtime.block_on(event_loop(settings, factory))
+}
+
+async fn event_loop(settings: Settings, factory: SourceFactory) -> anyhow::Result<()> {
+    let mut collector =
+        collect::spawn(factory, settings.interval).context("cannot start the collection thread")?;
+    let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+    let mut hup = signal(SignalKind::hangup()).context("cannot watch SIGHUP")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;
+
+    let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
+    let size = guard
+        .terminal
+        .size()
+        .context("cannot read the terminal size")?;
+    let mut app = App::new(
+        settings,
+        Theme::from_env(),
+        ratatui::layout::Rect::new(0, 0, size.width, size.height),
+    );
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut collecting = true;
+
+    loop {
+        guard.terminal.draw(|f| render::draw(f, &app))?;
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => {
+                    if let Some(action) = keys::action(&event, app.editing) {
+                        match app.handle(action) {
+                            Effect::Quit => break,
+                            Effect::Export(frame) => {
+                                let result = export::write(&app.settings.export_dir, &frame);
+                                match &result {
+                                    Ok(p) => tracing::info!("exported {}", p.display()),
+                                    Err(e) => tracing::warn!("{e}"),
+                                }
+                                app.exported(result);
+                            }
+                            Effect::None => {}
+                        }
+                    }
+                }
+                Some(Err(e)) => return Err(e).context("cannot read terminal events"),
+                None => break,
+            },
+            msg = collector.rx.recv(), if collecting => match msg {
+                Some(Collected::Frame(frame)) => app.ingest(frame),
+                Some(Collected::Failed(e)) => app.collect_failed(e),
+                Some(Collected::SourceFailed(e)) => {
+                    drop(guard);
+                    anyhow::bail!("cannot start collecting: {e}");
+                }
+                Some(Collected::Finished) => {
+                    collecting = false;
+                    app.collect_failed("no more samples".to_owned());
+                }
+                None => collecting = false,
+            },
+            _ = tick.tick() => {}
+            _ = term.recv() => break,
+            _ = hup.recv() => break,
+            _ = int.recv() => break,
+        }
+    }
+    drop(guard);
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! The drill-down into one listener: SO_REUSEPORT members and their queues,
+//! top peers, history charts of this listener, and its connection list with
+//! its own sort and filter.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::widgets::{GAUGE_WIDTH, gauge, right, spark_line};
+use crate::model::{Listener, TcpState, Timer};
+use crate::ui::app::{App, Drill};
+use crate::ui::format;
+use crate::ui::layout;
+use crate::ui::rows::{self, CONNECTION_SORTS};
+use crate::ui::theme::{Level, Theme};
+
+/// Draws the drill-down body (everything between the alerts strip and the status line).
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let (Some(drill), Some(shown)) = (&app.drill, app.shown()) else {
+        return;
+    };
+    let l = layout::drill(area);
+    let listener = drill.index.map(|i| &shown.agg.listeners[i]);
+    render_title(frame, l.title, app, drill, listener);
+    let Some(listener) = listener else { return };
+    render_members(frame, l.members, app, listener);
+    render_peers(frame, l.peers, app, drill);
+    render_charts(frame, l.charts, app, drill);
+    render_connections_title(frame, l.conns_title, app, drill);
+    render_connections(frame, l.conns, app, drill);
+}
+
+fn render_title(frame: &mut Frame, area: Rect, app: &App, drill: &Drill, l: Option<&Listener>) {
+    let t = &app.theme;
+    let mut spans = vec![
+        Span::styled("listener ", t.dim()),
+        Span::styled(drill.local.to_string(), t.title()),
+    ];
+    match l {
+        Some(l) => {
+            spans.push(Span::styled("  accept queue ", t.dim()));
+            let level = Theme::fill_level(l.fill(), l.accept_queue);
+            spans.push(Span::styled(
+                format!("{}/{}", l.accept_queue, l.backlog),
+                t.level(level),
+            ));
+            spans.push(Span::styled("  connections ", t.dim()));
+            spans.push(Span::raw(l.sockets().to_string()));
+            spans.push(Span::styled("  members ", t.dim()));
+            spans.push(Span::raw(l.members.len().to_string()));
+            if let Some(p) = app.process_of(l) {
+                spans.push(Span::styled("  process ", t.dim()));
+                spans.push(Span::raw(p));
+            }
+        }
+        None => spans.push(Span::styled(
+            "  is not in this sample (Esc goes back)",
+            t.level(Level::Warn),
+        )),
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_members(frame: &mut Frame, area: Rect, app: &App, l: &Listener) {
+    let t = &app.theme;
+    let shown = layout::table_rows(area);
+    let mut rows: Vec<Row> = l
+        .members
+        .iter()
+        .take(shown)
+        .map(|m| {
+            Row::new(vec![
+                Cell::from(Line::from(m.inode.to_string()).right_aligned()),
+                Cell::from(Line::from(m.uid.to_string()).right_aligned()),
+                Cell::from(gauge(t, m.accept_queue, m.backlog)),
+            ])
+        })
+        .collect();
+    if l.members.len() > shown && shown > 0 {
+        rows.pop();
+        rows.push(Row::new(vec![Cell::from(format!(
+            "+{} more",
+            l.members.len() - shown + 1
+        ))]));
+    }
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(10),
+            Constraint::Length(6),
+            Constraint::Length(GAUGE_WIDTH),
+        ],
+    )
+    .header(
+        Row::new(vec![
+            right("MEMBER INO"),
+            right("UID"),
+            Cell::from("    ACCEPT Q"),
+        ])
+        .style(t.table_header()),
+    );
+    frame.render_widget(table, area);
+}
+
+fn render_peers(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
+    let t = &app.theme;
+    let rows: Vec<Row> = drill
+        .peers
+        .iter()
+        .take(layout::table_rows(area))
+        .map(|(ip, n)| {
+            Row::new(vec![
+                Cell::from(ip.to_string()),
+                Cell::from(Line::from(n.to_string()).right_aligned()),
+            ])
+        })
+        .collect();
+    let table = Table::new(rows, [Constraint::Min(15), Constraint::Length(6)])
+        .header(Row::new(vec![Cell::from("TOP PEERS"), right("CONNS")]).style(t.table_header()));
+    frame.render_widget(table, area);
+}
+
+fn render_charts(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
+    use TcpState::*;
+    let Some(shown) = app.shown() else { return };
+    let upto = shown.snapshot.taken_at;
+    let frames: Vec<Option<&Listener>> = app
+        .model
+        .history
+        .iter()
+        .filter(|f| f.snapshot.taken_at <= upto)
+        .map(|f| rows::find_listener(&f.agg, drill.local).map(|i| &f.agg.listeners[i]))
+        .collect();
+    let series = |v: &dyn Fn(&Listener) -> u64| -> Vec<u64> {
+        frames.iter().map(|l| l.map_or(0, v)).collect()
+    };
+    let charts: [(&str, Vec<u64>, Level); 5] = [
+        ("ACCEPT Q  ", series(&|l| l.accept_queue), Level::Bad),
+        ("SYN-RECV  ", series(&|l| l.states[SynRecv]), Level::Warn),
+        ("ESTAB     ", series(&|l| l.states[Established]), Level::Ok),
+        ("TIME-WAIT ", series(&|l| l.states[TimeWait]), Level::Ok),
+        ("CLOSE-WAIT", series(&|l| l.states[CloseWait]), Level::Warn),
+    ];
+    let cells: Vec<Rect> = if area.height >= 5 {
+        Layout::vertical([Constraint::Length(1); 5])
+            .split(area)
+            .to_vec()
+    } else {
+        let [left, right] = Layout::horizontal([Constraint::Ratio(1, 2); 2])
+            .spacing(2)
+            .areas(area);
+        let col = |a: Rect| {
+            Layout::vertical([Constraint::Length(1); 3])
+                .split(a)
+                .to_vec()
+        };
+        col(left).into_iter().chain(col(right)).collect()
+    };
+    for (cell, (label, values, level)) in cells.iter().zip(charts) {
+        let line = spark_line(&app.theme, label, &values, cell.width, level);
+        frame.render_widget(Paragraph::new(line), *cell);
+    }
+}
+
+fn timer(kind: Timer, expires_ms: u32, retrans: u8) -> String {
+    let name = match kind {
+        Timer::Off => return "-".to_owned(),
+        Timer::Retransmit => "retrans",
+        Timer::Keepalive => "keepalive",
+        Timer::TimeWait => "timewait",
+        Timer::Probe => "probe",
+        Timer::Other => "timer",
+    };
+    let mut s = format!("{name} {}", format::expires(expires_ms));
+    if retrans > 0 {
+        s.push_str(&format!(" ×{retrans}"));
+    }
+    s
+}
+
+fn render_connections_title(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
+    let t = &app.theme;
+    let sort = CONNECTION_SORTS[drill.nav.sort.column.min(CONNECTION_SORTS.len() - 1)];
+    let arrow = if drill.nav.sort.reverse { "↑" } else { "↓" };
+    let mut spans = vec![
+        Span::styled(format!("connections {}", drill.nav.rows.len()), t.title()),
+        Span::styled(format!("  sort: {sort} {arrow}"), t.dim()),
+    ];
+    if !drill.filter.is_empty() {
+        spans.push(Span::styled("  filter: ", t.dim()));
+        spans.push(Span::styled(drill.filter.text.clone(), t.key()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_connections(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
+    let Some(shown) = app.shown() else { return };
+    let t = &app.theme;
+    let empty = if !shown.has_sockets() {
+        "the socket list of this sample is no longer kept (only the newest samples keep theirs)"
+    } else if drill.filter.is_empty() {
+        "no connections"
+    } else {
+        "no connection matches the filter (Esc clears it)"
+    };
+    let header = vec![
+        Cell::from("PEER"),
+        Cell::from("STATE"),
+        right("RECV-Q"),
+        right("SEND-Q"),
+        Cell::from("TIMER"),
+        right("SEEN FOR"),
+    ];
+    let widths = vec![
+        Constraint::Min(21),
+        Constraint::Length(10),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(16),
+        Constraint::Length(8),
+    ];
+    let tcp = &shown.snapshot.tcp;
+    let at = shown.snapshot.taken_at;
+    let columns = super::table::Columns {
+        header,
+        widths,
+        empty,
+    };
+    super::table::render(frame, area, t, &drill.nav, columns, |i| {
+        let s = &tcp[i as usize];
+        let seen = app
+            .model
+            .tracker
+            .first_seen(s.cookie)
+            .filter(|&first| first <= at)
+            .map_or_else(
+                || "-".to_owned(),
+                |first| format::age(at.duration_since(first)),
+            );
+        let level = match s.state {
+            TcpState::CloseWait | TcpState::SynRecv => Level::Warn,
+            _ => Level::Ok,
+        };
+        Row::new(vec![
+            Cell::from(s.remote.to_string()),
+            Cell::from(s.state.ss_name()).style(t.level(level)),
+            Cell::from(Line::from(s.recv_q.to_string()).right_aligned()),
+            Cell::from(Line::from(s.send_q.to_string()).right_aligned()),
+            Cell::from(timer(s.timer, s.expires_ms, s.retrans)),
+            Cell::from(Line::from(seen).right_aligned()),
+        ])
+    });
+}

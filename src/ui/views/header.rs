@@ -1,0 +1,150 @@
+//! The header: who and when (host, namespace, interval, sample time, LIVE /
+//! PAUSED / REPLAY), totals per state with the change since the previous
+//! sample, and sparklines of TIME_WAIT, CLOSE_WAIT and SYN_RECV.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::widgets::spark_line;
+use crate::model::TcpState::{self, *};
+use crate::ui::app::{App, Mode};
+use crate::ui::format;
+use crate::ui::theme::Level;
+
+/// States in the totals line of a narrow terminal; the rest are summed as "other".
+const NARROW: [TcpState; 5] = [Established, SynRecv, TimeWait, CloseWait, Listen];
+
+/// Draws the header into `area` (3 lines).
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let [ident, totals, sparks] = Layout::vertical([Constraint::Length(1); 3]).areas(area);
+    frame.render_widget(Paragraph::new(identity(app)), ident);
+    frame.render_widget(Paragraph::new(totals_line(app, area.width)), totals);
+    render_sparks(frame, sparks, app);
+}
+
+fn identity(app: &App) -> Line<'static> {
+    let t = &app.theme;
+    let mut spans = vec![Span::styled("sockscope", t.title())];
+    let Some(shown) = app.shown() else {
+        spans.push(Span::styled("  waiting for the first sample…", t.dim()));
+        return Line::from(spans);
+    };
+    let snap = &shown.snapshot;
+    let field = |label: &str, value: String| {
+        [
+            Span::styled(format!("  {label} "), t.dim()),
+            Span::raw(value),
+        ]
+    };
+    let behind = app
+        .latest()
+        .map(|l| l.snapshot.taken_at.duration_since(snap.taken_at))
+        .unwrap_or_default();
+    let marker = match (app.settings.mode, app.paused) {
+        (Mode::Live, None) => {
+            Span::styled(" LIVE ", t.level(Level::Ok).add_modifier(Modifier::BOLD))
+        }
+        (Mode::Live, Some(_)) => {
+            Span::styled(format!(" PAUSED {} ", format::offset(behind)), t.marker())
+        }
+        (Mode::Replay { speed }, paused) => {
+            let state = if paused.is_some() {
+                format!(" {}", format::offset(behind))
+            } else {
+                String::new()
+            };
+            Span::styled(format!(" REPLAY x{speed}{state} "), t.marker())
+        }
+    };
+    spans.push(Span::raw(" "));
+    spans.push(marker);
+    spans.push(Span::raw(format!(" {} UTC", format::clock(snap.taken_at))));
+    let took_us = snap.collector.duration_us;
+    let slow = took_us.saturating_mul(5) > app.settings.interval.as_micros() as u64;
+    let took = format!("{:.1}ms", took_us as f64 / 1000.0);
+    if slow {
+        spans.push(Span::styled(
+            format!(
+                "  slow: took {took} of {}",
+                format::interval(app.settings.interval)
+            ),
+            t.level(Level::Warn),
+        ));
+    }
+    spans.extend(field("host", snap.hostname.clone()));
+    spans.extend(field("netns", snap.netns.clone()));
+    spans.extend(field("every", format::interval(app.settings.interval)));
+    if !slow {
+        spans.extend(field("took", took));
+    }
+    Line::from(spans)
+}
+
+fn state_level(state: TcpState) -> Level {
+    match state {
+        SynRecv | CloseWait => Level::Warn,
+        _ => Level::Ok,
+    }
+}
+
+fn totals_line(app: &App, width: u16) -> Line<'static> {
+    let t = &app.theme;
+    let Some(shown) = app.shown() else {
+        return Line::default();
+    };
+    let now = shown.agg.totals;
+    let before = app.previous().map(|p| p.agg.totals);
+    let wide = width >= 150;
+    let mut spans = Vec::new();
+    let mut push = |label: &str, value: u64, prev: Option<u64>, level: Level| {
+        let level = if value == 0 { Level::Quiet } else { level };
+        spans.push(Span::styled(format!("{label} "), t.dim()));
+        spans.push(Span::styled(value.to_string(), t.level(level)));
+        spans.push(Span::styled(format::delta(value, prev), t.dim()));
+        spans.push(Span::raw("  "));
+    };
+    let states: Vec<TcpState> = if wide {
+        TcpState::ALL.to_vec()
+    } else {
+        NARROW.to_vec()
+    };
+    for s in &states {
+        push(s.ss_name(), now[*s], before.map(|b| b[*s]), state_level(*s));
+    }
+    if !wide {
+        let other =
+            |c: &crate::model::StateCounts| c.total() - NARROW.iter().map(|s| c[*s]).sum::<u64>();
+        push("other", other(&now), before.as_ref().map(other), Level::Ok);
+    } else {
+        push("total", now.total(), before.map(|b| b.total()), Level::Ok);
+    }
+    Line::from(spans)
+}
+
+fn render_sparks(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(shown) = app.shown() else { return };
+    let upto = shown.snapshot.taken_at;
+    let cells = Layout::horizontal([Constraint::Ratio(1, 3); 3])
+        .spacing(2)
+        .split(area);
+    for (cell, state) in cells.iter().zip([TimeWait, CloseWait, SynRecv]) {
+        let values: Vec<u64> = app
+            .model
+            .history
+            .iter()
+            .filter(|f| f.snapshot.taken_at <= upto)
+            .map(|f| f.agg.totals[state])
+            .collect();
+        let line = spark_line(
+            &app.theme,
+            state.ss_name(),
+            &values,
+            cell.width,
+            state_level(state),
+        );
+        frame.render_widget(Paragraph::new(line), *cell);
+    }
+}

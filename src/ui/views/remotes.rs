@@ -1,0 +1,56 @@
+//! The remotes table: outbound destinations and the local ports they use
+//! against the size of `net.ipv4.ip_local_port_range`.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Cell, Row};
+
+use super::widgets::{count, gauge, right};
+use crate::model::TcpState::*;
+use crate::ui::app::{App, Tab};
+use crate::ui::theme::Level;
+
+/// Draws the remotes table of the shown sample into `area`.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(shown) = app.shown() else { return };
+    let t = &app.theme;
+    let range = shown.snapshot.ephemeral_port_count().unwrap_or(0);
+    let header = vec![
+        Cell::from("REMOTE"),
+        Cell::from("FROM"),
+        right("ESTAB"),
+        right("TIME-WAIT"),
+        right("SYN-SENT"),
+        Cell::from("     PORTS USED"),
+    ];
+    let widths = vec![
+        Constraint::Min(21),
+        Constraint::Max(18),
+        Constraint::Length(7),
+        Constraint::Length(9),
+        Constraint::Length(8),
+        Constraint::Length(18),
+    ];
+    let empty = if shown.agg.remotes.is_empty() {
+        "no outbound connections"
+    } else {
+        "no remote matches the filter (Esc clears it)"
+    };
+    let nav = &app.navs[Tab::Remotes as usize];
+    let columns = super::table::Columns {
+        header,
+        widths,
+        empty,
+    };
+    super::table::render(frame, area, t, nav, columns, |i| {
+        let r = &shown.agg.remotes[i as usize];
+        Row::new(vec![
+            Cell::from(r.remote.to_string()),
+            Cell::from(r.local_ip.to_string()),
+            count(t, r.states[Established], Level::Ok),
+            count(t, r.states[TimeWait], Level::Ok),
+            count(t, r.states[SynSent], Level::Warn),
+            Cell::from(gauge(t, r.local_ports, range)),
+        ])
+    });
+}

@@ -1,0 +1,76 @@
+//! The status line (filter input, export result, collection error) and the
+//! footer with the keys of the current screen.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::ui::app::{App, Status};
+
+/// Draws the status line into `area`.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let line = if app.editing {
+        let scope = if app.drill.is_some() {
+            "filter connections"
+        } else {
+            "filter"
+        };
+        Line::from(vec![
+            Span::styled(format!("{scope} /"), t.key()),
+            Span::raw(app.active_filter().text.clone()),
+            Span::styled("▏", t.key()),
+            Span::styled(
+                "   :PORT  TEXT  state:NAME   Enter keeps, Esc clears",
+                t.dim(),
+            ),
+        ])
+    } else if let Some(status) = &app.status {
+        match status {
+            Status::Info(s) => Line::raw(s.clone()),
+            Status::Error(s) => Line::styled(s.clone(), t.error()),
+        }
+    } else if let Some(e) = &app.collect_error {
+        Line::styled(format!("collection failed, retrying: {e}"), t.error())
+    } else if app.shown().is_none() {
+        Line::styled("collecting the first sample…", t.dim())
+    } else {
+        Line::default()
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// Draws the key hints of the current screen into `area`.
+pub fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let keys: &[(&str, &str)] = if app.drill.is_some() {
+        &[
+            ("Esc", "back"),
+            ("/", "filter"),
+            ("s", "sort"),
+            ("space", "pause"),
+            ("←→", "time"),
+            ("e", "export"),
+            ("?", "help"),
+            ("q", "quit"),
+        ]
+    } else {
+        &[
+            ("?", "help"),
+            ("Enter", "drill"),
+            ("/", "filter"),
+            ("s", "sort"),
+            ("space", "pause"),
+            ("←→", "time"),
+            ("e", "export"),
+            ("q", "quit"),
+        ]
+    };
+    let mut spans = Vec::new();
+    for (k, what) in keys {
+        spans.push(Span::styled(*k, t.key()));
+        spans.push(Span::styled(format!(" {what}  "), t.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,60 @@
+//! Drawing a virtualised table: the caller builds only the visible rows.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState};
+
+use crate::ui::nav::TableNav;
+use crate::ui::theme::Theme;
+
+/// The fixed parts of a table.
+pub struct Columns<'a> {
+    /// Header cells.
+    pub header: Vec<Cell<'a>>,
+    /// Column widths.
+    pub widths: Vec<Constraint>,
+    /// What to say when there are no rows.
+    pub empty: &'a str,
+}
+
+/// Draws the columns' header and the visible rows of `nav` (built by `build`
+/// for each row index in the visible window), or `empty` when there are no rows.
+pub fn render<'a>(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    nav: &TableNav,
+    columns: Columns<'a>,
+    build: impl Fn(u32) -> Row<'a>,
+) {
+    let Columns {
+        header,
+        widths,
+        empty,
+    } = columns;
+    let visible = crate::ui::layout::table_rows(area);
+    let rows: Vec<Row> = nav.window(visible).iter().map(|&r| build(r)).collect();
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.table_header()))
+        .column_spacing(1)
+        .row_highlight_style(theme.selected())
+        .highlight_symbol("▶")
+        .highlight_spacing(HighlightSpacing::Always);
+    let mut state = TableState::default();
+    if !nav.rows.is_empty() {
+        state.select(Some(nav.selected - nav.offset));
+    }
+    frame.render_stateful_widget(table, area, &mut state);
+    if nav.rows.is_empty() && area.height > 1 {
+        let msg = Rect {
+            y: area.y + 1,
+            height: 1,
+            ..area
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(empty.to_owned(), theme.dim())),
+            msg,
+        );
+    }
+}

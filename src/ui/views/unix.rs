@@ -1,0 +1,56 @@
+//! The UNIX listeners table: path, kind and pending/backlog gauge.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Cell, Row};
+
+use super::widgets::{GAUGE_WIDTH, gauge, right};
+use crate::model::UnixKind;
+use crate::ui::app::{App, Tab};
+
+/// Draws the UNIX listeners of the shown sample into `area`.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(shown) = app.shown() else { return };
+    let t = &app.theme;
+    let list = &shown.snapshot.unix_listeners;
+    let header = vec![
+        Cell::from("PATH"),
+        Cell::from("KIND"),
+        right("INODE"),
+        Cell::from("     PENDING"),
+    ];
+    let widths = vec![
+        Constraint::Min(20),
+        Constraint::Length(9),
+        Constraint::Length(10),
+        Constraint::Length(GAUGE_WIDTH),
+    ];
+    let empty = if list.is_empty() {
+        "no UNIX listeners in this namespace"
+    } else {
+        "no UNIX listener matches the filter (Esc clears it)"
+    };
+    let nav = &app.navs[Tab::Unix as usize];
+    let columns = super::table::Columns {
+        header,
+        widths,
+        empty,
+    };
+    super::table::render(frame, area, t, nav, columns, |i| {
+        let u = &list[i as usize];
+        let path = if u.path.is_empty() {
+            "(unnamed)"
+        } else {
+            &u.path
+        };
+        Row::new(vec![
+            Cell::from(path.to_owned()),
+            Cell::from(match u.kind {
+                UnixKind::Stream => "stream",
+                UnixKind::Seqpacket => "seqpacket",
+            }),
+            Cell::from(ratatui::text::Line::from(u.inode.to_string()).right_aligned()),
+            Cell::from(gauge(t, u64::from(u.accept_queue), u64::from(u.backlog))),
+        ])
+    });
+}

@@ -1,0 +1,210 @@
+//! End to end: the real binary in a real terminal (tmux), in a private
+//! network namespace, against sockets this test opens.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::{connect, listener, private_netns};
+use sockscope::export::json::SnapshotDoc;
+
+/// A tmux server on a private socket, killed on drop (also when the test fails).
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// Starts a server with one 160x48 window running `sh`, from the calling
+    /// thread, so everything it runs lives in this thread's network namespace.
+    fn start() -> Tmux {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!(
+            "sockscope-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let tmux = Tmux { socket };
+        let out = tmux.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "160",
+            "-y",
+            "48",
+            "sh",
+        ]);
+        assert!(out.status.success(), "tmux new-session: {out:?}");
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux is installed (.ci/run installs it)")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", "0"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits (up to 20 s) until the screen satisfies `ready`, and returns it.
+    fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn display(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "0", format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{screen}"))
+}
+
+/// `HH:MM:SS` of the shown sample in the header.
+fn header_time(screen: &str) -> String {
+    let header = screen.lines().next().unwrap();
+    let utc = header
+        .find(" UTC")
+        .expect("the header shows the sample time");
+    header[utc - 8..utc].to_owned()
+}
+
+#[test]
+fn dashboard_in_tmux_against_real_sockets() {
+    private_netns();
+    let _listener = listener("127.0.0.1:7001", 2, false);
+    let _clients: Vec<_> = (0..3).map(|_| connect("127.0.0.1:7001", None)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("exports");
+    std::fs::create_dir(&export).unwrap();
+
+    let tmux = Tmux::start();
+    let command = format!(
+        "NO_COLOR=1 {} top --interval 250ms --export-dir {} --log-file {}; echo EXITED $?",
+        env!("CARGO_BIN_EXE_sockscope"),
+        export.display(),
+        dir.path().join("log").display(),
+    );
+    tmux.keys(&[&command, "Enter"]);
+
+    // The listener with its full accept queue (Recv-Q = backlog + 1) and counts.
+    let screen = tmux.wait_for("the listener with 3 queued", |s| {
+        s.contains("127.0.0.1:7001") && s.contains("3/2")
+    });
+    let row: Vec<&str> = line_with(&screen, "127.0.0.1:7001")
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        &row[row.len() - 4..],
+        ["0", "3", "0", "0"],
+        "SYN-RECV ESTAB TIME-WAIT CLOSE-WAIT in {row:?}"
+    );
+    let totals = screen.lines().nth(1).unwrap();
+    assert!(
+        totals.contains("ESTAB 6"),
+        "3 server + 3 client sockets: {totals}"
+    );
+    assert!(totals.contains("LISTEN 1"), "{totals}");
+    assert_eq!(tmux.display("#{alternate_on}"), "1");
+
+    // Pause: collection goes on (the offset grows), the shown time stays.
+    tmux.keys(&["Space"]);
+    let paused = tmux.wait_for("PAUSED", |s| s.contains("PAUSED -00:00"));
+    let frozen = header_time(&paused);
+    let later = tmux.wait_for("newer samples while paused", |s| {
+        s.contains("PAUSED") && !s.contains("PAUSED -00:00")
+    });
+    assert_eq!(
+        header_time(&later),
+        frozen,
+        "pause freezes the shown sample"
+    );
+    tmux.keys(&["End"]);
+    tmux.wait_for("live again", |s| s.contains(" LIVE "));
+
+    // Drill-down: the three connections of the listener.
+    tmux.keys(&["Enter"]);
+    let drill = tmux.wait_for("the drill-down", |s| s.contains("connections 3"));
+    assert!(drill.contains("listener 127.0.0.1:7001"), "{drill}");
+    let conns: Vec<&str> = drill
+        .lines()
+        .filter(|l| l.contains("127.0.0.1:") && l.contains("ESTAB"))
+        .collect();
+    assert_eq!(conns.len(), 3, "{drill}");
+    let top_peer = line_with(&drill, "TOP PEERS");
+    assert!(top_peer.contains("CONNS"), "{top_peer}");
+
+    // Export: a JSON file that parses, with the listener's queue.
+    tmux.keys(&["e"]);
+    let status = tmux.wait_for("the export path", |s| s.contains("exported "));
+    let line = line_with(&status, "exported ");
+    let path = line.trim().trim_start_matches("exported ").trim();
+    assert!(Path::new(path).starts_with(&export), "{path}");
+    let doc: SnapshotDoc = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let l = doc
+        .listeners
+        .iter()
+        .find(|l| l.local == "127.0.0.1:7001")
+        .unwrap();
+    assert_eq!((l.accept_queue, l.backlog, l.states.established), (3, 2, 3));
+
+    // Quit: the shell is back with a sane terminal.
+    tmux.keys(&["Escape", "q"]);
+    tmux.wait_for("the exit", |s| s.contains("EXITED 0"));
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "left the alternate screen"
+    );
+    assert_eq!(tmux.display("#{mouse_any_flag}"), "0", "released the mouse");
+    tmux.keys(&[
+        "clear; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo -e -icanon -e -echo",
+        "Enter",
+    ]);
+    let stty = tmux.wait_for("stty", |s| s.lines().any(|l| l.trim() == "echo"));
+    assert!(
+        stty.lines().any(|l| l.trim() == "icanon"),
+        "cooked mode again:\n{stty}"
+    );
+    assert!(
+        !stty.contains("-icanon") && !stty.contains("-echo"),
+        "{stty}"
+    );
+}

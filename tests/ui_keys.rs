@@ -1,0 +1,324 @@
+//! The dashboard's state machine driven by keys, with no terminal.
+
+mod scene;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use scene::{SAMPLES, app, at, drive, sample, select_listener};
+use sockscope::export::json::SnapshotDoc;
+use sockscope::model::Frame;
+use sockscope::ui::app::{Action, App, Effect, Status, Tab};
+use sockscope::ui::keys::{action, press};
+
+fn key(app: &mut App, code: KeyCode) -> Effect {
+    let a = action(&press(code), app.editing).expect("the key is bound");
+    app.handle(a)
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn selected_local(app: &App) -> String {
+    let row = app.active_nav().selected_row().unwrap();
+    app.shown().unwrap().agg.listeners[row as usize]
+        .local
+        .to_string()
+}
+
+fn shown_locals(app: &App) -> Vec<String> {
+    let f = app.shown().unwrap();
+    app.active_nav()
+        .rows
+        .iter()
+        .map(|&r| f.agg.listeners[r as usize].local.to_string())
+        .collect()
+}
+
+#[test]
+fn keys_map_like_htop() {
+    let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(action(&ctrl_c, false), Some(Action::Quit));
+    assert_eq!(action(&ctrl_c, true), Some(Action::Quit));
+    assert_eq!(
+        action(&press(KeyCode::Char('q')), true),
+        Some(Action::FilterChar('q'))
+    );
+    assert_eq!(
+        action(&press(KeyCode::Char('j')), false),
+        Some(Action::Move(1))
+    );
+    assert_eq!(
+        action(&press(KeyCode::Char('G')), false),
+        Some(Action::Bottom)
+    );
+    assert_eq!(action(&press(KeyCode::Char('x')), false), None);
+    let wheel = Event::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 0,
+        row: 0,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(action(&wheel, false), Some(Action::Move(3)));
+}
+
+#[test]
+fn selection_moves_and_clamps() {
+    let mut a = app(80, 24);
+    key(&mut a, KeyCode::Home);
+    assert_eq!(selected_local(&a), "127.0.0.1:8080");
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Down);
+    assert_eq!(selected_local(&a), "[::]:443");
+    key(&mut a, KeyCode::Char('G'));
+    assert_eq!(selected_local(&a), "0.0.0.0:22");
+    key(&mut a, KeyCode::Down);
+    assert_eq!(selected_local(&a), "0.0.0.0:22");
+    key(&mut a, KeyCode::PageUp);
+    assert_eq!(selected_local(&a), "127.0.0.1:8080");
+    key(&mut a, KeyCode::Char('k'));
+    assert_eq!(a.active_nav().selected, 0);
+    key(&mut a, KeyCode::End);
+    assert_eq!(
+        selected_local(&a),
+        "0.0.0.0:22",
+        "End goes to the last row when live"
+    );
+}
+
+#[test]
+fn selection_follows_its_listener_when_the_order_changes() {
+    let mut a = app(80, 24);
+    select_listener(&mut a, "[::]:443");
+    let mut next = sample(SAMPLES);
+    for s in next.tcp.iter_mut() {
+        if s.local.to_string() == "127.0.0.1:8080" {
+            s.recv_q = 0;
+        }
+    }
+    a.ingest(Frame::new(next));
+    assert_eq!(selected_local(&a), "[::]:443");
+    assert_eq!(
+        shown_locals(&a),
+        ["0.0.0.0:80", "[::]:443", "0.0.0.0:22", "127.0.0.1:8080"],
+        "an empty queue is no trouble; ties go by address"
+    );
+}
+
+#[test]
+fn sort_cycles_and_reverses() {
+    let mut a = app(80, 24);
+    assert_eq!(
+        shown_locals(&a),
+        ["127.0.0.1:8080", "0.0.0.0:80", "[::]:443", "0.0.0.0:22"],
+        "trouble first"
+    );
+    key(&mut a, KeyCode::Char('s'));
+    assert_eq!(
+        shown_locals(&a),
+        ["0.0.0.0:22", "0.0.0.0:80", "[::]:443", "127.0.0.1:8080"],
+        "by local address"
+    );
+    key(&mut a, KeyCode::Char('S'));
+    assert_eq!(
+        shown_locals(&a),
+        ["127.0.0.1:8080", "[::]:443", "0.0.0.0:80", "0.0.0.0:22"]
+    );
+    for _ in 0..5 {
+        key(&mut a, KeyCode::Char('s'));
+    }
+    assert_eq!(a.active_nav().sort.column, 6);
+    assert_eq!(shown_locals(&a)[0], "[::]:443", "most CLOSE-WAIT first");
+    key(&mut a, KeyCode::Char('s'));
+    assert_eq!(a.active_nav().sort.column, 0, "wraps to trouble");
+}
+
+#[test]
+fn filter_applies_live_to_every_tab_and_esc_clears() {
+    let mut a = app(80, 24);
+    key(&mut a, KeyCode::Char('/'));
+    assert!(a.editing);
+    typed(&mut a, "state:close_wait");
+    assert_eq!(shown_locals(&a), ["[::]:443"]);
+    key(&mut a, KeyCode::Backspace);
+    assert_eq!(a.filter.text, "state:close_wai");
+    assert_eq!(shown_locals(&a).len(), 0);
+    typed(&mut a, "t");
+    key(&mut a, KeyCode::Enter);
+    assert!(!a.editing);
+    assert_eq!(shown_locals(&a), ["[::]:443"]);
+    key(&mut a, KeyCode::Char('2'));
+    assert!(a.active_nav().rows.is_empty(), "no remote has CLOSE_WAIT");
+    key(&mut a, KeyCode::Char('/'));
+    key(&mut a, KeyCode::Esc);
+    assert!(a.filter.is_empty());
+    assert_eq!(a.active_nav().rows.len(), 3);
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, ":5432");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.active_nav().rows.len(), 1);
+    key(&mut a, KeyCode::Esc);
+    assert!(
+        a.filter.is_empty(),
+        "Esc outside the filter line clears it too"
+    );
+}
+
+#[test]
+fn pause_freezes_the_sample_while_history_grows() {
+    let mut a = app(80, 24);
+    key(&mut a, KeyCode::Char(' '));
+    assert_eq!(a.shown().unwrap().snapshot.taken_at, at(SAMPLES - 1));
+    a.ingest(Frame::new(sample(SAMPLES)));
+    a.ingest(Frame::new(sample(SAMPLES + 1)));
+    assert_eq!(a.shown().unwrap().snapshot.taken_at, at(SAMPLES - 1));
+    assert_eq!(a.model.history.len(), SAMPLES + 2);
+    key(&mut a, KeyCode::Left);
+    key(&mut a, KeyCode::Left);
+    assert_eq!(a.shown().unwrap().snapshot.taken_at, at(SAMPLES - 3));
+    key(&mut a, KeyCode::Right);
+    assert_eq!(a.shown().unwrap().snapshot.taken_at, at(SAMPLES - 2));
+    for _ in 0..100 {
+        key(&mut a, KeyCode::Left);
+    }
+    assert_eq!(
+        a.shown().unwrap().snapshot.taken_at,
+        at(0),
+        "stops at the oldest"
+    );
+    for _ in 0..100 {
+        key(&mut a, KeyCode::Right);
+    }
+    assert_eq!(a.shown().unwrap().snapshot.taken_at, at(SAMPLES + 1));
+    assert_eq!(a.paused, Some(0), "stepping forward stays paused");
+    key(&mut a, KeyCode::Left);
+    key(&mut a, KeyCode::End);
+    assert_eq!(a.paused, None);
+    assert_eq!(a.shown().unwrap().snapshot.taken_at, at(SAMPLES + 1));
+    key(&mut a, KeyCode::Left);
+    assert_eq!(a.paused, Some(1), "← while live pauses one sample back");
+    key(&mut a, KeyCode::Char(' '));
+    assert_eq!(a.paused, None);
+}
+
+#[test]
+fn drill_down_lists_connections_with_own_sort_and_filter() {
+    let mut a = app(80, 24);
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "[::]");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let d = a.drill.as_ref().expect("drill-down open");
+    assert_eq!(d.local.to_string(), "[::]:443");
+    assert_eq!(d.nav.rows.len(), SAMPLES + 2, "10 CLOSE-WAIT + 2 SYN-RECV");
+    let peer = |a: &App, pos: usize| {
+        let d = a.drill.as_ref().unwrap();
+        a.shown().unwrap().snapshot.tcp[d.nav.rows[pos] as usize]
+            .remote
+            .to_string()
+    };
+    assert_eq!(peer(&a, 0), "[2001:db8::7]:4000", "oldest first");
+    key(&mut a, KeyCode::Char('S'));
+    assert_eq!(peer(&a, 0), "[2001:db8::7]:4009", "newest first");
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "state:syn_recv");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.drill.as_ref().unwrap().nav.rows.len(), 2);
+    assert_eq!(a.filter.text, "[::]", "the overview filter is untouched");
+    assert_eq!(
+        a.drill.as_ref().unwrap().peers,
+        [("2001:db8::9".parse().unwrap(), 2)]
+    );
+    key(&mut a, KeyCode::Char('1'));
+    assert!(
+        a.drill.is_some(),
+        "tabs do not switch inside the drill-down"
+    );
+    key(&mut a, KeyCode::Esc);
+    assert!(a.drill.is_some(), "Esc first clears the drill-down filter");
+    assert!(a.drill.as_ref().unwrap().filter.is_empty());
+    key(&mut a, KeyCode::Esc);
+    assert!(a.drill.is_none());
+    assert_eq!(selected_local(&a), "[::]:443");
+}
+
+#[test]
+fn export_writes_the_shown_sample_and_reports_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(80, 24);
+    a.settings.export_dir = dir.path().to_owned();
+    key(&mut a, KeyCode::Char(' '));
+    key(&mut a, KeyCode::Left);
+    let Effect::Export(frame) = key(&mut a, KeyCode::Char('e')) else {
+        panic!("e asks for an export");
+    };
+    assert_eq!(
+        frame.snapshot.taken_at,
+        at(SAMPLES - 2),
+        "the paused sample"
+    );
+    let path = sockscope::ui::export::write(&a.settings.export_dir, &frame).unwrap();
+    assert_eq!(
+        path.file_name().unwrap(),
+        "sockscope-web-1-20261124T024008.000Z.json"
+    );
+    let doc: SnapshotDoc = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(doc.taken_at, at(SAMPLES - 2));
+    let l8080 = doc
+        .listeners
+        .iter()
+        .find(|l| l.local == "127.0.0.1:8080")
+        .unwrap();
+    assert_eq!((l8080.accept_queue, l8080.backlog), (112, 128));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temp file left"
+    );
+    a.exported(Ok(path.clone()));
+    assert_eq!(
+        a.status,
+        Some(Status::Info(format!("exported {}", path.display())))
+    );
+
+    let missing = dir.path().join("missing");
+    let err = sockscope::ui::export::write(&missing, &frame).unwrap_err();
+    assert!(err.contains(&missing.display().to_string()), "{err}");
+    a.exported(Err(err.clone()));
+    assert_eq!(a.status, Some(Status::Error(err)));
+    key(&mut a, KeyCode::Down);
+    assert_eq!(a.status, None, "the next key clears the status line");
+}
+
+#[test]
+fn help_quit_errors_tabs_and_mouse() {
+    let mut a = app(80, 24);
+    key(&mut a, KeyCode::Char('?'));
+    assert!(a.help);
+    key(&mut a, KeyCode::Char('?'));
+    assert!(!a.help);
+    key(&mut a, KeyCode::Char('?'));
+    key(&mut a, KeyCode::Esc);
+    assert!(!a.help);
+
+    a.collect_failed("netlink tcp/ipv4 dump failed".into());
+    assert_eq!(a.shown().unwrap().snapshot.taken_at, at(SAMPLES - 1));
+    a.ingest(Frame::new(sample(SAMPLES)));
+    assert_eq!(a.collect_error, None);
+
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.tab, Tab::Remotes);
+    key(&mut a, KeyCode::BackTab);
+    key(&mut a, KeyCode::BackTab);
+    assert_eq!(a.tab, Tab::Unix);
+
+    // Overview at 80x24: header 3, alerts 1, tabs 1, then the table header row.
+    drive(&mut a, &[Action::Click { x: 2, y: 4 }]);
+    assert_eq!(a.tab, Tab::Listeners, "clicking a tab switches to it");
+    drive(&mut a, &[Action::Click { x: 10, y: 8 }]);
+    assert_eq!(a.active_nav().selected, 2);
+    assert_eq!(selected_local(&a), "[::]:443");
+    assert!(matches!(key(&mut a, KeyCode::Char('q')), Effect::Quit));
+    assert!(a.quit);
+}

@@ -1,0 +1,141 @@
+//! Every screen and overlay of the dashboard, drawn on a test terminal at
+//! 80x24 and 160x48 from a synthetic incident with fixed timestamps.
+
+mod scene;
+
+use ratatui::style::Color;
+use scene::{app, draw, drive, select_listener};
+use sockscope::ui::app::{Action, App, Mode, Status, Tab};
+
+fn snap(name: &str, app: &App) {
+    let term = draw(app);
+    let size = format!("{}x{}", app.size.width, app.size.height);
+    insta::assert_snapshot!(format!("{name}_{size}"), term.backend());
+}
+
+fn both(name: &str, setup: impl Fn(&mut App)) {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut a = app(w, h);
+        setup(&mut a);
+        snap(name, &a);
+    }
+}
+
+#[test]
+fn overview_listeners() {
+    both("overview", |_| {});
+}
+
+#[test]
+fn overview_remotes_and_unix_tabs() {
+    both("remotes", |a| drive(a, &[Action::Tab(Tab::Remotes)]));
+    both("unix", |a| drive(a, &[Action::Tab(Tab::Unix)]));
+}
+
+#[test]
+fn drill_down() {
+    both("drill", |a| {
+        select_listener(a, "[::]:443");
+        drive(a, &[Action::Open]);
+    });
+}
+
+#[test]
+fn help_overlay() {
+    both("help", |a| drive(a, &[Action::Help]));
+}
+
+#[test]
+fn filter_line() {
+    both("filter", |a| {
+        drive(
+            a,
+            &[
+                Action::StartFilter,
+                Action::FilterChar(':'),
+                Action::FilterChar('8'),
+                Action::FilterChar('0'),
+            ],
+        )
+    });
+}
+
+#[test]
+fn paused_in_the_past() {
+    both("paused", |a| {
+        drive(
+            a,
+            &[Action::TogglePause, Action::StepBack, Action::StepBack],
+        )
+    });
+}
+
+#[test]
+fn small_states() {
+    let mut a = app(39, 9);
+    snap("too_small", &a);
+    a.handle(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    a.exported(Err(
+        "export to /nope/x.json failed: No such file or directory (os error 2)".into(),
+    ));
+    snap("export_error", &a);
+    a.status = Some(Status::Info(
+        "exported ./sockscope-web-1-20261124T024009.000Z.json".into(),
+    ));
+    snap("export_ok", &a);
+}
+
+#[test]
+fn empty_and_waiting() {
+    let mut a = App::new(
+        scene::settings(std::path::Path::new(".")),
+        sockscope::ui::theme::Theme { color: false },
+        ratatui::layout::Rect::new(0, 0, 80, 24),
+    );
+    snap("waiting", &a);
+    let empty = sockscope::model::Snapshot::empty(scene::at(0), "web-1", "host");
+    a.ingest(sockscope::model::Frame::new(empty));
+    snap("empty", &a);
+}
+
+#[test]
+fn replay_marker_slow_collection_and_collect_error() {
+    let mut a = app(80, 24);
+    a.settings.mode = Mode::Replay { speed: 2.0 };
+    let mut slow = scene::sample(scene::SAMPLES);
+    slow.collector.duration_us = 400_000;
+    a.ingest(sockscope::model::Frame::new(slow));
+    a.collect_failed("netlink tcp/ipv4 dump failed: No such process (os error 3)".into());
+    snap("replay_slow_error", &a);
+}
+
+#[test]
+fn colours_mark_a_full_queue_and_vanish_under_no_color() {
+    let mut a = app(80, 24);
+    let row_of_8080 = |term: &ratatui::Terminal<ratatui::backend::TestBackend>| {
+        let buf = term.backend().buffer();
+        (0..buf.area.height)
+            .find(|&y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+                    .contains("129/128")
+            })
+            .expect("the full listener is drawn")
+    };
+    let gauge_color = |a: &App| {
+        let term = draw(a);
+        let y = row_of_8080(&term);
+        let buf = term.backend().buffer();
+        let x = (0..buf.area.width)
+            .find(|&x| buf[(x, y)].symbol() == "█")
+            .unwrap();
+        buf[(x, y)].fg
+    };
+    assert_eq!(gauge_color(&a), Color::Red);
+    a.theme.color = false;
+    assert_eq!(gauge_color(&a), Color::Reset);
+}
