@@ -24,6 +24,10 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Open the live dashboard (the default).
     Top(TopArgs),
+    /// Serve Prometheus metrics over HTTP, collecting on each scrape.
+    Serve(ServeArgs),
+    /// Append a sample to a recording file every interval.
+    Record(RecordArgs),
 }
 
 /// Output formats of `snapshot`.
@@ -33,6 +37,10 @@ pub enum Format {
     Text,
     /// The `sockscope.snapshot.v1` JSON document.
     Json,
+    /// One row per TCP listener with every figure of the JSON listener object.
+    Csv,
+    /// The Prometheus text exposition format (for node_exporter's textfile collector).
+    Prometheus,
 }
 
 /// Arguments of `sockscope snapshot`.
@@ -44,6 +52,49 @@ pub struct SnapshotArgs {
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
+    /// Add every TCP socket (`sockets[]`) to the JSON document.
+    #[arg(long)]
+    pub sockets: bool,
+    /// Print a sample of this recording instead of collecting.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// With --from: the sample taken at or last before this RFC 3339 time
+    /// (default: the last sample).
+    #[arg(long, value_name = "TIME", requires = "from")]
+    pub at: Option<jiff::Timestamp>,
+    /// With --format prometheus: TCP listeners with series of their own; the
+    /// rest are summed under local="other".
+    #[arg(long, default_value_t = 500)]
+    pub max_listeners: usize,
+}
+
+/// Arguments of `sockscope serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on; anything but loopback exposes the
+    /// metrics to the network.
+    #[arg(long, default_value = "127.0.0.1:9917")]
+    pub listen: std::net::SocketAddr,
+    /// TCP listeners (and UNIX listeners) with series of their own, most
+    /// active first; the rest are summed under local="other" (path="other").
+    #[arg(long, default_value_t = 500)]
+    pub max_listeners: usize,
+    /// Scrapes within this time of the last collection share it (`1s`, `500ms`).
+    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
+    pub cache: std::time::Duration,
+}
+
+/// Arguments of `sockscope record`.
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// The recording to create (an existing file is never overwritten).
+    pub file: PathBuf,
+    /// Time between samples (`1s`, `250ms`).
+    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
+    pub interval: std::time::Duration,
+    /// Stop after this long (`10m`); without it, record until interrupted.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub duration: Option<std::time::Duration>,
 }
 
 /// Arguments of the dashboard (`sockscope` or `sockscope top`). Flags

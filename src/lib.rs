@@ -10,4 +10,6 @@ pub mod commands;
 pub mod config;
 pub mod export;
 pub mod model;
+pub mod record;
+pub mod serve;
 pub mod ui;

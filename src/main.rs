@@ -9,6 +9,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Snapshot(args)) => sockscope::commands::snapshot::run(args),
         Some(Command::Top(args)) => sockscope::commands::top::run(args),
+        Some(Command::Serve(args)) => sockscope::commands::serve::run(args),
+        Some(Command::Record(args)) => sockscope::commands::record::run(args),
         None => sockscope::commands::top::run(&cli.top),
     };
     match result {

@@ -6,6 +6,7 @@ pub mod inet;
 pub mod netlink;
 pub mod procfs_net;
 pub mod unix;
+pub mod worker;
 
 use std::collections::VecDeque;
 use std::io;

@@ -1,4 +1,6 @@
 //! The subcommands, wiring collector, model and export together.
 
+pub mod record;
+pub mod serve;
 pub mod snapshot;
 pub mod top;

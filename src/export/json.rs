@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::sockets::{SocketDoc, socket_docs};
 use crate::model::{Aggregate, CollectorStats, Snapshot, StateCounts, TcpState};
 
 /// Value of the `schema` field.
@@ -180,9 +181,18 @@ pub struct SnapshotDoc {
     pub tunables: BTreeMap<String, String>,
     /// How the collection went.
     pub collector: CollectorStats,
+    /// Every TCP socket, present only when asked for (`--sockets`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sockets: Option<Vec<SocketDoc>>,
 }
 
 impl SnapshotDoc {
+    /// Adds the per-socket list (`sockets[]`) of `snapshot`.
+    pub fn with_sockets(mut self, snapshot: &Snapshot, agg: &Aggregate) -> SnapshotDoc {
+        self.sockets = Some(socket_docs(snapshot, agg));
+        self
+    }
+
     /// Builds the document of `snapshot` and its aggregate.
     pub fn new(snapshot: &Snapshot, agg: &Aggregate) -> SnapshotDoc {
         SnapshotDoc {
@@ -241,6 +251,7 @@ impl SnapshotDoc {
             counters: snapshot.counters.clone(),
             tunables: snapshot.tunables.clone(),
             collector: snapshot.collector.clone(),
+            sockets: None,
         }
     }
 }

@@ -1,0 +1,78 @@
+//! `sockscope serve`: the Prometheus exporter.
+
+use std::io;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::cli::ServeArgs;
+use crate::collector::{identity, worker::Worker};
+use crate::export::prometheus::Limits;
+use crate::serve::{Exporter, ScrapeCache, router};
+
+/// Binds `args.listen`, saying in one line why when it cannot.
+fn bind(args: &ServeArgs) -> anyhow::Result<std::net::TcpListener> {
+    let addr = args.listen;
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| match e.kind() {
+        io::ErrorKind::AddrInUse => anyhow::anyhow!(
+            "cannot listen on {addr}: the port is already in use (another exporter running?); choose another with --listen"
+        ),
+        io::ErrorKind::AddrNotAvailable => anyhow::anyhow!(
+            "cannot listen on {addr}: no local interface has that address; use 127.0.0.1 or an address of this host"
+        ),
+        io::ErrorKind::PermissionDenied => anyhow::anyhow!(
+            "cannot listen on {addr}: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+        ),
+        _ => anyhow::anyhow!("cannot listen on {addr}: {e}"),
+    })?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+async fn shutdown() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}
+
+/// Runs the subcommand until SIGINT or SIGTERM.
+pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
+    if args.max_listeners == 0 {
+        anyhow::bail!("--max-listeners 0 would hide every listener; give at least 1");
+    }
+    let listener = bind(args)?;
+    let worker = Worker::live()?;
+    let app = Arc::new(Exporter {
+        cache: ScrapeCache::new(worker, identity::netns_label(), args.cache),
+        limits: Limits {
+            max_listeners: args.max_listeners,
+        },
+    });
+    let local = listener.local_addr()?;
+    if !local.ip().is_loopback() {
+        eprintln!(
+            "sockscope: note: {local} is not loopback; the metrics are reachable from the network"
+        );
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        eprintln!("sockscope: serving http://{local}/metrics");
+        axum::serve(listener, router(app))
+            .with_graceful_shutdown(shutdown())
+            .await
+    })?;
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! `sockscope snapshot --format csv`: one row per TCP listener carrying every
+//! figure of the JSON listener object, plus the sample's time, host and
+//! namespace so that rows of several snapshots can be concatenated.
+//! `member_queues` lists the LISTEN sockets as `inode:accept_queue/backlog`,
+//! separated by spaces (several with SO_REUSEPORT).
+
+use std::io::{self, Write};
+
+use super::json::{ListenerDoc, SnapshotDoc};
+
+/// The header row, in column order.
+pub const COLUMNS: [&str; 19] = [
+    "taken_at",
+    "hostname",
+    "netns",
+    "proto",
+    "local",
+    "sockets",
+    "accept_queue",
+    "backlog",
+    "members",
+    "member_queues",
+    "syn_recv",
+    "established",
+    "fin_wait1",
+    "fin_wait2",
+    "time_wait",
+    "close",
+    "close_wait",
+    "last_ack",
+    "closing",
+];
+
+fn row(doc: &SnapshotDoc, l: &ListenerDoc) -> [String; 19] {
+    let s = &l.states;
+    let members: Vec<String> = l
+        .members
+        .iter()
+        .map(|m| format!("{}:{}/{}", m.inode, m.accept_queue, m.backlog))
+        .collect();
+    [
+        doc.taken_at.to_string(),
+        doc.hostname.clone(),
+        doc.netns.clone(),
+        l.proto.clone(),
+        l.local.clone(),
+        l.sockets.to_string(),
+        l.accept_queue.to_string(),
+        l.backlog.to_string(),
+        l.members.len().to_string(),
+        members.join(" "),
+        s.syn_recv.to_string(),
+        s.established.to_string(),
+        s.fin_wait1.to_string(),
+        s.fin_wait2.to_string(),
+        s.time_wait.to_string(),
+        s.close.to_string(),
+        s.close_wait.to_string(),
+        s.last_ack.to_string(),
+        s.closing.to_string(),
+    ]
+}
+
+/// Writes the header and one row per listener of `doc`, in the document's order.
+pub fn write(out: &mut dyn Write, doc: &SnapshotDoc) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(COLUMNS)?;
+    for l in &doc.listeners {
+        w.write_record(row(doc, l))?;
+    }
+    w.flush()
+}

@@ -1,0 +1,68 @@
+//! The per-socket list of `sockscope snapshot --format json --sockets`
+//! (`sockets[]`, an optional field of the snapshot document): every TCP
+//! socket with the figures the drill-down shows.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Aggregate, Owner, Snapshot, TcpState, Timer};
+
+/// One TCP socket (`sockets[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SocketDoc {
+    /// Kernel socket cookie (`id.idiag_cookie`), stable for the socket's life.
+    pub cookie: u64,
+    /// State as `idiag_state`, snake_case (`close_wait`).
+    pub state: TcpState,
+    /// Local address:port (`idiag_src`/`idiag_sport`), IPv6 in brackets.
+    pub local: String,
+    /// Remote address:port (`idiag_dst`/`idiag_dport`).
+    pub remote: String,
+    /// `idiag_rqueue`: bytes unread; on LISTEN, connections in the accept queue.
+    pub recv_q: u32,
+    /// `idiag_wqueue`: bytes unacknowledged; on LISTEN, the backlog limit.
+    pub send_q: u32,
+    /// Active timer (`idiag_timer`): `off`, `retransmit`, `keepalive`, `time_wait`, `probe`.
+    pub timer: Timer,
+    /// Milliseconds until the timer fires (`idiag_expires`), 0 when off.
+    pub expires_ms: u32,
+    /// Retransmits or keepalive probes so far (`idiag_retrans`).
+    pub retrans: u8,
+    /// Socket inode (`idiag_inode`), 0 for request and TIME_WAIT sockets.
+    pub inode: u32,
+    /// Owner uid (`idiag_uid`).
+    pub uid: u32,
+    /// `local` of the listener this socket is a LISTEN socket or a connection
+    /// of; `null` for outbound sockets (counted under `remotes`).
+    pub listener: Option<String>,
+}
+
+/// The list of every TCP socket of `snapshot`, in dump order.
+pub fn socket_docs(snapshot: &Snapshot, agg: &Aggregate) -> Vec<SocketDoc> {
+    snapshot
+        .tcp
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let listener = match agg.owners.get(i) {
+                Some(Owner::Listening(n) | Owner::Listener(n)) => {
+                    agg.listeners.get(*n as usize).map(|l| l.local.to_string())
+                }
+                _ => None,
+            };
+            SocketDoc {
+                cookie: s.cookie,
+                state: s.state,
+                local: s.local.to_string(),
+                remote: s.remote.to_string(),
+                recv_q: s.recv_q,
+                send_q: s.send_q,
+                timer: s.timer,
+                expires_ms: s.expires_ms,
+                retrans: s.retrans,
+                inode: s.inode,
+                uid: s.uid,
+                listener,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,164 @@
+//! Round trips, truncation at every kind of offset (property test) and bad input.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use super::writer::{encode_header, encode_sample};
+use super::*;
+use crate::model::{TcpState, fixtures};
+
+fn header() -> RecordingHeader {
+    RecordingHeader {
+        hostname: "test".to_owned(),
+        netns: "test".to_owned(),
+        interval_ms: 1000,
+        started: "2026-11-24T02:40:00Z".parse().unwrap(),
+        writer: "test".to_owned(),
+    }
+}
+
+fn samples() -> Vec<crate::model::Snapshot> {
+    (0..5u32)
+        .map(|i| {
+            let mut tcp = vec![fixtures::listen("127.0.0.1:80", i, 128, 1)];
+            for c in 0..i {
+                tcp.push(fixtures::sock(
+                    TcpState::CloseWait,
+                    "127.0.0.1:80",
+                    &format!("127.0.0.1:{}", 40000 + c),
+                    u64::from(100 + c),
+                ));
+            }
+            let mut s = fixtures::snapshot(&format!("2026-11-24T02:40:0{i}Z"), tcp);
+            s.counters
+                .insert("ListenOverflows".to_owned(), u64::from(i) * 7);
+            s.collector.notes = if i == 2 {
+                vec!["a note".to_owned()]
+            } else {
+                vec![]
+            };
+            s
+        })
+        .collect()
+}
+
+/// The file bytes and the end offset of the header and of each sample.
+fn file() -> (Vec<u8>, Vec<usize>) {
+    let mut bytes = encode_header(&header());
+    let mut ends = vec![bytes.len()];
+    for s in samples() {
+        bytes.extend(encode_sample(&s).unwrap());
+        ends.push(bytes.len());
+    }
+    (bytes, ends)
+}
+
+fn open(bytes: Vec<u8>) -> Result<Recording<Cursor<Vec<u8>>>, RecordError> {
+    Recording::from_reader(Path::new("t.rec"), Cursor::new(bytes))
+}
+
+#[test]
+fn round_trip() {
+    let (bytes, _) = file();
+    let mut rec = open(bytes).unwrap();
+    assert_eq!(rec.header, header());
+    assert_eq!(rec.stopped(), None);
+    let want = samples();
+    assert_eq!(rec.samples().len(), want.len());
+    for (i, w) in want.iter().enumerate() {
+        assert_eq!(&rec.read(i).unwrap(), w);
+    }
+}
+
+#[test]
+fn at_or_before_picks_the_nearest_earlier_sample() {
+    let (bytes, _) = file();
+    let rec = open(bytes).unwrap();
+    let at = |t: &str| rec.at_or_before(t.parse().unwrap());
+    assert_eq!(at("2026-11-24T02:39:59Z"), None);
+    assert_eq!(at("2026-11-24T02:40:00Z"), Some(0));
+    assert_eq!(at("2026-11-24T02:40:02.999Z"), Some(2));
+    assert_eq!(at("2027-01-01T00:00:00Z"), Some(4));
+}
+
+#[test]
+fn not_a_recording_and_newer_schema() {
+    let err = open(b"{\"schema\": \"sockscope.snapshot.v1\"}".to_vec()).unwrap_err();
+    assert!(matches!(err, RecordError::NotARecording(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("t.rec is not a sockscope recording")
+    );
+
+    let (mut bytes, _) = file();
+    bytes[8..10].copy_from_slice(&(SCHEMA_VERSION + 1).to_le_bytes());
+    let err = open(bytes).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "t.rec has recording schema version {}, newer than the {SCHEMA_VERSION} this sockscope reads; upgrade sockscope to replay it",
+            SCHEMA_VERSION + 1
+        )
+    );
+}
+
+#[test]
+fn stop_message_names_offset_and_cause() {
+    let (bytes, ends) = file();
+    let cut = ends[3] + 5;
+    let rec = open(bytes[..cut].to_vec()).unwrap();
+    assert_eq!(rec.samples().len(), 3);
+    assert_eq!(
+        rec.stopped().unwrap().to_string(),
+        format!(
+            "the file is cut off at byte {cut}: 5 of the 16 header bytes of sample 3 (byte {}) are present (recording killed or disk full?)",
+            ends[3]
+        )
+    );
+}
+
+proptest! {
+    #[test]
+    fn truncated_file_reads_every_whole_sample(cut in 0usize..4096) {
+        let (bytes, ends) = file();
+        let cut = cut % (bytes.len() + 1);
+        let result = open(bytes[..cut].to_vec());
+        if cut < ends[0] {
+            let refused = matches!(
+                result,
+                Err(RecordError::NotARecording(_) | RecordError::BadHeader { .. })
+            );
+            prop_assert!(refused, "a cut-off header is refused");
+            return Ok(());
+        }
+        let mut rec = result.unwrap();
+        let whole = ends[1..].iter().filter(|&&e| e <= cut).count();
+        prop_assert_eq!(rec.samples().len(), whole);
+        prop_assert_eq!(rec.stopped().is_none(), ends.contains(&cut));
+        if let Some(stop) = rec.stopped() {
+            prop_assert_eq!(stop.index, whole);
+            prop_assert_eq!(stop.offset as usize, ends[whole]);
+        }
+        let want = samples();
+        for (i, w) in want.iter().enumerate().take(whole) {
+            prop_assert_eq!(&rec.read(i).unwrap(), w);
+        }
+    }
+
+    #[test]
+    fn corrupted_byte_stops_at_its_sample(at in 0usize..4096, flip in 1u8..=255) {
+        let (mut bytes, ends) = file();
+        let at = ends[0] + at % (bytes.len() - ends[0]);
+        bytes[at] ^= flip;
+        let mut rec = open(bytes).unwrap();
+        let hit = ends[1..].iter().position(|&e| at < e).unwrap();
+        prop_assert_eq!(rec.samples().len(), hit);
+        let stop = rec.stopped().unwrap();
+        prop_assert_eq!(stop.offset as usize, ends[hit]);
+        for i in 0..hit {
+            prop_assert_eq!(&rec.read(i).unwrap(), &samples()[i]);
+        }
+    }
+}

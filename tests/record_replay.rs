@@ -1,0 +1,152 @@
+//! `sockscope record` over real sockets in a private namespace, read back
+//! through the library and through `snapshot --from`.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+use sockscope::model::{Aggregate, TcpState::*};
+use sockscope::record::Recording;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sockscope"))
+}
+
+#[test]
+fn recorded_samples_read_back_exactly() {
+    private_netns();
+    let _l = listener("127.0.0.1:7201", 4, false);
+    let _clients: Vec<_> = (0..2).map(|_| connect("127.0.0.1:7201", None)).collect();
+    collect_until("2 queued connections", |_, a| a.totals[Established] == 4);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.rec");
+    let mut child = bin()
+        .args(["record", path.to_str().unwrap(), "--interval", "100ms"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Recording::open(&path).map_or(0, |r| r.samples().len()) < 3 {
+        assert!(Instant::now() < deadline, "no 3 samples recorded");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: kill sends a signal to our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    assert!(
+        child.wait().unwrap().success(),
+        "SIGTERM ends recording cleanly"
+    );
+
+    let mut rec = Recording::open(&path).unwrap();
+    assert_eq!(rec.stopped(), None);
+    assert_eq!(rec.header.interval_ms, 100);
+    assert_eq!(
+        rec.header.hostname,
+        sockscope::collector::identity::hostname()
+    );
+    let n = rec.samples().len();
+    assert!(n >= 3);
+    let addr: SocketAddr = "127.0.0.1:7201".parse().unwrap();
+    let mut previous = None;
+    for i in 0..n {
+        let snap = rec.read(i).unwrap();
+        assert_eq!(snap.taken_at, rec.samples()[i].taken_at);
+        assert!(previous < Some(snap.taken_at), "samples in time order");
+        previous = Some(snap.taken_at);
+        assert_eq!(snap.netns, rec.header.netns);
+        let agg = Aggregate::build(&snap);
+        let l = agg.listener(addr).unwrap();
+        assert_eq!((l.accept_queue, l.backlog), (2, 4), "sample {i}");
+        assert_eq!(l.states[Established], 2, "sample {i}");
+        assert_eq!(agg.totals[Listen], 1, "sample {i}");
+    }
+
+    // `snapshot --from --at` prints the sample at or before the time.
+    let second = rec.samples()[1].taken_at;
+    let at = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args([
+            "snapshot",
+            "--format",
+            "json",
+            "--from",
+            path.to_str().unwrap(),
+        ])
+        .args(["--at", &(second + Duration::from_millis(1)).to_string()])
+        .output()
+        .unwrap();
+    assert!(at.status.success(), "{at:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&at.stdout).unwrap();
+    assert_eq!(doc["taken_at"], second.to_string());
+    assert_eq!(doc["listeners"][0]["local"], "127.0.0.1:7201");
+    assert_eq!(doc["listeners"][0]["accept_queue"], 2);
+
+    // A cut-off file still gives its whole samples and says where it stopped.
+    let bytes = std::fs::read(&path).unwrap();
+    let cut = dir.path().join("cut.rec");
+    std::fs::write(&cut, &bytes[..bytes.len() - 3]).unwrap();
+    let out = bin()
+        .args([
+            "snapshot",
+            "--format",
+            "csv",
+            "--from",
+            cut.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!(
+            "sockscope: warning: {}: read {} whole samples; the file is cut off at byte {}",
+            cut.display(),
+            n - 1,
+            bytes.len() - 3
+        )),
+        "{stderr}"
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let taken = rec.samples()[n - 2].taken_at.to_string();
+    assert!(csv.lines().nth(1).unwrap().starts_with(&taken), "{csv}");
+}
+
+#[test]
+fn bad_recordings_are_refused_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("snap.json");
+    std::fs::write(&json, "{\"schema\":\"sockscope.snapshot.v1\"}").unwrap();
+    let out = bin()
+        .args(["snapshot", "--from", json.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "sockscope: error: {} is not a sockscope recording (it does not start with the SSCOPREC magic)\n",
+            json.display()
+        )
+    );
+
+    let out = bin()
+        .args([
+            "snapshot",
+            "--format",
+            "csv",
+            "-o",
+            "/nonexistent-dir/out.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("sockscope: error: cannot write /nonexistent-dir/out.csv:"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

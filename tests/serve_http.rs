@@ -1,0 +1,184 @@
+//! `sockscope serve` as a real process in a private namespace, scraped over
+//! real HTTP and parsed with a Prometheus text-format parser.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+use sockscope::model::TcpState::*;
+
+/// A running `sockscope serve` and the address it printed.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(args: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .arg("serve")
+        .args(args)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first
+        .strip_prefix("sockscope: serving http://")
+        .and_then(|r| r.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_owned();
+    Server { child, addr }
+}
+
+/// GETs `path`; returns (status line, content type, body).
+fn get(addr: &str, path: &str, accept: Option<&str>) -> (String, String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let accept = accept
+        .map(|a| format!("Accept: {a}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{accept}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let status = head.lines().next().unwrap().to_owned();
+    let ctype = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-type: "))
+        .unwrap_or_default()
+        .to_owned();
+    (status, ctype, body.to_owned())
+}
+
+fn parse(body: &str) -> prometheus_parse::Scrape {
+    prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_owned()))).unwrap()
+}
+
+/// The value of the one sample of `name` whose labels include `labels`.
+fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
+    let hits: Vec<f64> = scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .map(|s| match s.value {
+            prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Untyped(v) => v,
+            ref other => panic!("{name}: {other:?}"),
+        })
+        .collect();
+    assert_eq!(hits.len(), 1, "{name} {labels:?}: {hits:?}");
+    hits[0]
+}
+
+#[test]
+fn scrape_shows_the_listeners_the_test_opened() {
+    private_netns();
+    let _full = listener("127.0.0.1:7101", 2, false);
+    let _queued: Vec<_> = (0..3).map(|_| connect("127.0.0.1:7101", None)).collect();
+    let deferred = listener("[::1]:7102", 16, false);
+    defer_accept(&deferred, 30);
+    let _half_open = connect("[::1]:7102", None);
+    let leaky = listener("127.0.0.1:7103", 8, false);
+    let client = connect("127.0.0.1:7103", None);
+    let (_accepted, _) = leaky.accept().unwrap();
+    drop(client);
+    collect_until("every state in place", |_, a| {
+        a.totals[SynRecv] == 1 && a.totals[CloseWait] == 1 && a.totals[Established] >= 7
+    });
+
+    let server = serve(&["--listen", "127.0.0.1:0", "--cache", "1m"]);
+    let (status, ctype, body) = get(&server.addr, "/metrics", None);
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(ctype, "text/plain; version=0.0.4; charset=utf-8");
+    let m = parse(&body);
+    let l = |local| [("local", local), ("proto", "tcp")];
+    assert_eq!(value(&m, "sockscope_up", &[]), 1.0);
+    assert_eq!(
+        value(&m, "sockscope_listener_accept_queue", &l("127.0.0.1:7101")),
+        3.0
+    );
+    assert_eq!(
+        value(&m, "sockscope_listener_backlog", &l("127.0.0.1:7101")),
+        2.0
+    );
+    let conns = "sockscope_listener_connections";
+    let st = |local, state| [("local", local), ("state", state)];
+    assert_eq!(value(&m, conns, &st("127.0.0.1:7101", "established")), 3.0);
+    assert_eq!(value(&m, conns, &st("[::1]:7102", "syn_recv")), 1.0);
+    assert_eq!(
+        value(&m, "sockscope_listener_backlog", &l("[::1]:7102")),
+        16.0
+    );
+    assert_eq!(value(&m, conns, &st("127.0.0.1:7103", "close_wait")), 1.0);
+    assert_eq!(value(&m, conns, &st("127.0.0.1:7103", "established")), 0.0);
+    assert_eq!(
+        value(&m, "sockscope_tcp_sockets", &[("state", "close_wait")]),
+        1.0
+    );
+    assert_eq!(
+        value(&m, "sockscope_tcp_sockets", &[("state", "syn_recv")]),
+        1.0
+    );
+    assert_eq!(value(&m, "sockscope_collections_total", &[]), 1.0);
+
+    let threads: Vec<_> = (0..6)
+        .map(|i| {
+            let addr = server.addr.clone();
+            std::thread::spawn(move || {
+                let accept = (i % 2 == 0).then_some("application/openmetrics-text; version=1.0.0");
+                get(&addr, "/metrics", accept)
+            })
+        })
+        .collect();
+    for t in threads {
+        let (status, ctype, body) = t.join().unwrap();
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        if ctype.starts_with("application/openmetrics-text") {
+            assert!(body.ends_with("# EOF\n"));
+            assert!(body.contains("\n# TYPE sockscope_collections counter\n"));
+            assert!(
+                body.contains("\nsockscope_collections_total 1\n"),
+                "shared: {body}"
+            );
+        } else {
+            assert_eq!(
+                value(&parse(&body), "sockscope_collections_total", &[]),
+                1.0
+            );
+        }
+    }
+
+    assert_eq!(get(&server.addr, "/healthz", None).2, "ok\n");
+    let (_, ctype, page) = get(&server.addr, "/", None);
+    assert!(ctype.starts_with("text/html"));
+    assert!(page.contains("<a href=\"/metrics\">"));
+}
+
+#[test]
+fn port_in_use_is_one_clear_line() {
+    private_netns();
+    let _taken = listener("127.0.0.1:9917", 8, false);
+    let out = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(["serve", "--listen", "127.0.0.1:9917"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "sockscope: error: cannot listen on 127.0.0.1:9917: the port is already in use (another exporter running?); choose another with --listen\n"
+    );
+}
