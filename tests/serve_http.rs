@@ -182,3 +182,44 @@ fn port_in_use_is_one_clear_line() {
         "sockscope: error: cannot listen on 127.0.0.1:9917: the port is already in use (another exporter running?); choose another with --listen\n"
     );
 }
+
+#[test]
+fn promtool_accepts_a_live_scrape() {
+    if Command::new("promtool").arg("--version").output().is_err() {
+        eprintln!("promtool is not installed (Debian package `prometheus`); skipping");
+        return;
+    }
+    private_netns();
+    let _l = listener("127.0.0.1:7111", 4, false);
+    let _c = connect("127.0.0.1:7111", None);
+    let dir = tempfile::tempdir().unwrap();
+    let _u = std::os::unix::net::UnixListener::bind(dir.path().join("app.sock")).unwrap();
+    let server = serve(&["--listen", "127.0.0.1:0"]);
+    // promtool's linter reads the Prometheus text format (it takes an
+    // OpenMetrics counter family for a metric without help).
+    let (_, _, body) = get(&server.addr, "/metrics", None);
+    assert!(body.contains("sockscope_listener_accept_queue{"), "{body}");
+    let mut check = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    check
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let out = check.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool: {said}"
+    );
+}
