@@ -7,8 +7,9 @@
 //! (`0.0.0.0` for IPv4, `[::]` for IPv6, which also covers IPv4-mapped
 //! addresses accepted by a dual-stack listener).
 
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use rustc_hash::FxHashMap;
 
 use super::snapshot::{Snapshot, TcpState};
 use super::states::StateCounts;
@@ -117,7 +118,8 @@ impl Aggregate {
     pub fn build(snapshot: &Snapshot) -> Aggregate {
         let mut totals = StateCounts::default();
         let mut listeners: Vec<Listener> = Vec::new();
-        let mut by_local: HashMap<SocketAddr, u32> = HashMap::new();
+        let mut by_local: FxHashMap<SocketAddr, u32> = FxHashMap::default();
+        let mut listening_ports = PortSet::default();
         let mut owners = vec![Owner::Remote(0); snapshot.tcp.len()];
 
         for (i, sock) in snapshot.tcp.iter().enumerate() {
@@ -126,6 +128,7 @@ impl Aggregate {
                 continue;
             }
             let key = plain(sock.local);
+            listening_ports.insert(key.port());
             let idx = *by_local.entry(key).or_insert_with(|| {
                 listeners.push(Listener {
                     local: key,
@@ -149,7 +152,7 @@ impl Aggregate {
             owners[i] = Owner::Listening(idx);
         }
 
-        let mut remote_idx: HashMap<(IpAddr, SocketAddr), u32> = HashMap::new();
+        let mut remote_idx: FxHashMap<(IpAddr, SocketAddr), u32> = FxHashMap::default();
         let mut remotes: Vec<Remote> = Vec::new();
         let mut ports: Vec<Vec<u16>> = Vec::new();
         for (i, sock) in snapshot.tcp.iter().enumerate() {
@@ -157,9 +160,13 @@ impl Aggregate {
                 continue;
             }
             let local = plain(sock.local);
-            let hit = by_local
-                .get(&local)
-                .or_else(|| by_local.get(&wildcard(&local)));
+            let hit = if listening_ports.contains(local.port()) {
+                by_local
+                    .get(&local)
+                    .or_else(|| by_local.get(&wildcard(&local)))
+            } else {
+                None
+            };
             if let Some(&idx) = hit {
                 listeners[idx as usize].states.add(sock.state);
                 owners[i] = Owner::Listener(idx);
@@ -237,6 +244,26 @@ impl Aggregate {
             .enumerate()
             .filter(move |(_, o)| **o == Owner::Listener(idx as u32))
             .map(|(i, _)| i)
+    }
+}
+
+/// The set of local ports some listener is bound to: one bit per port, so
+/// that outbound sockets skip the listener lookups.
+struct PortSet(Box<[u64; 1024]>);
+
+impl Default for PortSet {
+    fn default() -> Self {
+        PortSet(Box::new([0; 1024]))
+    }
+}
+
+impl PortSet {
+    fn insert(&mut self, port: u16) {
+        self.0[usize::from(port >> 6)] |= 1 << (port & 63);
+    }
+
+    fn contains(&self, port: u16) -> bool {
+        self.0[usize::from(port >> 6)] & (1 << (port & 63)) != 0
     }
 }
 

@@ -12,7 +12,9 @@ use super::tracker::Tracker;
 pub struct ModelLimits {
     /// How far back history reaches (time travel, sparklines, rules).
     pub history: Duration,
-    /// Per-socket lists are kept for the newest frames up to this many sockets.
+    /// Per-socket lists are kept for the newest frames up to this many
+    /// sockets in all (default 250,000: two frames of 100k sockets, about
+    /// 20 MiB; older frames keep their aggregates only).
     pub socket_budget: usize,
 }
 
@@ -20,7 +22,7 @@ impl Default for ModelLimits {
     fn default() -> Self {
         ModelLimits {
             history: Duration::from_secs(600),
-            socket_budget: 1_000_000,
+            socket_budget: 250_000,
         }
     }
 }

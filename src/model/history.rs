@@ -37,16 +37,14 @@ impl Frame {
         self.snapshot.tcp.len() as u64 == self.snapshot.collector.sockets
     }
 
+    /// Drops the per-socket list and its owners: in place when no one else
+    /// holds this frame (the usual case), else in a copy.
     fn strip_sockets(&mut self) {
         if self.snapshot.tcp.is_empty() {
             return;
         }
-        let mut snap = (*self.snapshot).clone();
-        snap.tcp = Vec::new();
-        let mut agg = (*self.agg).clone();
-        agg.owners = Vec::new();
-        self.snapshot = Arc::new(snap);
-        self.agg = Arc::new(agg);
+        Arc::make_mut(&mut self.snapshot).tcp = Vec::new();
+        Arc::make_mut(&mut self.agg).owners = Vec::new();
     }
 }
 

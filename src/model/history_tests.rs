@@ -60,3 +60,27 @@ fn tracker_keeps_first_seen_per_state_and_forgets_closed_sockets() {
     assert_eq!(t.len(), 1);
     assert!(t.first_seen(8).is_none());
 }
+
+#[test]
+fn tracker_memory_follows_the_live_set_under_churn() {
+    let mut t = Tracker::default();
+    let round = |r: u64| {
+        let tcp = (0..5000)
+            .map(|i| sock(TimeWait, "10.0.0.1:40000", "10.0.0.5:80", r * 5000 + i + 1))
+            .collect();
+        snapshot(&format!("2026-11-24T00:00:{r:02}Z"), tcp)
+    };
+    t.update(&round(0));
+    t.update(&round(1));
+    let capacity = t.capacity();
+    assert!(capacity <= 4 * 5000, "old and new sockets of one round fit");
+    for r in 2..30 {
+        t.update(&round(r));
+        assert_eq!(t.len(), 5000, "round {r}: only the live sockets stay");
+        assert_eq!(t.capacity(), capacity, "round {r}: no growth under churn");
+    }
+    t.update(&round(30));
+    t.update(&snapshot("2026-11-24T00:00:31Z", Vec::new()));
+    assert!(t.is_empty());
+    assert!(t.capacity() <= 4096, "shrinks once the sockets are gone");
+}

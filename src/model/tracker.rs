@@ -1,18 +1,31 @@
 //! Per-socket age tracking by socket cookie: when sockscope first saw each
 //! socket, for the drill-down's "seen for" column and the CLOSE_WAIT leak
 //! rule. Entries leave with their socket, so memory follows the live set.
+//!
+//! One map is updated in place each cycle: every entry seen is stamped with
+//! the cycle's generation, and entries with an old stamp (closed sockets)
+//! are dropped only when some socket went away. Cookies are unique kernel
+//! counters, so the cheap Fx hash is enough.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use jiff::Timestamp;
+use rustc_hash::FxHashMap;
 
 use super::snapshot::{Snapshot, TcpState};
+
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    at: Timestamp,
+    state: TcpState,
+    generation: u32,
+}
 
 /// First-seen times of the sockets in the latest snapshot.
 #[derive(Clone, Debug, Default)]
 pub struct Tracker {
-    first_seen: HashMap<u64, (Timestamp, TcpState)>,
-    scratch: HashMap<u64, (Timestamp, TcpState)>,
+    seen: FxHashMap<u64, Seen>,
+    generation: u32,
 }
 
 impl Tracker {
@@ -20,35 +33,63 @@ impl Tracker {
     /// state) start their clock at `snapshot.taken_at`; sockets gone are
     /// forgotten. Sockets with cookie 0 are not tracked.
     pub fn update(&mut self, snapshot: &Snapshot) {
-        self.scratch.clear();
+        let generation = self.generation.wrapping_add(1);
+        self.generation = generation;
+        let at = snapshot.taken_at;
+        let mut live = 0;
         for s in &snapshot.tcp {
             if s.cookie == 0 {
                 continue;
             }
-            let entry = match self.first_seen.get(&s.cookie) {
-                Some(&(at, state)) if state == s.state => (at, state),
-                _ => (snapshot.taken_at, s.state),
-            };
-            self.scratch.insert(s.cookie, entry);
+            match self.seen.entry(s.cookie) {
+                Entry::Vacant(v) => {
+                    v.insert(Seen {
+                        at,
+                        state: s.state,
+                        generation,
+                    });
+                    live += 1;
+                }
+                Entry::Occupied(o) => {
+                    let e = o.into_mut();
+                    if e.generation == generation {
+                        continue;
+                    }
+                    live += 1;
+                    e.generation = generation;
+                    if e.state != s.state {
+                        e.state = s.state;
+                        e.at = at;
+                    }
+                }
+            }
         }
-        std::mem::swap(&mut self.first_seen, &mut self.scratch);
-        if self.scratch.capacity() > 4 * self.first_seen.len().max(1024) {
-            self.scratch = HashMap::new();
+        if live < self.seen.len() {
+            self.seen.retain(|_, e| e.generation == generation);
+        }
+        if self.seen.capacity() > 4 * self.seen.len().max(1024) {
+            self.seen.shrink_to(2 * self.seen.len());
         }
     }
 
     /// When the socket with `cookie` was first seen in its current state.
     pub fn first_seen(&self, cookie: u64) -> Option<Timestamp> {
-        self.first_seen.get(&cookie).map(|&(at, _)| at)
+        self.seen.get(&cookie).map(|e| e.at)
+    }
+
+    /// Entries the tracker can hold before it reallocates: stays bounded
+    /// by the live set, however many sockets come and go.
+    pub fn capacity(&self) -> usize {
+        self.seen.capacity()
     }
 
     /// Number of sockets tracked.
     pub fn len(&self) -> usize {
-        self.first_seen.len()
+        self.seen.len()
     }
 
     /// True when nothing is tracked.
     pub fn is_empty(&self) -> bool {
-        self.first_seen.is_empty()
+        self.seen.is_empty()
     }
 }
