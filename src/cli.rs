@@ -28,6 +28,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Append a sample to a recording file every interval.
     Record(RecordArgs),
+    /// Open the dashboard on a recording.
+    Replay(ReplayArgs),
 }
 
 /// Output formats of `snapshot`.
@@ -95,6 +97,25 @@ pub struct RecordArgs {
     /// Stop after this long (`10m`); without it, record until interrupted.
     #[arg(long, value_parser = humantime::parse_duration)]
     pub duration: Option<std::time::Duration>,
+}
+
+/// Arguments of `sockscope replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The recording to play.
+    pub file: PathBuf,
+    /// Playback speed, times real time (0.25 to 64; `+`/`-` change it).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Where `e` writes snapshot files (default: the current directory).
+    #[arg(long)]
+    pub export_dir: Option<PathBuf>,
+    /// Config file (default: $XDG_CONFIG_HOME/sockscope/config.toml when present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Log file for diagnostics (default: $XDG_STATE_HOME/sockscope/sockscope.log).
+    #[arg(long)]
+    pub log_file: Option<PathBuf>,
 }
 
 /// Arguments of the dashboard (`sockscope` or `sockscope top`). Flags

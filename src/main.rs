@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         Some(Command::Top(args)) => sockscope::commands::top::run(args),
         Some(Command::Serve(args)) => sockscope::commands::serve::run(args),
         Some(Command::Record(args)) => sockscope::commands::record::run(args),
+        Some(Command::Replay(args)) => sockscope::commands::replay::run(args),
         None => sockscope::commands::top::run(&cli.top),
     };
     match result {

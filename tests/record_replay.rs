@@ -8,8 +8,13 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
+use ratatui::layout::Rect;
+use sockscope::collector::Source;
 use sockscope::model::{Aggregate, TcpState::*};
-use sockscope::record::Recording;
+use sockscope::record::{Playback, Recording, RecordingSource};
+use sockscope::ui::app::{Action, App, Mode, Settings};
+use sockscope::ui::collect::{self, Collected, SourceFactory};
+use sockscope::ui::theme::Theme;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sockscope"))
@@ -112,6 +117,54 @@ fn recorded_samples_read_back_exactly() {
     let csv = String::from_utf8(out.stdout).unwrap();
     let taken = rec.samples()[n - 2].taken_at.to_string();
     assert!(csv.lines().nth(1).unwrap().starts_with(&taken), "{csv}");
+
+    replay_headless(
+        &path,
+        &rec.samples().iter().map(|s| s.taken_at).collect::<Vec<_>>(),
+    );
+}
+
+/// Plays `path` through the dashboard's collection thread into the
+/// dashboard's state machine, then steps back through every sample.
+fn replay_headless(path: &std::path::Path, times: &[jiff::Timestamp]) {
+    let recording = Recording::open(path).unwrap();
+    let playback = Playback::new(64.0);
+    let factory: SourceFactory =
+        Box::new(
+            move || Ok(Box::new(RecordingSource::new(recording, playback)) as Box<dyn Source>),
+        );
+    let mut collector = collect::spawn(factory, Duration::ZERO).unwrap();
+    let settings = Settings {
+        interval: Duration::from_millis(100),
+        history: Duration::from_secs(3600),
+        export_dir: std::env::temp_dir(),
+        mode: Mode::Replay { speed: 64.0 },
+    };
+    let mut app = App::new(settings, Theme::from_env(), Rect::new(0, 0, 160, 48));
+    loop {
+        match collector.rx.blocking_recv() {
+            Some(Collected::Frame(frame)) => app.ingest(frame),
+            Some(Collected::Finished) => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(app.model.history.len(), times.len());
+    app.handle(Action::TogglePause);
+    let addr: SocketAddr = "127.0.0.1:7201".parse().unwrap();
+    for (i, want) in times.iter().enumerate().rev() {
+        let shown = app.shown().unwrap();
+        assert_eq!(shown.snapshot.taken_at, *want, "sample {i}");
+        assert_eq!(shown.agg.listener(addr).unwrap().accept_queue, 2);
+        app.handle(Action::StepBack);
+    }
+    app.handle(Action::Faster);
+    assert_eq!(
+        app.settings.mode,
+        Mode::Replay { speed: 64.0 },
+        "64 is the top speed"
+    );
+    app.handle(Action::Slower);
+    assert_eq!(app.settings.mode, Mode::Replay { speed: 32.0 });
 }
 
 #[test]

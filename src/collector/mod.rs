@@ -50,6 +50,9 @@ pub enum CollectError {
     /// A recorded or scripted source has nothing more to give.
     #[error("the source has no more samples")]
     Exhausted,
+    /// A recorded sample could not be read back.
+    #[error("replay: {0}")]
+    Replay(String),
 }
 
 /// Anything that produces snapshots: the live kernel, a recording, a test script.

@@ -1,6 +1,7 @@
 //! The subcommands, wiring collector, model and export together.
 
 pub mod record;
+pub mod replay;
 pub mod serve;
 pub mod snapshot;
 pub mod top;

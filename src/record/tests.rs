@@ -162,3 +162,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn recording_source_plays_every_sample_then_ends() {
+    use crate::collector::{CollectError, Source};
+    let (bytes, _) = file();
+    let playback = Playback::new(1000.0);
+    assert_eq!(playback.speed(), SPEEDS.1, "speed is clamped");
+    let mut source = RecordingSource::new(open(bytes).unwrap(), playback);
+    for want in samples() {
+        assert_eq!(source.collect().unwrap(), want);
+    }
+    assert!(matches!(source.collect(), Err(CollectError::Exhausted)));
+}

@@ -14,6 +14,7 @@ use super::nav::TableNav;
 use super::rows;
 use super::theme::Theme;
 use crate::model::{Frame, Listener, Model, ModelLimits};
+use crate::record::SPEEDS;
 
 /// The overview's tabs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +109,10 @@ pub enum Action {
     FilterDone,
     /// Write the shown sample to the export directory (`e`).
     Export,
+    /// Replay: double the playback speed (`+`).
+    Faster,
+    /// Replay: halve the playback speed (`-`).
+    Slower,
     /// Show or hide the help overlay (`?`).
     Help,
     /// Mouse click at a cell.
@@ -489,6 +494,7 @@ impl App {
                 }
             }
             Action::Open => self.open_drill(),
+            Action::Faster | Action::Slower => self.change_speed(action == Action::Faster),
             Action::Export => {
                 if let Some(frame) = self.shown() {
                     return Effect::Export(frame.clone());
@@ -502,6 +508,22 @@ impl App {
             }
         }
         Effect::None
+    }
+
+    /// Doubles or halves the replay speed within [`SPEEDS`]; live mode has
+    /// no speed and says so.
+    fn change_speed(&mut self, faster: bool) {
+        match &mut self.settings.mode {
+            Mode::Replay { speed } => {
+                let next = if faster { *speed * 2.0 } else { *speed / 2.0 };
+                *speed = next.clamp(SPEEDS.0, SPEEDS.1);
+            }
+            Mode::Live => {
+                self.status = Some(Status::Info(
+                    "+ and - change the speed of a replay (sockscope replay FILE)".to_owned(),
+                ));
+            }
+        }
     }
 
     fn open_drill(&mut self) {

@@ -24,6 +24,7 @@ pub const HELP: &[(&str, &str)] = &[
         "filter: :443  nginx  state:close_wait  (Enter keeps it)",
     ),
     ("e", "export the shown sample as JSON"),
+    ("+ / -", "replay: double / halve the playback speed"),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),
     ("mouse", "wheel scrolls, click selects"),
@@ -79,6 +80,8 @@ fn key_action(key: &KeyEvent, editing: bool) -> Option<Action> {
         KeyCode::Esc => Action::Back,
         KeyCode::Char('/') => Action::StartFilter,
         KeyCode::Char('e') => Action::Export,
+        KeyCode::Char('+') | KeyCode::Char('=') => Action::Faster,
+        KeyCode::Char('-') => Action::Slower,
         KeyCode::Char('?') => Action::Help,
         _ => return None,
     })

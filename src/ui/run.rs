@@ -8,25 +8,53 @@ use crossterm::event::EventStream;
 use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 
-use super::app::{App, Effect, Settings};
+use super::app::{App, Effect, Mode, Settings};
 use super::collect::{self, Collected, SourceFactory};
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
 use super::{export, keys, render};
+use crate::record::Playback;
 
 /// Opens the dashboard on the samples of `factory` until the user quits or
 /// a SIGTERM, SIGHUP or SIGINT arrives. The terminal is restored in every case.
 pub fn run(settings: Settings, factory: SourceFactory) -> anyhow::Result<()> {
+    run_with(settings, factory, None)
+}
+
+/// Like [`run`]; a replay passes the [`Playback`] its source is paced by, and
+/// the dashboard's pause and speed keys steer it.
+pub fn run_with(
+    settings: Settings,
+    factory: SourceFactory,
+    playback: Option<Playback>,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the event loop")?;
-    runtime.block_on(event_loop(settings, factory))
+    runtime.block_on(event_loop(settings, factory, playback))
 }
 
-async fn event_loop(settings: Settings, factory: SourceFactory) -> anyhow::Result<()> {
+/// Hands the dashboard's pause and speed to the replay's source.
+fn steer(playback: Option<&Playback>, app: &App) {
+    if let (Some(p), Mode::Replay { speed }) = (playback, app.settings.mode) {
+        p.set_speed(speed);
+        p.set_paused(app.paused.is_some());
+    }
+}
+
+async fn event_loop(
+    settings: Settings,
+    factory: SourceFactory,
+    playback: Option<Playback>,
+) -> anyhow::Result<()> {
+    // A replay's source paces itself by the recorded timestamps.
+    let pace = match settings.mode {
+        Mode::Live => settings.interval,
+        Mode::Replay { .. } => Duration::ZERO,
+    };
     let mut collector =
-        collect::spawn(factory, settings.interval).context("cannot start the collection thread")?;
+        collect::spawn(factory, pace).context("cannot start the collection thread")?;
     let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
     let mut hup = signal(SignalKind::hangup()).context("cannot watch SIGHUP")?;
     let mut int = signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;
@@ -63,6 +91,7 @@ async fn event_loop(settings: Settings, factory: SourceFactory) -> anyhow::Resul
                             }
                             Effect::None => {}
                         }
+                        steer(playback.as_ref(), &app);
                     }
                 }
                 Some(Err(e)) => return Err(e).context("cannot read terminal events"),
@@ -77,7 +106,11 @@ async fn event_loop(settings: Settings, factory: SourceFactory) -> anyhow::Resul
                 }
                 Some(Collected::Finished) => {
                     collecting = false;
-                    app.collect_failed("no more samples".to_owned());
+                    let end = match app.settings.mode {
+                        Mode::Live => "no more samples",
+                        Mode::Replay { .. } => "end of the recording",
+                    };
+                    app.collect_failed(end.to_owned());
                 }
                 None => collecting = false,
             },
