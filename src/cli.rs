@@ -107,15 +107,10 @@ pub struct ReplayArgs {
     /// Playback speed, times real time (0.25 to 64; `+`/`-` change it).
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
-    /// Where `e` writes snapshot files (default: the current directory).
-    #[arg(long)]
-    pub export_dir: Option<PathBuf>,
-    /// Config file (default: $XDG_CONFIG_HOME/sockscope/config.toml when present).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Log file for diagnostics (default: $XDG_STATE_HOME/sockscope/sockscope.log).
-    #[arg(long)]
-    pub log_file: Option<PathBuf>,
+    /// Dashboard flags; `--interval` does not apply (samples keep their
+    /// recorded pace), `--history` is raised to hold the whole recording.
+    #[command(flatten)]
+    pub dashboard: TopArgs,
 }
 
 /// Arguments of the dashboard (`sockscope` or `sockscope top`). Flags

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::cli::{ReplayArgs, TopArgs};
+use crate::cli::ReplayArgs;
 use crate::collector::Source;
 use crate::commands::top;
 use crate::record::{Playback, Recording, RecordingSource, SPEEDS};
@@ -19,6 +19,12 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<()> {
             args.speed,
             SPEEDS.0,
             SPEEDS.1
+        );
+    }
+    if let Some(interval) = args.dashboard.interval {
+        anyhow::bail!(
+            "--interval {} does not apply to a replay: samples keep their recorded pace; change it with --speed",
+            humantime::format_duration(interval)
         );
     }
     let recording = Recording::open(&args.file)?;
@@ -42,20 +48,14 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<()> {
         );
     }
 
-    let config = top::config(&TopArgs {
-        interval: None,
-        history: None,
-        export_dir: args.export_dir.clone(),
-        config: args.config.clone(),
-        log_file: args.log_file.clone(),
-    })?;
+    let config = top::config(&args.dashboard)?;
     let dir = &config.dashboard.export_dir;
     anyhow::ensure!(
         dir.is_dir(),
         "export directory {} does not exist; create it or pass --export-dir",
         dir.display()
     );
-    top::init_logging(args.log_file.as_deref());
+    top::init_logging(args.dashboard.log_file.as_deref());
 
     let mut settings = top::settings(&config, Mode::Replay { speed: args.speed });
     settings.interval = Duration::from_millis(recording.header.interval_ms.max(1));
