@@ -188,6 +188,12 @@ fn dashboard_in_tmux_against_real_sockets() {
     // Quit: the shell is back with a sane terminal.
     tmux.keys(&["Escape", "q"]);
     tmux.wait_for("the exit", |s| s.contains("EXITED 0"));
+    assert_terminal_restored(&tmux);
+}
+
+/// The dashboard left the alternate screen, released the mouse and put the
+/// tty back into cooked mode with echo.
+fn assert_terminal_restored(tmux: &Tmux) {
     assert_eq!(
         tmux.display("#{alternate_on}"),
         "0",
@@ -207,4 +213,43 @@ fn dashboard_in_tmux_against_real_sockets() {
         !stty.contains("-icanon") && !stty.contains("-echo"),
         "{stty}"
     );
+}
+
+#[test]
+fn tiny_terminal_then_sigterm_and_sighup_restore_the_terminal() {
+    private_netns();
+    let dir = tempfile::tempdir().unwrap();
+    for (signal, name) in [(libc::SIGTERM, "TERM"), (libc::SIGHUP, "HUP")] {
+        let tmux = Tmux::start();
+        let pidfile = dir.path().join(format!("{name}.pid"));
+        let command = format!(
+            "sh -c 'echo $$ > {}; exec {} --interval 250ms --log-file {}'; echo EXITED $?",
+            pidfile.display(),
+            env!("CARGO_BIN_EXE_sockscope"),
+            dir.path().join("log").display(),
+        );
+        tmux.keys(&[&command, "Enter"]);
+        tmux.wait_for("the dashboard", |s| s.contains(" LIVE "));
+        assert!(
+            tmux.run(&["resize-window", "-t", "0", "-x", "30", "-y", "8"])
+                .status
+                .success()
+        );
+        tmux.wait_for("the too-small notice", |s| s.contains("terminal too small"));
+        assert!(
+            tmux.run(&["resize-window", "-t", "0", "-x", "160", "-y", "48"])
+                .status
+                .success()
+        );
+        tmux.wait_for("the dashboard again", |s| s.contains(" LIVE "));
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // SAFETY: kill(2) on the pid of the dashboard this test started.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill -{name} {pid}");
+        tmux.wait_for("the exit", |s| s.contains("EXITED 0"));
+        assert_terminal_restored(&tmux);
+    }
 }

@@ -1,5 +1,6 @@
 //! `sockscope` / `sockscope top`: the live dashboard.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -75,8 +76,43 @@ pub fn run(args: &TopArgs) -> anyhow::Result<()> {
         "export directory {} does not exist; create it or pass --export-dir",
         dir.display()
     );
+    anyhow::ensure!(
+        std::io::stdout().is_terminal() && std::io::stdin().is_terminal(),
+        "the dashboard needs a terminal; for output to a file or pipe use `sockscope snapshot`"
+    );
     init_logging(args.log_file.as_deref());
     let factory: SourceFactory =
         Box::new(|| LiveSource::open().map(|s| Box::new(s) as Box<dyn Source>));
     crate::ui::run::run(settings(&config, Mode::Live), factory).context("dashboard failed")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        std::fs::write(&file, "[dashboard]\ninterval = \"2s\"\nhistory = \"30m\"\n").unwrap();
+        let mut args = TopArgs {
+            config: Some(file),
+            ..TopArgs::default()
+        };
+        let c = config(&args).unwrap();
+        assert_eq!(c.dashboard.interval, Duration::from_secs(2));
+        assert_eq!(c.dashboard.history, Duration::from_secs(1800));
+        assert_eq!(c.dashboard.export_dir, PathBuf::from("."));
+        args.interval = Some(Duration::from_millis(250));
+        args.export_dir = Some(dir.path().to_owned());
+        let c = config(&args).unwrap();
+        assert_eq!(c.dashboard.interval, Duration::from_millis(250));
+        assert_eq!(c.dashboard.history, Duration::from_secs(1800));
+        assert_eq!(c.dashboard.export_dir, dir.path());
+        args.history = Some(Duration::from_millis(100));
+        let err = config(&args).unwrap_err().to_string();
+        assert!(err.contains("dashboard.history = 100ms"), "{err}");
+    }
 }

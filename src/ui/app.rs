@@ -193,6 +193,8 @@ pub struct App {
     pub status: Option<Status>,
     /// The latest collection error, cleared by the next good sample.
     pub collect_error: Option<String>,
+    /// Set when the source has no more samples.
+    pub finished: bool,
     /// Terminal size.
     pub size: Rect,
     /// Set once the user quit.
@@ -219,6 +221,7 @@ impl App {
             paused: None,
             status: None,
             collect_error: None,
+            finished: false,
             size,
             quit: false,
         }
@@ -256,15 +259,22 @@ impl App {
     pub fn ingest(&mut self, frame: Frame) {
         self.model.ingest_frame(frame);
         self.collect_error = None;
-        if let Some(back) = self.paused.as_mut() {
-            *back = (*back + 1).min(self.model.history.len().saturating_sub(1));
+        match self.paused.as_mut() {
+            // The shown sample is unchanged, so are its rows.
+            Some(back) => *back = (*back + 1).min(self.model.history.len().saturating_sub(1)),
+            None => self.refresh(),
         }
-        self.refresh();
     }
 
     /// Records a failed collection; the last good sample stays on screen.
     pub fn collect_failed(&mut self, message: String) {
         self.collect_error = Some(message);
+    }
+
+    /// Records that the source has no more samples (the end of a recording):
+    /// the history stays on screen to browse.
+    pub fn source_finished(&mut self) {
+        self.finished = true;
     }
 
     /// Records the outcome of an export.

@@ -106,11 +106,7 @@ async fn event_loop(
                 }
                 Some(Collected::Finished) => {
                     collecting = false;
-                    let end = match app.settings.mode {
-                        Mode::Live => "no more samples",
-                        Mode::Replay { .. } => "end of the recording",
-                    };
-                    app.collect_failed(end.to_owned());
+                    app.source_finished();
                 }
                 None => collecting = false,
             },

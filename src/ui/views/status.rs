@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::ui::app::{App, Status};
+use crate::ui::app::{App, Mode, Status};
 
 /// Draws the status line into `area`.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -33,6 +33,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
     } else if let Some(e) = &app.collect_error {
         Line::styled(format!("collection failed, retrying: {e}"), t.error())
+    } else if app.finished {
+        let end = match app.settings.mode {
+            Mode::Live => "no more samples",
+            Mode::Replay { .. } => "end of the recording",
+        };
+        Line::styled(format!("{end}: ←/→ step through the samples"), t.dim())
     } else if app.shown().is_none() {
         Line::styled("collecting the first sample…", t.dim())
     } else {
