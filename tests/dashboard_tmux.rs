@@ -58,9 +58,23 @@ impl Tmux {
         assert!(self.run(&args).status.success());
     }
 
-    fn screen(&self) -> String {
+    fn capture(&self) -> String {
         let out = self.run(&["capture-pane", "-p", "-t", "0"]);
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The pane once it is not being drawn: two captures 30 ms apart agree
+    /// (a capture can otherwise catch a redraw half done).
+    fn screen(&self) -> String {
+        let mut last = self.capture();
+        loop {
+            std::thread::sleep(Duration::from_millis(30));
+            let now = self.capture();
+            if now == last {
+                return now;
+            }
+            last = now;
+        }
     }
 
     /// Waits (up to 20 s) until the screen satisfies `ready`, and returns it.
@@ -161,7 +175,9 @@ fn dashboard_in_tmux_against_real_sockets() {
 
     // Drill-down: the three connections of the listener.
     tmux.keys(&["Enter"]);
-    let drill = tmux.wait_for("the drill-down", |s| s.contains("connections 3"));
+    let drill = tmux.wait_for("the drill-down", |s| {
+        s.contains("connections 3") && s.contains("Esc back")
+    });
     assert!(drill.contains("listener 127.0.0.1:7001"), "{drill}");
     let conns: Vec<&str> = drill
         .lines()
