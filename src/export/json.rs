@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::sockets::{SocketDoc, socket_docs};
-use crate::model::{Aggregate, CollectorStats, Snapshot, StateCounts, TcpState};
+use crate::model::{Aggregate, CollectorStats, ProcessTable, Snapshot, StateCounts, TcpState};
 
 /// Value of the `schema` field.
 pub const SCHEMA: &str = "sockscope.snapshot.v1";
@@ -109,6 +109,35 @@ pub struct MemberDoc {
     pub backlog: u64,
 }
 
+/// A process holding a listener open (`listeners[].processes[]`,
+/// `unix_listeners[].processes[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessDoc {
+    /// Process id.
+    pub pid: u32,
+    /// Command name (`/proc/<pid>/comm`).
+    pub comm: String,
+    /// Full command line, arguments joined by spaces.
+    pub cmdline: String,
+    /// User name of the process's real uid (the uid in decimal when unnamed).
+    pub user: String,
+}
+
+impl ProcessDoc {
+    fn list(table: &ProcessTable, owners: &[u32]) -> Vec<ProcessDoc> {
+        owners
+            .iter()
+            .filter_map(|&i| table.get(i))
+            .map(|p| ProcessDoc {
+                pid: p.pid,
+                comm: p.comm.clone(),
+                cmdline: p.cmdline.clone(),
+                user: p.user.clone(),
+            })
+            .collect()
+    }
+}
+
 /// A listener (`listeners[]`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListenerDoc {
@@ -126,6 +155,9 @@ pub struct ListenerDoc {
     pub members: Vec<MemberDoc>,
     /// Attributed sockets by state.
     pub states: ConnStates,
+    /// Processes holding any member open; empty when unknown.
+    #[serde(default)]
+    pub processes: Vec<ProcessDoc>,
 }
 
 /// A UNIX listener (`unix_listeners[]`).
@@ -141,6 +173,9 @@ pub struct UnixListenerDoc {
     pub accept_queue: u64,
     /// Backlog limit.
     pub backlog: u64,
+    /// Processes holding the listener open; empty when unknown.
+    #[serde(default)]
+    pub processes: Vec<ProcessDoc>,
 }
 
 /// A remote endpoint (`remotes[]`).
@@ -222,17 +257,20 @@ impl SnapshotDoc {
                         })
                         .collect(),
                     states: ConnStates::from(&l.states),
+                    processes: ProcessDoc::list(&snapshot.processes, &l.processes),
                 })
                 .collect(),
             unix_listeners: snapshot
                 .unix_listeners
                 .iter()
-                .map(|u| UnixListenerDoc {
+                .zip(&agg.unix_processes)
+                .map(|(u, owners)| UnixListenerDoc {
                     path: u.path.clone(),
                     inode: u.inode,
                     kind: u.kind,
                     accept_queue: u64::from(u.accept_queue),
                     backlog: u64::from(u.backlog),
+                    processes: ProcessDoc::list(&snapshot.processes, owners),
                 })
                 .collect(),
             remotes: agg

@@ -43,6 +43,10 @@ pub struct Listener {
     pub backlog: u64,
     /// Attributed non-listening sockets by state (LISTEN and SYN_SENT stay 0).
     pub states: StateCounts,
+    /// Processes holding any member open: indices into
+    /// `snapshot.processes.list`, ascending. Request sockets and TIME_WAIT
+    /// (inode 0) of this listener belong to these processes too.
+    pub processes: Vec<u32>,
 }
 
 impl Listener {
@@ -98,6 +102,9 @@ pub struct Aggregate {
     pub remotes: Vec<Remote>,
     /// For each socket of `snapshot.tcp`, at the same index, its group.
     pub owners: Vec<Owner>,
+    /// For each UNIX listener of `snapshot.unix_listeners`, at the same
+    /// index, the processes holding it (indices into `snapshot.processes.list`).
+    pub unix_processes: Vec<Vec<u32>>,
 }
 
 fn wildcard(addr: &SocketAddr) -> SocketAddr {
@@ -136,6 +143,7 @@ impl Aggregate {
                     accept_queue: 0,
                     backlog: 0,
                     states: StateCounts::default(),
+                    processes: Vec::new(),
                 });
                 (listeners.len() - 1) as u32
             });
@@ -193,11 +201,22 @@ impl Aggregate {
             r.local_ports = p.len() as u64;
         }
 
+        let table = &snapshot.processes;
+        for l in &mut listeners {
+            l.processes = table.union_of(l.members.iter().map(|m| m.inode));
+        }
+        let unix_processes = snapshot
+            .unix_listeners
+            .iter()
+            .map(|u| table.of_inode(u.inode).to_vec())
+            .collect();
+
         let mut agg = Aggregate {
             totals,
             listeners,
             remotes,
             owners,
+            unix_processes,
         };
         agg.sort();
         agg
@@ -235,6 +254,20 @@ impl Aggregate {
     /// The listener bound to exactly `local`, if any.
     pub fn listener(&self, local: SocketAddr) -> Option<&Listener> {
         self.listeners.iter().find(|l| l.local == local)
+    }
+
+    /// Processes owning socket `i` of `snapshot.tcp`: its own inode's
+    /// owners, or for a socket without inode (request socket, TIME_WAIT)
+    /// or without a known owner, its listener's processes.
+    pub fn processes_of<'a>(&'a self, snapshot: &'a Snapshot, i: usize) -> &'a [u32] {
+        let own = snapshot.processes.of_inode(snapshot.tcp[i].inode);
+        if !own.is_empty() {
+            return own;
+        }
+        match self.owners[i] {
+            Owner::Listener(l) | Owner::Listening(l) => &self.listeners[l as usize].processes,
+            Owner::Remote(_) => own,
+        }
     }
 
     /// Indices into `snapshot.tcp` of the connections of listener `idx`.

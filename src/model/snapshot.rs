@@ -10,6 +10,8 @@ use std::net::SocketAddr;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::process::ProcessTable;
+
 /// TCP socket state as the kernel reports it in `inet_diag_msg.idiag_state`
 /// (`include/net/tcp_states.h`). Request sockets (`TCP_NEW_SYN_RECV`) come
 /// back as [`TcpState::SynRecv`]; TIME_WAIT mini-sockets come back as their
@@ -231,6 +233,10 @@ pub struct Snapshot {
     pub tunables: BTreeMap<String, String>,
     /// How the collection went.
     pub collector: CollectorStats,
+    /// Owning processes of the listeners, CLOSE_WAIT sockets, UNIX
+    /// listeners and drill-down connections (absent in older recordings).
+    #[serde(default)]
+    pub processes: ProcessTable,
 }
 
 impl Snapshot {
@@ -245,6 +251,7 @@ impl Snapshot {
             counters: BTreeMap::new(),
             tunables: BTreeMap::new(),
             collector: CollectorStats::default(),
+            processes: ProcessTable::default(),
         }
     }
 
