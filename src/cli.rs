@@ -9,6 +9,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "sockscope", version, about)]
 pub struct Cli {
+    /// Which network namespace(s) to watch.
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// What to do; without one, the live dashboard opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -132,4 +135,26 @@ pub struct TopArgs {
     /// Log file for diagnostics (default: $XDG_STATE_HOME/sockscope/sockscope.log).
     #[arg(long)]
     pub log_file: Option<PathBuf>,
+}
+
+/// Which network namespace(s) to watch, and whether sockets may be
+/// destroyed; these apply to the dashboard and to every subcommand.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TargetArgs {
+    /// Watch the network namespace NAME under /run/netns (see `ip netns list`).
+    #[arg(long, global = true, value_name = "NAME",
+          conflicts_with_all = ["netns_path", "pid", "all_netns"])]
+    pub netns: Option<String>,
+    /// Watch the network namespace of an nsfs file (e.g. /proc/<pid>/ns/net).
+    #[arg(long, global = true, value_name = "PATH", conflicts_with_all = ["pid", "all_netns"])]
+    pub netns_path: Option<PathBuf>,
+    /// Watch the network namespace of process PID (e.g. a container's main process).
+    #[arg(long, global = true, value_name = "PID", conflicts_with = "all_netns")]
+    pub pid: Option<u32>,
+    /// Watch every network namespace of the host at once.
+    #[arg(long, global = true)]
+    pub all_netns: bool,
+    /// Never destroy sockets (disables `k` and `K` in the dashboard).
+    #[arg(long, global = true)]
+    pub read_only: bool,
 }

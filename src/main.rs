@@ -7,7 +7,7 @@ use sockscope::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Some(Command::Snapshot(args)) => sockscope::commands::snapshot::run(args),
+        Some(Command::Snapshot(args)) => sockscope::commands::snapshot::run(args, &cli.target),
         Some(Command::Top(args)) => sockscope::commands::top::run(args),
         Some(Command::Serve(args)) => sockscope::commands::serve::run(args),
         Some(Command::Record(args)) => sockscope::commands::record::run(args),

@@ -16,6 +16,14 @@ pub fn netns_inode(path: &Path) -> Option<u64> {
     fs::metadata(path).ok().map(|m| m.ino())
 }
 
+/// Inode of the host's (initial) network namespace: that of `kthreadd`
+/// (pid 2, always in the initial namespace when visible), else of pid 1.
+pub fn host_netns_inode() -> Option<u64> {
+    let kthreadd = fs::read_to_string("/proc/2/comm").is_ok_and(|c| c.trim() == "kthreadd");
+    let pid = if kthreadd { 2 } else { 1 };
+    netns_inode(Path::new(&format!("/proc/{pid}/ns/net")))
+}
+
 /// Labels the network namespace of the calling thread: its name under
 /// `/run/netns` when it has one, `host` when it is init's namespace,
 /// otherwise `net:[inode]`.
@@ -30,7 +38,7 @@ pub fn netns_label() -> String {
             }
         }
     }
-    if netns_inode(Path::new("/proc/1/ns/net")) == Some(ino) {
+    if host_netns_inode() == Some(ino) {
         return "host".to_owned();
     }
     format!("net:[{ino}]")

@@ -1,9 +1,15 @@
 //! All I/O with the kernel: netlink `sock_diag` dumps, `/proc` counters and
 //! sysctls. Everything leaves here as a [`Snapshot`].
 
+pub mod all_netns;
+pub mod destroy;
 pub mod identity;
 pub mod inet;
 pub mod netlink;
+pub mod netns;
+pub mod netns_label;
+pub mod process;
+pub mod process_scan;
 pub mod procfs_net;
 pub mod unix;
 pub mod worker;
@@ -17,7 +23,9 @@ use jiff::Timestamp;
 use netlink_packet_sock_diag::{AF_INET, AF_INET6};
 
 use crate::model::Snapshot;
+use destroy::{DestroyError, DestroyTarget};
 use netlink::DiagSocket;
+use process::SharedProcesses;
 
 /// Why a collection failed.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +55,14 @@ pub enum CollectError {
         #[source]
         source: io::Error,
     },
+    /// The watched namespace went away (container stopped, `ip netns del`).
+    #[error("network namespace {label} is gone: {why}")]
+    NamespaceGone {
+        /// The namespace's label.
+        label: String,
+        /// What was seen.
+        why: String,
+    },
     /// A recorded or scripted source has nothing more to give.
     #[error("the source has no more samples")]
     Exhausted,
@@ -59,6 +75,15 @@ pub enum CollectError {
 pub trait Source: Send {
     /// Takes one snapshot.
     fn collect(&mut self) -> Result<Snapshot, CollectError>;
+
+    /// Destroys exactly the socket `target` names (`SOCK_DESTROY`). Sources
+    /// that do not read a live kernel refuse.
+    fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {
+        let _ = target;
+        Err(DestroyError::Unavailable(
+            "this source does not read a live kernel",
+        ))
+    }
 }
 
 /// Collects from the kernel, in the network namespace of the thread that
@@ -71,6 +96,8 @@ pub struct LiveSource {
     hostname: String,
     netns: String,
     last_len: usize,
+    processes: Option<SharedProcesses>,
+    read_only: bool,
 }
 
 impl LiveSource {
@@ -83,12 +110,26 @@ impl LiveSource {
             hostname: identity::hostname(),
             netns: identity::netns_label(),
             last_len: 0,
+            processes: None,
+            read_only: false,
         })
     }
 
     /// Replaces the namespace label shown in snapshots.
     pub fn with_netns_label(mut self, label: String) -> LiveSource {
         self.netns = label;
+        self
+    }
+
+    /// With `true`, [`Source::destroy`] always refuses (`--read-only`).
+    pub fn read_only(mut self, read_only: bool) -> LiveSource {
+        self.read_only = read_only;
+        self
+    }
+
+    /// Looks up owning processes through `cache` on every collection.
+    pub fn with_processes(mut self, cache: SharedProcesses) -> LiveSource {
+        self.processes = Some(cache);
         self
     }
 }
@@ -133,8 +174,21 @@ impl Source for LiveSource {
         snap.collector.sockets = snap.tcp.len() as u64;
         snap.collector.skipped_messages = skipped;
         snap.collector.notes = notes;
+        if let Some(cache) = &self.processes {
+            let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+            cache.attribute(&mut snap, Instant::now());
+        }
         snap.collector.duration_us = started.elapsed().as_micros() as u64;
         Ok(snap)
+    }
+
+    fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {
+        if self.read_only {
+            return Err(DestroyError::ReadOnly);
+        }
+        self.diag
+            .destroy(destroy::request(target))
+            .map_err(|e| destroy::classify(target, e))
     }
 }
 

@@ -3,10 +3,10 @@
 use std::io;
 
 use netlink_packet_core::{
-    NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, NetlinkBuffer,
+    NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, NetlinkBuffer,
     NetlinkHeader, NetlinkMessage, NetlinkPayload,
 };
-use netlink_packet_sock_diag::SockDiagMessage;
+use netlink_packet_sock_diag::{SockDiagDestroy, SockDiagMessage};
 use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_SOCK_DIAG};
 
 use super::CollectError;
@@ -93,6 +93,47 @@ impl DiagSocket {
                             }
                         }
                     }
+                }
+                offset += (len + 3) & !3;
+            }
+        }
+    }
+
+    /// Sends one `SOCK_DESTROY` request for the socket `request` names
+    /// exactly and waits for the kernel's acknowledgement. The error is the
+    /// errno the kernel answered with, or the socket's own I/O error.
+    pub fn destroy(&mut self, request: SockDiagMessage) -> io::Result<()> {
+        self.seq = self.seq.wrapping_add(1);
+        let mut header = NetlinkHeader::default();
+        header.flags = NLM_F_REQUEST | NLM_F_ACK;
+        header.sequence_number = self.seq;
+        let mut msg =
+            NetlinkMessage::new(header, NetlinkPayload::from(SockDiagDestroy::new(request)));
+        msg.finalize();
+        let mut out = vec![0; msg.buffer_len()];
+        msg.serialize(&mut out);
+        self.socket.send(&out, 0)?;
+        loop {
+            let n = self
+                .recv("destroy")
+                .map_err(|e| io::Error::other(e.to_string()))?;
+            let mut offset = 0;
+            while offset < n {
+                let Ok(msg) = NetlinkBuffer::new_checked(&self.buf[offset..n]) else {
+                    break;
+                };
+                let len = msg.length() as usize;
+                if msg.sequence_number() == self.seq && msg.message_type() == NLMSG_ERROR {
+                    let errno = msg
+                        .payload()
+                        .get(..4)
+                        .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+                        .unwrap_or(0);
+                    return if errno == 0 {
+                        Ok(())
+                    } else {
+                        Err(io::Error::from_raw_os_error(-errno))
+                    };
                 }
                 offset += (len + 3) & !3;
             }

@@ -4,4 +4,5 @@ pub mod record;
 pub mod replay;
 pub mod serve;
 pub mod snapshot;
+pub mod target;
 pub mod top;

@@ -2,15 +2,22 @@
 //! written atomically to a file.
 
 use std::io::{self, Write};
+use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::cli::{Format, SnapshotArgs};
-use crate::collector::{LiveSource, Source};
+use crate::cli::{Format, SnapshotArgs, TargetArgs};
+use crate::collector::all_netns::NetnsRound;
+use crate::export::netns_set::NetnsSetDoc;
 use crate::export::prometheus::{self, Dialect, Limits, ScrapeInput};
 use crate::export::{atomic, csv, json::SnapshotDoc, text};
 use crate::model::{Aggregate, Snapshot};
 use crate::record::Recording;
+
+use super::target::process_cache;
+
+/// How long `snapshot --all-netns` waits for the slowest namespace.
+const ALL_NETNS_WAIT: Duration = Duration::from_secs(10);
 
 /// What to render besides the format.
 #[derive(Clone, Copy, Debug, Default)]
@@ -51,6 +58,74 @@ pub fn render(
     }
 }
 
+/// Renders one round over every namespace (`--all-netns`): JSON as one
+/// `sockscope.netns-set.v1` document, CSV as the rows of every namespace
+/// under one header, Prometheus as one exposition with a `netns` label,
+/// text as one report per namespace; namespaces not collected are listed
+/// with the reason.
+pub fn render_round(
+    out: &mut dyn Write,
+    format: Format,
+    round: &NetnsRound,
+    opts: RenderOptions,
+) -> io::Result<()> {
+    let collected: Vec<(&Snapshot, Aggregate)> = round
+        .namespaces
+        .iter()
+        .filter(|ns| ns.error.is_none())
+        .filter_map(|ns| ns.snapshot.as_ref())
+        .map(|s| (s, Aggregate::build(s)))
+        .collect();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &NetnsSetDoc::new(round))?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            let docs: Vec<SnapshotDoc> = collected
+                .iter()
+                .map(|(s, agg)| SnapshotDoc::new(s, agg))
+                .collect();
+            csv::write_docs(out, &docs)
+        }
+        Format::Prometheus => {
+            let inputs: Vec<ScrapeInput> = round
+                .namespaces
+                .iter()
+                .map(|ns| ScrapeInput {
+                    netns: &ns.label,
+                    sample: collected
+                        .iter()
+                        .find(|(s, _)| ns.error.is_none() && s.netns == ns.label)
+                        .map(|(s, agg)| (*s, agg)),
+                })
+                .collect();
+            let families = prometheus::families(&inputs, None, opts.limits);
+            out.write_all(prometheus::encode(&families, Dialect::Prometheus).as_bytes())
+        }
+        Format::Text => {
+            for ns in &round.namespaces {
+                match (&ns.snapshot, &ns.error) {
+                    (Some(snap), None) => render(out, format, snap, opts)?,
+                    (_, Some(e)) => writeln!(out, "netns {}: not collected: {e}", ns.label)?,
+                    (None, None) => writeln!(out, "netns {}: no sample", ns.label)?,
+                }
+                writeln!(out)?;
+            }
+            for u in &round.unreachable {
+                writeln!(
+                    out,
+                    "netns {} ({}): cannot be entered: {}",
+                    u.label,
+                    u.path.display(),
+                    u.reason
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
 /// The sample of `--from FILE [--at TIME]`.
 fn recorded(args: &SnapshotArgs) -> anyhow::Result<Option<Snapshot>> {
     let Some(path) = &args.from else {
@@ -80,24 +155,38 @@ fn recorded(args: &SnapshotArgs) -> anyhow::Result<Option<Snapshot>> {
     Ok(Some(rec.read(index)?))
 }
 
-/// Runs the subcommand.
-pub fn run(args: &SnapshotArgs) -> anyhow::Result<()> {
-    let snapshot = match recorded(args)? {
-        Some(s) => s,
-        None => LiveSource::open()?.collect()?,
-    };
+/// Runs the subcommand; `target` picks the namespace(s) of a live collection.
+pub fn run(args: &SnapshotArgs, target: &TargetArgs) -> anyhow::Result<()> {
     let opts = RenderOptions {
         sockets: args.sockets,
         limits: Limits {
             max_listeners: args.max_listeners,
         },
     };
+    if target.all_netns && args.from.is_none() {
+        let round = target
+            .open_all(process_cache())
+            .collect_round(ALL_NETNS_WAIT);
+        return emit(args, |out| render_round(out, args.format, &round, opts));
+    }
+    let snapshot = match recorded(args)? {
+        Some(s) => s,
+        None => target.open_source(process_cache())?.collect()?,
+    };
+    emit(args, |out| render(out, args.format, &snapshot, opts))
+}
+
+/// Writes what `write` produces to `-o FILE` (atomically) or standard output.
+fn emit(
+    args: &SnapshotArgs,
+    write: impl Fn(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
     match &args.output {
-        Some(path) => atomic::write_atomic(path, |out| render(out, args.format, &snapshot, opts))?,
+        Some(path) => atomic::write_atomic(path, |out| write(out))?,
         None => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            render(&mut out, args.format, &snapshot, opts)?;
+            write(&mut out)?;
             out.flush()?;
         }
     }

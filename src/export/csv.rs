@@ -63,10 +63,18 @@ fn row(doc: &SnapshotDoc, l: &ListenerDoc) -> [String; 19] {
 
 /// Writes the header and one row per listener of `doc`, in the document's order.
 pub fn write(out: &mut dyn Write, doc: &SnapshotDoc) -> io::Result<()> {
+    write_docs(out, std::slice::from_ref(doc))
+}
+
+/// Writes the header once, then the rows of every document in turn
+/// (`snapshot --all-netns`: one document per namespace).
+pub fn write_docs(out: &mut dyn Write, docs: &[SnapshotDoc]) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(COLUMNS)?;
-    for l in &doc.listeners {
-        w.write_record(row(doc, l))?;
+    for doc in docs {
+        for l in &doc.listeners {
+            w.write_record(row(doc, l))?;
+        }
     }
     w.flush()
 }

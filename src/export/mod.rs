@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod csv;
 pub mod json;
+pub mod netns_set;
 pub mod prometheus;
 pub mod sockets;
 pub mod text;

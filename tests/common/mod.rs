@@ -2,6 +2,8 @@
 //! test thread, and real sockets on its loopback.
 #![allow(dead_code)]
 
+pub mod netns;
+
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};

@@ -1,0 +1,203 @@
+//! `--all-netns`: every distinct network namespace of the host, each
+//! collected on its own thread so that a slow one does not hold up the rest.
+
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::LiveSource;
+use super::netns::{NetnsHandle, NetnsSource, NetnsTarget};
+use super::netns_label;
+use super::process_scan::list_pids;
+use crate::model::Snapshot;
+
+/// A namespace found on the host.
+#[derive(Debug)]
+pub struct Found {
+    /// How it was found: a `/run/netns` name or a process.
+    pub target: NetnsTarget,
+    /// Namespace inode.
+    pub inode: u64,
+    /// Its label: `host`, the `/run/netns` name, a container, or a process.
+    pub label: String,
+    file: File,
+}
+
+/// Every distinct network namespace: those named under `/run/netns` first
+/// (sorted by name), then those of running processes (by lowest pid),
+/// deduplicated by namespace inode. Namespaces whose file cannot be opened
+/// (a process of another user without privilege) are returned in the
+/// second list with the reason.
+pub fn discover() -> (Vec<Found>, Vec<Unreachable>) {
+    let mut found = Vec::new();
+    let mut failed = Vec::new();
+    let mut seen = HashSet::new();
+    let host = super::identity::host_netns_inode();
+
+    let mut names: Vec<String> = fs::read_dir("/run/netns")
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let candidates = names
+        .into_iter()
+        .map(NetnsTarget::Named)
+        .chain(list_pids().into_iter().map(NetnsTarget::Pid));
+    for target in candidates {
+        let path = target.path();
+        let Ok(meta) = fs::metadata(&path) else {
+            continue;
+        };
+        if !seen.insert(meta.ino()) {
+            continue;
+        }
+        let label = match &target {
+            _ if Some(meta.ino()) == host => "host".to_owned(),
+            NetnsTarget::Named(n) => n.clone(),
+            NetnsTarget::Pid(pid) => netns_label::label_of_pid(*pid),
+            NetnsTarget::Path(p) => p.display().to_string(),
+        };
+        match File::open(&path) {
+            Ok(file) => found.push(Found {
+                target,
+                inode: meta.ino(),
+                label,
+                file,
+            }),
+            Err(e) => failed.push(Unreachable {
+                label,
+                path,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    (found, failed)
+}
+
+/// A namespace that was found but cannot be collected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreachable {
+    /// Its label.
+    pub label: String,
+    /// The nsfs path tried.
+    pub path: PathBuf,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
+/// The latest of one namespace.
+#[derive(Debug)]
+pub struct NetnsSample {
+    /// Label.
+    pub label: String,
+    /// Namespace inode.
+    pub inode: u64,
+    /// The newest snapshot, if any arrived yet.
+    pub snapshot: Option<Snapshot>,
+    /// The last collection error (namespace gone, a slow answer), if the
+    /// newest round did not produce a fresh snapshot.
+    pub error: Option<String>,
+}
+
+/// One round over all namespaces.
+#[derive(Debug, Default)]
+pub struct NetnsRound {
+    /// Collected namespaces, in discovery order.
+    pub namespaces: Vec<NetnsSample>,
+    /// Namespaces that could not be entered, with the reason.
+    pub unreachable: Vec<Unreachable>,
+}
+
+struct Member {
+    source: NetnsSource,
+    last: Option<Snapshot>,
+}
+
+/// Collects every namespace found by [`discover`], concurrently.
+pub struct AllNetns {
+    members: Vec<Member>,
+    unreachable: Vec<Unreachable>,
+}
+
+impl AllNetns {
+    /// Discovers the namespaces and starts one collector thread in each;
+    /// `configure` adjusts each inner [`LiveSource`].
+    pub fn open<F>(configure: F) -> AllNetns
+    where
+        F: Fn(LiveSource) -> LiveSource + Clone + Send + 'static,
+    {
+        let (found, mut unreachable) = discover();
+        let mut members = Vec::new();
+        for f in found {
+            let path = f.target.path();
+            let handle = NetnsHandle::from_parts(f.target, f.file, f.inode, f.label.clone());
+            match NetnsSource::open(handle, configure.clone()) {
+                Ok(source) => members.push(Member { source, last: None }),
+                Err(e) => unreachable.push(Unreachable {
+                    label: f.label,
+                    path,
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        AllNetns {
+            members,
+            unreachable,
+        }
+    }
+
+    /// Asks every namespace for a collection and gathers the answers that
+    /// arrive within `wait`; a namespace still busy keeps its previous
+    /// snapshot and is marked with an error saying so.
+    pub fn collect_round(&mut self, wait: Duration) -> NetnsRound {
+        let mut errors: Vec<Option<String>> = self
+            .members
+            .iter_mut()
+            .map(|m| m.source.start_collect().err().map(|e| e.to_string()))
+            .collect();
+        let deadline = Instant::now() + wait;
+        for (m, err) in self.members.iter_mut().zip(errors.iter_mut()) {
+            if err.is_some() {
+                continue;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match m.source.wait_collect(left) {
+                Some(Ok(snap)) => m.last = Some(snap),
+                Some(Err(e)) => *err = Some(e.to_string()),
+                None => {
+                    *err = Some(format!(
+                        "still collecting after {}",
+                        humantime::format_duration(wait)
+                    ))
+                }
+            }
+        }
+        NetnsRound {
+            namespaces: self
+                .members
+                .iter()
+                .zip(errors)
+                .map(|(m, error)| NetnsSample {
+                    label: m.source.label().to_owned(),
+                    inode: m.source.inode(),
+                    snapshot: m.last.clone(),
+                    error,
+                })
+                .collect(),
+            unreachable: self.unreachable.clone(),
+        }
+    }
+
+    /// The collector of the namespace with `inode`, for destroying a socket there.
+    pub fn source_mut(&mut self, inode: u64) -> Option<&mut NetnsSource> {
+        self.members
+            .iter_mut()
+            .map(|m| &mut m.source)
+            .find(|s| s.inode() == inode)
+    }
+}

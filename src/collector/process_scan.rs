@@ -1,0 +1,150 @@
+//! Reading one process from `/proc`: its identity (procfs) and the socket
+//! inodes among its open file descriptors (`/proc/<pid>/fd/*` links of the
+//! form `socket:[inode]`, one `readlink` each).
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::PathBuf;
+
+use procfs::process::Process;
+
+use crate::model::ProcessInfo;
+
+/// Why a process could not be read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ScanFailure {
+    /// It exited (or became a zombie) while we looked: skipped silently.
+    Gone,
+    /// Its fd table belongs to another user and we lack CAP_SYS_PTRACE.
+    Denied,
+}
+
+/// A process as read from `/proc`.
+pub struct Scanned {
+    /// Who it is.
+    pub info: ProcessInfo,
+    /// Open descriptors when read, as [`fd_count`] counts them.
+    pub fd_count: usize,
+    /// Socket inodes among them (any family), unsorted, repeats possible.
+    pub sockets: Vec<u32>,
+    /// `readlink` calls made.
+    pub links_read: u64,
+}
+
+fn classify(e: &io::Error) -> ScanFailure {
+    if e.kind() == io::ErrorKind::PermissionDenied {
+        ScanFailure::Denied
+    } else {
+        ScanFailure::Gone
+    }
+}
+
+/// Parses a `/proc/<pid>/fd/N` link target `socket:[12345]`.
+pub fn socket_inode(link: &[u8]) -> Option<u32> {
+    let digits = link.strip_prefix(b"socket:[")?.strip_suffix(b"]")?;
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// Reads the socket inodes of `pid`'s descriptors (and how many links were read).
+fn socket_fds(pid: u32) -> Result<(Vec<u32>, u64), ScanFailure> {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = PathBuf::from(format!("/proc/{pid}/fd"));
+    let entries = fs::read_dir(&dir).map_err(|e| classify(&e))?;
+    let mut sockets = Vec::new();
+    let mut links = 0u64;
+    for entry in entries {
+        let Ok(entry) = entry else { continue };
+        links += 1;
+        // A descriptor closed since the listing has no link: skip it.
+        if let Ok(target) = fs::read_link(entry.path())
+            && let Some(inode) = socket_inode(target.as_os_str().as_bytes())
+        {
+            sockets.push(inode);
+        }
+    }
+    Ok((sockets, links))
+}
+
+/// Number of open descriptors of `pid` (one `stat` of `/proc/<pid>/fd` on
+/// Linux 6.2 and newer, a directory listing before).
+pub fn fd_count(pid: u32) -> Result<usize, ScanFailure> {
+    let proc = Process::new(pid as i32).map_err(|_| ScanFailure::Gone)?;
+    proc.fd_count().map_err(|e| match e {
+        procfs::ProcError::PermissionDenied(_) => ScanFailure::Denied,
+        _ => ScanFailure::Gone,
+    })
+}
+
+/// Reads `pid`: identity and socket descriptors. `users` caches uid → name.
+pub fn scan(pid: u32, users: &mut HashMap<u32, String>) -> Result<Scanned, ScanFailure> {
+    // Counted exactly the way later checks count, before this scan opens
+    // descriptors of its own (which matters when `pid` is us).
+    let fd_count = fd_count(pid)?;
+    let proc = Process::new(pid as i32).map_err(|_| ScanFailure::Gone)?;
+    let (sockets, links_read) = socket_fds(pid)?;
+    let comm = proc.stat().map_err(|_| ScanFailure::Gone)?.comm;
+    let cmdline = proc.cmdline().unwrap_or_default().join(" ");
+    let uid = proc.uid().map_err(|_| ScanFailure::Gone)?;
+    let user = users
+        .entry(uid)
+        .or_insert_with(|| {
+            nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
+                .ok()
+                .flatten()
+                .map(|u| u.name)
+                .unwrap_or_else(|| uid.to_string())
+        })
+        .clone();
+    Ok(Scanned {
+        info: ProcessInfo {
+            pid,
+            comm,
+            cmdline,
+            uid,
+            user,
+        },
+        fd_count,
+        sockets,
+        links_read,
+    })
+}
+
+/// Every pid under `/proc`, ascending.
+pub fn list_pids() -> Vec<u32> {
+    let mut pids: Vec<u32> = fs::read_dir("/proc")
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    pids.sort_unstable();
+    pids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_socket_links_only() {
+        assert_eq!(socket_inode(b"socket:[4242]"), Some(4242));
+        assert_eq!(socket_inode(b"pipe:[4242]"), None);
+        assert_eq!(socket_inode(b"/dev/null"), None);
+        assert_eq!(socket_inode(b"socket:[x]"), None);
+    }
+
+    #[test]
+    fn reads_our_own_socket() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        use std::os::fd::AsRawFd;
+        let link = fs::read_link(format!("/proc/self/fd/{}", l.as_raw_fd())).unwrap();
+        use std::os::unix::ffi::OsStrExt;
+        let inode = socket_inode(link.as_os_str().as_bytes()).unwrap();
+        let me = scan(std::process::id(), &mut HashMap::new()).unwrap();
+        assert!(me.sockets.contains(&inode));
+        assert_eq!(me.info.pid, std::process::id());
+        assert!(me.links_read >= me.fd_count as u64);
+    }
+}

@@ -1,0 +1,254 @@
+//! `--netns`, `--netns-path`, `--pid` and `--all-netns` against real
+//! namespaces holding real sockets of a child process, through the real
+//! binary; and a namespace that disappears while watched.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::netns::{NamedNetns, Place, Server, ServerSpec};
+use serde_json::{Value, json};
+use sockscope::collector::netns::{NetnsSource, NetnsTarget};
+use sockscope::collector::process::ProcessCache;
+use sockscope::collector::{CollectError, Source};
+
+fn spec(port: u16, comm: &str) -> ServerSpec<'_> {
+    ServerSpec {
+        port,
+        backlog: 8,
+        close_wait: 2,
+        queued: 3,
+        comm,
+    }
+}
+
+/// Runs `sockscope snapshot --format json ARGS`, expecting success.
+fn snapshot(args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(["snapshot", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "sockscope {args:?}: {out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Repeats `take` until `ready` holds (FINs on loopback land quickly but
+/// asynchronously); panics after 10 s.
+fn until(take: impl Fn() -> Value, ready: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = take();
+        if ready(&v) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "never became ready: {v:#}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn close_waits(doc: &Value) -> u64 {
+    doc["totals"]["tcp"]["close_wait"].as_u64().unwrap()
+}
+
+/// Asserts `doc` holds exactly the sockets of a `spec(port, comm)` server
+/// run by `pid`, and names the namespace `label`.
+fn assert_server(doc: &Value, label: &str, port: u16, pid: u32, comm: &str) {
+    assert_eq!(doc["netns"], label);
+    let totals = &doc["totals"]["tcp"];
+    assert_eq!(
+        totals,
+        &json!({"established": 6, "syn_sent": 0, "syn_recv": 0, "fin_wait1": 0,
+                "fin_wait2": 2, "time_wait": 0, "close": 0, "close_wait": 2,
+                "last_ack": 0, "listen": 1, "closing": 0}),
+        "3 queued pairs, 2 half-closed pairs, 1 listener"
+    );
+    let listeners = doc["listeners"].as_array().unwrap();
+    assert_eq!(listeners.len(), 1, "{listeners:#?}");
+    let l = &listeners[0];
+    assert_eq!(l["local"], format!("127.0.0.1:{port}"));
+    assert_eq!((&l["accept_queue"], &l["backlog"]), (&json!(3), &json!(8)));
+    assert_eq!(l["states"]["established"], 3);
+    assert_eq!(l["states"]["close_wait"], 2);
+    let procs = l["processes"].as_array().unwrap();
+    assert_eq!(procs.len(), 1, "{procs:#?}");
+    assert_eq!(procs[0]["pid"], pid);
+    assert_eq!(procs[0]["comm"], comm);
+    assert_eq!(procs[0]["user"], "root");
+    let cmdline = procs[0]["cmdline"].as_str().unwrap();
+    assert!(
+        cmdline.ends_with(&format!("{port} 8 2 3 {comm}")),
+        "{cmdline}"
+    );
+}
+
+#[test]
+fn netns_name_path_and_pid_see_exactly_the_childs_sockets() {
+    let ns = NamedNetns::new();
+    let server = Server::start(Place::Named(&ns), spec(7101, "sstest-named"));
+    let path = ns.path();
+    let pid = server.pid.to_string();
+    for args in [
+        ["--netns", ns.name.as_str()],
+        ["--netns-path", path.as_str()],
+        ["--pid", pid.as_str()],
+    ] {
+        let doc = until(|| snapshot(&args), |d| close_waits(d) == 2);
+        assert_server(&doc, &ns.name, 7101, server.pid, "sstest-named");
+    }
+}
+
+#[test]
+fn an_unnamed_namespace_is_labelled_by_its_process() {
+    let server = Server::start(Place::Private, spec(7102, "sstest-priv"));
+    let pid = server.pid.to_string();
+    let doc = until(|| snapshot(&["--pid", &pid]), |d| close_waits(d) == 2);
+    let label = format!("pid {} (sstest-priv)", server.pid);
+    assert_server(&doc, &label, 7102, server.pid, "sstest-priv");
+    let via_path = snapshot(&["--netns-path", &format!("/proc/{pid}/ns/net")]);
+    assert_eq!(via_path["netns"], label);
+}
+
+#[test]
+fn all_netns_lists_each_namespace_with_its_own_sockets() {
+    let (a, b) = (NamedNetns::new(), NamedNetns::new());
+    let sa = Server::start(Place::Named(&a), spec(7103, "sstest-a"));
+    let sb = Server::start(Place::Named(&b), spec(7104, "sstest-b"));
+    let find = |doc: &Value, label: &str| -> Value {
+        let found: Vec<&Value> = doc["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["netns"] == label)
+            .collect();
+        assert_eq!(found.len(), 1, "{label} once in {doc:#}");
+        found[0].clone()
+    };
+    let doc = until(
+        || snapshot(&["--all-netns"]),
+        |d| close_waits(&find(d, &a.name)) == 2 && close_waits(&find(d, &b.name)) == 2,
+    );
+    assert_eq!(doc["schema"], "sockscope.netns-set.v1");
+    assert_server(&find(&doc, &a.name), &a.name, 7103, sa.pid, "sstest-a");
+    assert_server(&find(&doc, &b.name), &b.name, 7104, sb.pid, "sstest-b");
+    let inodes: Vec<&Value> = doc["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| &n["netns"])
+        .collect();
+    let mut dedup = inodes.clone();
+    dedup.sort_by_key(|v| v.to_string());
+    dedup.dedup();
+    assert_eq!(dedup.len(), inodes.len(), "each namespace once: {inodes:?}");
+}
+
+#[test]
+fn close_wait_sockets_are_attributed_to_the_childs_process() {
+    let ns = NamedNetns::new();
+    let server = Server::start(Place::Named(&ns), spec(7105, "sstest-cw"));
+    let handle = NetnsTarget::Named(ns.name.clone()).open().unwrap();
+    let cache = ProcessCache::shared();
+    let c = cache.clone();
+    let mut source = NetnsSource::open(handle, move |s| s.with_processes(c)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let snap = loop {
+        let snap = source.collect().unwrap();
+        let cw = snap
+            .tcp
+            .iter()
+            .filter(|s| s.state == sockscope::model::TcpState::CloseWait)
+            .count();
+        if cw == 2 {
+            break snap;
+        }
+        assert!(Instant::now() < deadline, "no CLOSE_WAIT: {snap:#?}");
+    };
+    for s in snap
+        .tcp
+        .iter()
+        .filter(|s| s.state == sockscope::model::TcpState::CloseWait)
+    {
+        let owners = snap.processes.of_inode(s.inode);
+        assert_eq!(owners.len(), 1, "owner of {s:?}");
+        let p = snap.processes.get(owners[0]).unwrap();
+        assert_eq!((p.pid, p.comm.as_str()), (server.pid, "sstest-cw"));
+    }
+}
+
+#[test]
+fn a_namespace_removed_while_watched_is_reported_not_fatal() {
+    let mut ns = NamedNetns::new();
+    let mut server = Server::start(Place::Named(&ns), spec(7106, "sstest-gone"));
+    let handle = NetnsTarget::Named(ns.name.clone()).open().unwrap();
+    let mut by_name = NetnsSource::open(handle, |s| s).unwrap();
+    let handle = NetnsTarget::Pid(server.pid).open().unwrap();
+    let mut by_pid = NetnsSource::open(handle, |s| s).unwrap();
+    assert_eq!(by_name.collect().unwrap().netns, ns.name);
+    assert_eq!(by_pid.collect().unwrap().netns, ns.name);
+
+    server.kill();
+    let err = by_pid.collect().unwrap_err();
+    assert!(matches!(err, CollectError::NamespaceGone { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "network namespace {} is gone: process {} has exited",
+            ns.name, server.pid
+        )
+    );
+
+    ns.delete();
+    for _ in 0..2 {
+        let err = by_name.collect().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "network namespace {0} is gone: {0} was removed from /run/netns",
+                ns.name
+            )
+        );
+    }
+}
+
+/// Runs the binary expecting failure; returns its one-line error.
+fn failure(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    err
+}
+
+#[test]
+fn bad_namespaces_are_one_clear_line_and_exit_1() {
+    let err = failure(&["snapshot", "--netns", "sockscope-test-no-such-ns"]);
+    assert_eq!(
+        err.trim(),
+        "sockscope: error: no network namespace named \"sockscope-test-no-such-ns\" in /run/netns (see `ip netns list`)"
+    );
+    let err = failure(&["snapshot", "--pid", "2147483647"]);
+    assert_eq!(
+        err.trim(),
+        "sockscope: error: no process with pid 2147483647 (it does not exist or has exited)"
+    );
+    for path in ["/proc/self/ns/uts", "/etc/hostname"] {
+        let err = failure(&["snapshot", "--netns-path", path]);
+        assert!(
+            err.starts_with(&format!(
+                "sockscope: error: {path} is not a network namespace"
+            )),
+            "{err}"
+        );
+    }
+    let err = failure(&["snapshot", "--netns-path", "/nonexistent/sockscope"]);
+    assert!(
+        err.starts_with("sockscope: error: cannot open /nonexistent/sockscope: "),
+        "{err}"
+    );
+}
