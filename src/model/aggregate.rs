@@ -81,7 +81,7 @@ pub struct Remote {
 }
 
 /// Which group a socket of the snapshot was attributed to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Owner {
     /// A LISTEN socket of listener `n` (index into [`Aggregate::listeners`]).
     Listening(u32),

@@ -10,9 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::aggregate::Aggregate;
+use super::alerts::AlertSet;
 use super::snapshot::Snapshot;
 
-/// One sample as shown: the snapshot and its aggregate.
+/// One sample as shown: the snapshot, its aggregate and the alerts active then.
 #[derive(Clone, Debug)]
 pub struct Frame {
     /// The collected snapshot. In older frames `tcp` is emptied (see
@@ -20,6 +21,9 @@ pub struct Frame {
     pub snapshot: Arc<Snapshot>,
     /// Its aggregate. In older frames `owners` is emptied with the sockets.
     pub agg: Arc<Aggregate>,
+    /// The alerts active at this sample (empty for a frame built outside
+    /// [`Model::ingest`](crate::model::Model::ingest)).
+    pub alerts: Arc<AlertSet>,
 }
 
 impl Frame {
@@ -29,6 +33,7 @@ impl Frame {
         Frame {
             snapshot: Arc::new(snapshot),
             agg: Arc::new(agg),
+            alerts: Arc::new(AlertSet::default()),
         }
     }
 
@@ -103,6 +108,11 @@ impl History {
     /// The newest frame.
     pub fn latest(&self) -> Option<&Frame> {
         self.frames.back()
+    }
+
+    /// The newest frame, to attach what is derived from it after the push.
+    pub(crate) fn latest_mut(&mut self) -> Option<&mut Frame> {
+        self.frames.back_mut()
     }
 
     /// Frame `back` steps before the newest (0 is the newest).

@@ -2,6 +2,7 @@
 //! reads here; time arrives inside the snapshot.
 
 pub mod aggregate;
+pub mod alerts;
 pub mod engine;
 pub mod fixtures;
 pub mod history;
@@ -16,6 +17,7 @@ mod aggregate_tests;
 mod history_tests;
 
 pub use aggregate::{Aggregate, Listener, Member, Owner, Remote};
+pub use alerts::{Alert, AlertSet, Rule, Severity, Target, TargetKind, Thresholds};
 pub use engine::{Model, ModelLimits};
 pub use history::{Frame, History};
 pub use process::{ProcessInfo, ProcessTable, SocketProcesses};

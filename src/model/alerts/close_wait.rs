@@ -1,0 +1,136 @@
+//! `close_wait_leak`: CLOSE_WAIT sockets that stay. Each socket is tracked
+//! by its cookie (the [`Tracker`](crate::model::Tracker) knows since when it
+//! has been in CLOSE_WAIT); only sockets older than `min_age` count, so the
+//! brief CLOSE_WAIT of normal connection churn never fires.
+
+use std::collections::HashMap;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::engine::Ctx;
+use super::{Finding, Rule, Severity, Target, TargetKind, human_duration};
+use crate::model::aggregate::{Aggregate, Owner};
+use crate::model::snapshot::TcpState;
+
+#[derive(Default)]
+struct Tally {
+    total: u64,
+    leaked: u64,
+    oldest: Option<Timestamp>,
+}
+
+/// The rule, for every listener and remote with CLOSE_WAIT sockets.
+pub(super) fn close_wait_leak(ctx: &Ctx) -> Vec<Finding> {
+    let snap = &ctx.latest.snapshot;
+    let agg = &ctx.latest.agg;
+    let now = ctx.now();
+    let cw = &ctx.t.close_wait;
+    let min_age = SignedDuration::try_from(cw.min_age).unwrap_or(SignedDuration::MAX);
+    let mut tallies: HashMap<Owner, Tally> = HashMap::new();
+    for (s, owner) in snap.tcp.iter().zip(&agg.owners) {
+        if s.state != TcpState::CloseWait {
+            continue;
+        }
+        let seen = ctx.tracker.first_seen(s.cookie).unwrap_or(now);
+        let t = tallies.entry(*owner).or_default();
+        t.total += 1;
+        if now.duration_since(seen) >= min_age {
+            t.leaked += 1;
+        }
+        t.oldest = Some(t.oldest.map_or(seen, |o| o.min(seen)));
+    }
+    let mut out: Vec<Finding> = tallies
+        .into_iter()
+        .filter(|(_, t)| t.leaked >= cw.min_count)
+        .filter_map(|(owner, t)| {
+            let (target, count_in) = describe(agg, owner)?;
+            let oldest = now.duration_since(t.oldest.unwrap_or(now));
+            let growth = growth_per_min(ctx, t.total, &count_in);
+            Some(Finding {
+                rule: Rule::CloseWaitLeak,
+                message: format!(
+                    "{} {} leaks CLOSE_WAIT: {} sockets ({} older than {}), oldest {}, {growth}",
+                    match target.kind {
+                        TargetKind::Remote => "connections to",
+                        _ => "listener",
+                    },
+                    target.name,
+                    t.total,
+                    t.leaked,
+                    human_duration(min_age),
+                    human_duration(oldest),
+                ),
+                target,
+                severity: if t.leaked >= cw.critical_count {
+                    Severity::Critical
+                } else {
+                    Severity::Warning
+                },
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.target.cmp(&b.target));
+    out
+}
+
+/// How to count an owner's CLOSE_WAIT sockets in an older frame.
+type CountIn = Box<dyn Fn(&Aggregate) -> u64>;
+
+fn describe(agg: &Aggregate, owner: Owner) -> Option<(Target, CountIn)> {
+    match owner {
+        Owner::Listener(i) => {
+            let local = agg.listeners.get(i as usize)?.local;
+            Some((
+                Target::listener(local),
+                Box::new(move |a: &Aggregate| {
+                    a.listener(local)
+                        .map_or(0, |l| l.states[TcpState::CloseWait])
+                }),
+            ))
+        }
+        Owner::Remote(i) => {
+            let r = agg.remotes.get(i as usize)?;
+            let (remote, local_ip) = (r.remote, r.local_ip);
+            Some((
+                Target::remote(r),
+                Box::new(move |a: &Aggregate| {
+                    a.remotes
+                        .iter()
+                        .find(|x| x.remote == remote && x.local_ip == local_ip)
+                        .map_or(0, |x| x.states[TcpState::CloseWait])
+                }),
+            ))
+        }
+        Owner::Listening(_) => None,
+    }
+}
+
+/// "growing 5/min", "steady", "shrinking 2/min": the change of the count
+/// from the oldest frame of the window to now.
+fn growth_per_min(ctx: &Ctx, now_count: u64, count_in: &CountIn) -> String {
+    let Some(first) = ctx.window().next() else {
+        return "steady".to_owned();
+    };
+    let secs = ctx
+        .now()
+        .duration_since(first.snapshot.taken_at)
+        .as_secs_f64();
+    if secs <= 0.0 {
+        return "growth unknown yet".to_owned();
+    }
+    let per_min = (now_count as f64 - count_in(&first.agg) as f64) * 60.0 / secs;
+    let fmt = |v: f64| {
+        if v >= 10.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
+        }
+    };
+    if per_min > 0.0 {
+        format!("growing {}/min", fmt(per_min))
+    } else if per_min < 0.0 {
+        format!("shrinking {}/min", fmt(-per_min))
+    } else {
+        "steady".to_owned()
+    }
+}

@@ -1,0 +1,246 @@
+//! The alert engine: rules that read the model's history and socket ages,
+//! and turn what they find into alerts with hysteresis and a log.
+//!
+//! Pure like the rest of the model: time is the snapshots' `taken_at`. Each
+//! rule family lives in its own file and returns [`Finding`]s for the newest
+//! sample; [`AlertEngine`] debounces them into [`Alert`]s.
+
+mod close_wait;
+mod counters;
+mod engine;
+mod ports;
+mod queues;
+mod thresholds;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::model::aggregate::Remote;
+
+pub use engine::{AlertEngine, LoggedAlert};
+pub use queues::Overflow;
+pub use thresholds::{
+    AcceptQueue, CloseWait, EphemeralPorts, OutOfRange, SynBacklog, SynFlood, Thresholds, TimeWait,
+};
+
+/// A rule; its id is part of the JSON contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// A listener's accept queue is full or near full, or the namespace's
+    /// `ListenOverflows` rose while it was.
+    AcceptQueueOverflow,
+    /// SYN_RECV on a listener near min(backlog, `tcp_max_syn_backlog`).
+    SynBacklog,
+    /// `SyncookiesSent`, `TCPReqQFullDoCookies` or `TCPReqQFullDrop` rising.
+    SynFlood,
+    /// CLOSE_WAIT sockets that persist: the application never calls `close()`.
+    CloseWaitLeak,
+    /// TIME_WAIT near `tcp_max_tw_buckets`, or `TCPTimeWaitOverflow` rising.
+    TimeWaitPressure,
+    /// Local ports toward one destination near the `ip_local_port_range` size.
+    EphemeralPortExhaustion,
+    /// A listener whose backlog equals `net.core.somaxconn`.
+    BacklogClamped,
+}
+
+impl Rule {
+    /// Every rule, in evaluation order.
+    pub const ALL: [Rule; 7] = [
+        Rule::AcceptQueueOverflow,
+        Rule::SynBacklog,
+        Rule::SynFlood,
+        Rule::CloseWaitLeak,
+        Rule::TimeWaitPressure,
+        Rule::EphemeralPortExhaustion,
+        Rule::BacklogClamped,
+    ];
+
+    /// The rule id (`accept_queue_overflow`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::AcceptQueueOverflow => "accept_queue_overflow",
+            Rule::SynBacklog => "syn_backlog",
+            Rule::SynFlood => "syn_flood",
+            Rule::CloseWaitLeak => "close_wait_leak",
+            Rule::TimeWaitPressure => "time_wait_pressure",
+            Rule::EphemeralPortExhaustion => "ephemeral_port_exhaustion",
+            Rule::BacklogClamped => "backlog_clamped",
+        }
+    }
+
+    /// The rule with id `id`.
+    pub fn from_id(id: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.id() == id)
+    }
+
+    /// Every rule id.
+    pub fn ids() -> Vec<&'static str> {
+        Rule::ALL.iter().map(|r| r.id()).collect()
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// How bad an alert is. Ordered: `Info < Warning < Critical`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth knowing, nothing is failing (`backlog_clamped`).
+    Info,
+    /// Heading for trouble.
+    Warning,
+    /// Connections are being dropped or will be soon.
+    Critical,
+}
+
+impl Severity {
+    /// `info`, `warning` or `critical`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// What kind of thing an alert is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// A TCP listener; the name is its local address:port.
+    Listener,
+    /// A process; the name is `comm (pid N)`.
+    Process,
+    /// An outbound destination; the name is `remote from local-address`.
+    Remote,
+    /// The whole network namespace; the name is its label.
+    Namespace,
+    /// A UNIX listener; the name is its path (`@name`, or `inode N` when unnamed).
+    UnixSocket,
+}
+
+/// The thing an alert is about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Target {
+    /// Kind of thing.
+    pub kind: TargetKind,
+    /// Its canonical name (see [`TargetKind`]): stable across samples.
+    pub name: String,
+}
+
+impl Target {
+    /// A target of `kind` named `name`.
+    pub fn new(kind: TargetKind, name: impl Into<String>) -> Target {
+        Target {
+            kind,
+            name: name.into(),
+        }
+    }
+
+    /// The target of the TCP listener bound to `local`.
+    pub fn listener(local: SocketAddr) -> Target {
+        Target::new(TargetKind::Listener, local.to_string())
+    }
+
+    /// The target of a remote group: `remote from local-address`.
+    pub fn remote(r: &Remote) -> Target {
+        Target::new(
+            TargetKind::Remote,
+            format!("{} from {}", r.remote, r.local_ip),
+        )
+    }
+}
+
+/// One rule's verdict on one target at the newest sample.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// The rule.
+    pub rule: Rule,
+    /// What it is about.
+    pub target: Target,
+    /// How bad, now.
+    pub severity: Severity,
+    /// The human sentence with the numbers.
+    pub message: String,
+}
+
+/// An alert that fired (its condition held for `fire_after` samples).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Rule id.
+    pub rule: Rule,
+    /// Current severity (the newest sample's).
+    pub severity: Severity,
+    /// Highest severity reached since it fired.
+    pub peak: Severity,
+    /// What it is about.
+    pub target: Target,
+    /// The newest human message.
+    pub message: String,
+    /// Timestamp of the first sample of the run of samples that made it fire.
+    pub since: Timestamp,
+}
+
+/// What the alert engine says about one sample: carried by its frame, so
+/// time travel shows the alerts of the past.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AlertSet {
+    /// Alerts active at this sample, most severe first, then by rule and target.
+    pub active: Vec<Alert>,
+    /// Rules that ran degraded at this sample (a counter or tunable missing),
+    /// one sentence each.
+    pub notes: Vec<String>,
+    /// How `ListenOverflows`/`ListenDrops` rose since the previous sample and
+    /// which listeners it is attributed to; `None` on the first sample or
+    /// when the counters are missing.
+    pub overflow: Option<Overflow>,
+}
+
+impl AlertSet {
+    /// Active alerts of `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.active
+            .iter()
+            .filter(|a| a.severity == severity)
+            .count()
+    }
+
+    /// Active alerts about `target`.
+    pub fn about<'a>(&'a self, target: &'a Target) -> impl Iterator<Item = &'a Alert> + 'a {
+        self.active.iter().filter(move |a| &a.target == target)
+    }
+}
+
+/// "37 s", "14 min", "2 h 5 min": an age or span, rounded for people.
+pub fn human_duration(d: SignedDuration) -> String {
+    let secs = d.as_secs().max(0);
+    match secs {
+        0..=119 => format!("{secs}s"),
+        120..=7199 => format!("{}min", secs / 60),
+        _ => format!("{}h{:02}min", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
+/// "the last minute", "the last 5min": how messages name the look-back window.
+pub fn window_words(window: std::time::Duration) -> String {
+    match window.as_secs() {
+        60 => "the last minute".to_owned(),
+        3600 => "the last hour".to_owned(),
+        s => format!(
+            "the last {}",
+            human_duration(SignedDuration::from_secs(s as i64))
+        ),
+    }
+}

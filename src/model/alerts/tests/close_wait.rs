@@ -1,0 +1,90 @@
+use super::*;
+use crate::model::alerts::TargetKind;
+
+const CW: Rule = Rule::CloseWaitLeak;
+
+/// Listener 127.0.0.1:8080 with CLOSE_WAIT sockets of cookies `cookies`.
+fn with_cw(secs: i64, cookies: std::ops::Range<u64>) -> Snapshot {
+    let n = cookies.end - cookies.start;
+    sample(
+        secs,
+        l8080(
+            0,
+            128,
+            conns(TcpState::CloseWait, "127.0.0.1:8080", n, cookies.start),
+        ),
+        &[],
+    )
+}
+
+#[test]
+fn close_wait_leak_table() {
+    let t = Thresholds::default();
+    let cases = vec![
+        Case {
+            name: "12 sockets that stay past min_age fire",
+            samples: [0, 30, 61, 62, 63].map(|s| with_cw(s, 100..112)).into(),
+            want: vec![("127.0.0.1:8080", Severity::Warning)],
+            message: Some(
+                "listener 127.0.0.1:8080 leaks CLOSE_WAIT: 12 sockets (12 older than 60s), oldest 63s, steady",
+            ),
+        },
+        Case {
+            name: "a growing leak reports its rate",
+            samples: (0..=64)
+                .map(|s| with_cw(s, 100..(110 + s as u64)))
+                .collect(),
+            want: vec![("127.0.0.1:8080", Severity::Warning)],
+            message: Some(
+                "listener 127.0.0.1:8080 leaks CLOSE_WAIT: 74 sockets (14 older than 60s), oldest 64s, growing 60/min",
+            ),
+        },
+        Case {
+            name: "normal churn: many CLOSE_WAIT, each gone within seconds, never fires",
+            samples: (0..180)
+                .map(|s| with_cw(s, (1000 + 10 * s as u64)..(1030 + 10 * s as u64)))
+                .collect(),
+            want: vec![],
+            message: None,
+        },
+        Case {
+            name: "fewer old sockets than min_count do not fire",
+            samples: [0, 61, 62, 63].map(|s| with_cw(s, 100..109)).into(),
+            want: vec![],
+            message: None,
+        },
+        Case {
+            name: "critical_count old sockets are critical",
+            samples: [0, 61, 62, 63].map(|s| with_cw(s, 100..300)).into(),
+            want: vec![("127.0.0.1:8080", Severity::Critical)],
+            message: None,
+        },
+    ];
+    check(CW, &t, cases);
+}
+
+#[test]
+fn outbound_close_wait_fires_on_the_remote() {
+    let client = |secs| {
+        let tcp = (0..10)
+            .map(|i| {
+                sock(
+                    TcpState::CloseWait,
+                    &format!("10.0.0.1:{}", 40000 + i),
+                    "10.0.0.5:5432",
+                    500 + i,
+                )
+            })
+            .collect();
+        sample(secs, tcp, &[])
+    };
+    let (_, frames) = run(&Thresholds::default(), [0, 61, 62, 63].map(client).into());
+    let a = &frames[3].alerts.active;
+    assert_eq!(a.len(), 1, "{a:?}");
+    assert_eq!(a[0].target.kind, TargetKind::Remote);
+    assert_eq!(a[0].target.name, "10.0.0.5:5432 from 10.0.0.1");
+    assert_eq!(
+        a[0].message,
+        "connections to 10.0.0.5:5432 from 10.0.0.1 leaks CLOSE_WAIT: 10 sockets (10 older than 60s), oldest 63s, steady"
+    );
+}
