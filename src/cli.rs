@@ -18,12 +18,54 @@ pub struct Cli {
     /// Dashboard flags, for `sockscope` without a subcommand.
     #[command(flatten)]
     pub top: TopArgs,
+    /// Config file [default: $XDG_CONFIG_HOME/sockscope/config.toml when present].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Alert thresholds that override the config file.
+    #[command(flatten)]
+    pub alerts: AlertFlags,
+}
+
+/// The main alert thresholds as flags; each overrides its `[alerts]` key
+/// (see `assets/config.example.toml`).
+#[derive(Debug, Default, clap::Args)]
+#[command(next_help_heading = "Alert thresholds")]
+pub struct AlertFlags {
+    /// Samples a condition must hold before its alert fires [alerts.fire_after].
+    #[arg(long, global = true, value_name = "N")]
+    pub fire_after: Option<u32>,
+    /// Clear samples before an alert resolves [alerts.resolve_after].
+    #[arg(long, global = true, value_name = "N")]
+    pub resolve_after: Option<u32>,
+    /// Look-back for counter rises and growth rates, e.g. `1m` [alerts.window].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub alert_window: Option<Duration>,
+    /// Accept-queue fill counted as near full, 0-1 [alerts.accept_queue.near_full_ratio].
+    #[arg(long, global = true, value_name = "RATIO")]
+    pub near_full_ratio: Option<f64>,
+    /// How long near full before it alerts [alerts.accept_queue.near_full_for].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub near_full_for: Option<Duration>,
+    /// Age in CLOSE_WAIT from which a socket counts as leaked [alerts.close_wait.min_age].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub close_wait_min_age: Option<Duration>,
+    /// Leaked CLOSE_WAIT sockets per listener that alert [alerts.close_wait.min_count].
+    #[arg(long, global = true, value_name = "N")]
+    pub close_wait_min_count: Option<u64>,
+    /// Share of ip_local_port_range in use toward one destination that warns
+    /// [alerts.ephemeral_ports.warn_ratio].
+    #[arg(long, global = true, value_name = "RATIO")]
+    pub port_warn_ratio: Option<f64>,
+    /// Rule id not to evaluate; repeatable [alerts.disable].
+    #[arg(long, global = true, value_name = "RULE")]
+    pub disable_rule: Vec<String>,
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print one collection of the current network namespace and exit.
+    /// Print one collection of the current network namespace and exit, or
+    /// with --watch, sample for a while and report the alerts that fired.
     Snapshot(SnapshotArgs),
     /// Open the live dashboard (the default).
     Top(TopArgs),
@@ -33,6 +75,16 @@ pub enum Command {
     Record(RecordArgs),
     /// Open the dashboard on a recording.
     Replay(ReplayArgs),
+    /// Show the effective configuration (defaults, config file, flags).
+    Config(ConfigArgs),
+}
+
+/// Arguments of `sockscope config`.
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    /// Print the effective configuration as TOML.
+    #[arg(long, required = true)]
+    pub print: bool,
 }
 
 /// Output formats of `snapshot`.
@@ -71,6 +123,12 @@ pub struct SnapshotArgs {
     /// rest are summed under local="other".
     #[arg(long, default_value_t = 500)]
     pub max_listeners: usize,
+    /// Sample for this long (e.g. `10s`) and report the alerts that fired.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, conflicts_with = "from")]
+    pub watch: Option<Duration>,
+    /// Time between samples with --watch [default: dashboard.interval, 1s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub interval: Option<Duration>,
 }
 
 /// Arguments of `sockscope serve`.
@@ -129,9 +187,6 @@ pub struct TopArgs {
     /// Where `e` writes snapshot files (default: the current directory).
     #[arg(long)]
     pub export_dir: Option<PathBuf>,
-    /// Config file (default: $XDG_CONFIG_HOME/sockscope/config.toml when present).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
     /// Log file for diagnostics (default: $XDG_STATE_HOME/sockscope/sockscope.log).
     #[arg(long)]
     pub log_file: Option<PathBuf>,

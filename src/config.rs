@@ -6,11 +6,14 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cli::AlertFlags;
+use crate::model::Thresholds;
+
 /// Why a configuration was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -26,8 +29,8 @@ pub enum ConfigError {
         /// toml's message, with line, column and key.
         message: String,
     },
-    /// A value is out of range.
-    #[error("invalid setting {key} = {value}: {why}")]
+    /// A value is out of range; `origin` says where it was set.
+    #[error("invalid setting {key} = {value}{origin}: {why}")]
     Invalid {
         /// Dotted key.
         key: String,
@@ -35,6 +38,8 @@ pub enum ConfigError {
         value: String,
         /// What is allowed.
         why: String,
+        /// ` in FILE line N`, ` (from --flag)`, or empty for a default.
+        origin: String,
     },
 }
 
@@ -44,6 +49,8 @@ pub enum ConfigError {
 pub struct Config {
     /// Dashboard and watch settings.
     pub dashboard: DashboardConfig,
+    /// Alert thresholds (`[alerts]`, `[alerts.close_wait]`, ...).
+    pub alerts: Thresholds,
 }
 
 /// `[dashboard]`.
@@ -103,20 +110,99 @@ impl Config {
     /// else `~/.config/sockscope/config.toml`) when `path` is `None` and that
     /// file exists; defaults otherwise.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
-        let (path, required) = match path {
-            Some(p) => (p.to_owned(), true),
+        Ok(Config::read(path)?.0)
+    }
+
+    /// The file layer: the parsed config and, when a file was read, its path and text.
+    fn read(path: Option<&Path>) -> Result<(Config, Option<(PathBuf, String)>), ConfigError> {
+        // The default file counts only when it visibly exists: a HOME that
+        // this user cannot even search (`sudo -u nobody`) means no file.
+        let path = match path {
+            Some(p) => p.to_owned(),
             None => match default_path() {
-                Some(p) => (p, false),
-                None => return Ok(Config::default()),
+                Some(p) if p.try_exists().unwrap_or(false) => p,
+                _ => return Ok((Config::default(), None)),
             },
         };
         match std::fs::read_to_string(&path) {
-            Ok(text) => Config::from_toml(&text, &path),
-            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
-                Ok(Config::default())
-            }
+            Ok(text) => Ok((Config::from_toml(&text, &path)?, Some((path, text)))),
             Err(source) => Err(ConfigError::Read { path, source }),
         }
+    }
+
+    /// Every layer: defaults, then the file (`path` or the default file),
+    /// then the command-line flags; validated. A bad value is reported with
+    /// the flag that set it, or the file and line it came from.
+    pub fn resolve(path: Option<&Path>, flags: &AlertFlags) -> Result<Config, ConfigError> {
+        let (mut config, file) = Config::read(path)?;
+        let from_flags = config.apply_flags(flags);
+        match config.validate() {
+            Ok(()) => Ok(config),
+            Err(ConfigError::Invalid {
+                key, value, why, ..
+            }) => {
+                let origin = if let Some((_, flag)) = from_flags.iter().find(|(k, _)| *k == key) {
+                    format!(" (from {flag})")
+                } else if let Some((path, text)) = &file
+                    && let Some(line) = key_line(text, &key)
+                {
+                    format!(" in {} line {line}", path.display())
+                } else {
+                    String::new()
+                };
+                Err(ConfigError::Invalid {
+                    key,
+                    value,
+                    why,
+                    origin,
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Applies the flags that were given; returns (dotted key, flag) of each.
+    fn apply_flags(&mut self, f: &AlertFlags) -> Vec<(&'static str, &'static str)> {
+        let a = &mut self.alerts;
+        let mut set = Vec::new();
+        let mut note = |key, flag| set.push((key, flag));
+        if let Some(v) = f.fire_after {
+            a.fire_after = v;
+            note("alerts.fire_after", "--fire-after");
+        }
+        if let Some(v) = f.resolve_after {
+            a.resolve_after = v;
+            note("alerts.resolve_after", "--resolve-after");
+        }
+        if let Some(v) = f.alert_window {
+            a.window = v;
+            note("alerts.window", "--alert-window");
+        }
+        if let Some(v) = f.near_full_ratio {
+            a.accept_queue.near_full_ratio = v;
+            note("alerts.accept_queue.near_full_ratio", "--near-full-ratio");
+        }
+        if let Some(v) = f.near_full_for {
+            a.accept_queue.near_full_for = v;
+            note("alerts.accept_queue.near_full_for", "--near-full-for");
+        }
+        if let Some(v) = f.close_wait_min_age {
+            a.close_wait.min_age = v;
+            note("alerts.close_wait.min_age", "--close-wait-min-age");
+        }
+        if let Some(v) = f.close_wait_min_count {
+            a.close_wait.min_count = v;
+            note("alerts.close_wait.min_count", "--close-wait-min-count");
+        }
+        if let Some(v) = f.port_warn_ratio {
+            a.ephemeral_ports.warn_ratio = v;
+            note("alerts.ephemeral_ports.warn_ratio", "--port-warn-ratio");
+        }
+        if !f.disable_rule.is_empty() {
+            a.disable.extend(f.disable_rule.iter().cloned());
+            note("alerts.disable", "--disable-rule");
+        }
+        set
     }
 
     /// Checks ranges; call after every layer is applied.
@@ -136,7 +222,12 @@ impl Config {
                 "at least one interval",
             ));
         }
-        Ok(())
+        self.alerts.validate().map_err(|e| ConfigError::Invalid {
+            key: e.key,
+            value: e.value,
+            why: e.allowed,
+            origin: String::new(),
+        })
     }
 
     /// The effective configuration as TOML, for `sockscope config --print`.
@@ -150,7 +241,24 @@ fn invalid(key: &str, value: &Duration, why: &str) -> ConfigError {
         key: key.to_owned(),
         value: humantime::format_duration(*value).to_string(),
         why: why.to_owned(),
+        origin: String::new(),
     }
+}
+
+/// Line (1-based) of the dotted `key` in TOML `text`, if the file sets it.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut parts = key.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let (k, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == part)?;
+        if parts.peek().is_none() {
+            let start = k.span().start;
+            return Some(text[..start].matches('\n').count() + 1);
+        }
+        table = v.get_ref().as_table()?;
+    }
+    None
 }
 
 fn default_path() -> Option<PathBuf> {
@@ -160,6 +268,10 @@ fn default_path() -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
     Some(base.join("sockscope").join("config.toml"))
 }
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod layering_tests;
 
 #[cfg(test)]
 mod tests {

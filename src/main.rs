@@ -3,17 +3,24 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use sockscope::cli::{Cli, Command};
+use sockscope::config::Config;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Some(Command::Snapshot(args)) => sockscope::commands::snapshot::run(args, &cli.target),
-        Some(Command::Top(args)) => sockscope::commands::top::run(args),
-        Some(Command::Serve(args)) => sockscope::commands::serve::run(args),
-        Some(Command::Record(args)) => sockscope::commands::record::run(args),
-        Some(Command::Replay(args)) => sockscope::commands::replay::run(args),
-        None => sockscope::commands::top::run(&cli.top),
-    };
+    let config = Config::resolve(cli.config.as_deref(), &cli.alerts);
+    let result = config
+        .map_err(anyhow::Error::from)
+        .and_then(|config| match &cli.command {
+            Some(Command::Snapshot(args)) => {
+                sockscope::commands::snapshot::run(args, &cli.target, &config)
+            }
+            Some(Command::Top(args)) => sockscope::commands::top::run(args, config),
+            Some(Command::Serve(args)) => sockscope::commands::serve::run(args),
+            Some(Command::Record(args)) => sockscope::commands::record::run(args),
+            Some(Command::Replay(args)) => sockscope::commands::replay::run(args, config),
+            Some(Command::Config(args)) => sockscope::commands::config::run(args, &config),
+            None => sockscope::commands::top::run(&cli.top, config),
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,

@@ -7,12 +7,14 @@ use anyhow::Context;
 use crate::cli::ReplayArgs;
 use crate::collector::Source;
 use crate::commands::top;
+use crate::config::Config;
 use crate::record::{Playback, Recording, RecordingSource, SPEEDS};
 use crate::ui::app::Mode;
 use crate::ui::collect::SourceFactory;
 
-/// Runs the subcommand.
-pub fn run(args: &ReplayArgs) -> anyhow::Result<()> {
+/// Runs the subcommand with `base`, the configuration resolved from
+/// defaults, the config file and the global flags.
+pub fn run(args: &ReplayArgs, base: Config) -> anyhow::Result<()> {
     if !(SPEEDS.0..=SPEEDS.1).contains(&args.speed) {
         anyhow::bail!(
             "--speed {} is out of range; use {} to {}",
@@ -48,7 +50,7 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<()> {
         );
     }
 
-    let config = top::config(&args.dashboard)?;
+    let config = top::config(&args.dashboard, base)?;
     let dir = &config.dashboard.export_dir;
     anyhow::ensure!(
         dir.is_dir(),

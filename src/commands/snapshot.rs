@@ -1,17 +1,20 @@
 //! `sockscope snapshot`: one collection (or one recorded sample), printed or
-//! written atomically to a file.
+//! written atomically to a file; with `--watch`, the alerts that fired while
+//! sampling for a while (see [`super::watch`]).
 
 use std::io::{self, Write};
 use std::time::Duration;
 
 use anyhow::Context;
 
+use super::watch::{self, Report};
 use crate::cli::{Format, SnapshotArgs, TargetArgs};
 use crate::collector::all_netns::NetnsRound;
+use crate::config::Config;
 use crate::export::netns_set::NetnsSetDoc;
 use crate::export::prometheus::{self, Dialect, Limits, ScrapeInput};
 use crate::export::{atomic, csv, json::SnapshotDoc, text};
-use crate::model::{Aggregate, Snapshot};
+use crate::model::{Aggregate, Model, ModelLimits, Snapshot};
 use crate::record::Recording;
 
 use super::target::process_cache;
@@ -28,7 +31,7 @@ pub struct RenderOptions {
     pub limits: Limits,
 }
 
-/// Renders `snapshot` in `format` into `out`.
+/// Renders `snapshot` in `format` into `out`, without alerts.
 pub fn render(
     out: &mut dyn Write,
     format: Format,
@@ -36,21 +39,54 @@ pub fn render(
     opts: RenderOptions,
 ) -> io::Result<()> {
     let agg = Aggregate::build(snapshot);
+    render_with(out, format, snapshot, &agg, None, opts)
+}
+
+/// Renders `report` (its last frame and the alerts) in `format` into `out`.
+/// The CSV and Prometheus formats carry no alerts.
+pub fn render_report(
+    out: &mut dyn Write,
+    format: Format,
+    report: &Report,
+    opts: RenderOptions,
+) -> io::Result<()> {
+    let frame = &report.frame;
+    render_with(out, format, &frame.snapshot, &frame.agg, Some(report), opts)
+}
+
+fn render_with(
+    out: &mut dyn Write,
+    format: Format,
+    snapshot: &Snapshot,
+    agg: &Aggregate,
+    report: Option<&Report>,
+    opts: RenderOptions,
+) -> io::Result<()> {
     match format {
-        Format::Text => text::write(out, snapshot, &agg),
+        Format::Text => {
+            text::write(out, snapshot, agg)?;
+            match report {
+                Some(r) => text::write_alerts(out, &r.alerts, &r.frame.alerts.notes, &r.watch),
+                None => Ok(()),
+            }
+        }
         Format::Json => {
-            let mut doc = SnapshotDoc::new(snapshot, &agg);
+            let mut doc = SnapshotDoc::new(snapshot, agg);
             if opts.sockets {
-                doc = doc.with_sockets(snapshot, &agg);
+                doc = doc.with_sockets(snapshot, agg);
+            }
+            if let Some(r) = report {
+                doc = doc.with_alerts(r.alerts.clone(), &r.frame.alerts.notes);
+                doc.watch = r.watch.clone();
             }
             serde_json::to_writer_pretty(&mut *out, &doc)?;
             writeln!(out)
         }
-        Format::Csv => csv::write(out, &SnapshotDoc::new(snapshot, &agg)),
+        Format::Csv => csv::write(out, &SnapshotDoc::new(snapshot, agg)),
         Format::Prometheus => {
             let input = ScrapeInput {
                 netns: &snapshot.netns,
-                sample: Some((snapshot, &agg)),
+                sample: Some((snapshot, agg)),
             };
             let families = prometheus::families(&[input], None, opts.limits);
             out.write_all(prometheus::encode(&families, Dialect::Prometheus).as_bytes())
@@ -155,14 +191,29 @@ fn recorded(args: &SnapshotArgs) -> anyhow::Result<Option<Snapshot>> {
     Ok(Some(rec.read(index)?))
 }
 
-/// Runs the subcommand; `target` picks the namespace(s) of a live collection.
-pub fn run(args: &SnapshotArgs, target: &TargetArgs) -> anyhow::Result<()> {
+/// Runs the subcommand with the resolved `config`; `target` picks the
+/// namespace(s) of a live collection.
+pub fn run(args: &SnapshotArgs, target: &TargetArgs, config: &Config) -> anyhow::Result<()> {
     let opts = RenderOptions {
         sockets: args.sockets,
         limits: Limits {
             max_listeners: args.max_listeners,
         },
     };
+    if let Some(duration) = args.watch {
+        anyhow::ensure!(
+            !target.all_netns,
+            "--watch follows one namespace; pick it with --netns, --netns-path or --pid instead of --all-netns"
+        );
+        let interval = args.interval.unwrap_or(config.dashboard.interval);
+        anyhow::ensure!(
+            !interval.is_zero(),
+            "--interval must be positive, e.g. 250ms"
+        );
+        let mut source = target.open_source(process_cache())?;
+        let report = watch::watch(source.as_mut(), config, duration, interval)?;
+        return emit(args, |out| render_report(out, args.format, &report, opts));
+    }
     if target.all_netns && args.from.is_none() {
         let round = target
             .open_all(process_cache())
@@ -173,7 +224,9 @@ pub fn run(args: &SnapshotArgs, target: &TargetArgs) -> anyhow::Result<()> {
         Some(s) => s,
         None => target.open_source(process_cache())?.collect()?,
     };
-    emit(args, |out| render(out, args.format, &snapshot, opts))
+    let mut model = Model::with_thresholds(&ModelLimits::default(), config.alerts.clone());
+    let report = Report::single(model.ingest(snapshot));
+    emit(args, |out| render_report(out, args.format, &report, opts))
 }
 
 /// Writes what `write` produces to `-o FILE` (atomically) or standard output.

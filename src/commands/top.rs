@@ -11,9 +11,9 @@ use crate::config::Config;
 use crate::ui::app::{Mode, Settings};
 use crate::ui::collect::SourceFactory;
 
-/// The effective configuration: defaults, then the file, then `args`.
-pub fn config(args: &TopArgs) -> anyhow::Result<Config> {
-    let mut config = Config::load(args.config.as_deref())?;
+/// The effective configuration: `config` (defaults, file, global flags),
+/// then the dashboard flags of `args`.
+pub fn config(args: &TopArgs, mut config: Config) -> anyhow::Result<Config> {
     config
         .dashboard
         .override_with(args.interval, args.history, args.export_dir.as_deref());
@@ -68,8 +68,8 @@ fn default_log_path() -> Option<PathBuf> {
 }
 
 /// Runs the dashboard on the live kernel of the current network namespace.
-pub fn run(args: &TopArgs) -> anyhow::Result<()> {
-    let config = config(args)?;
+pub fn run(args: &TopArgs, base: Config) -> anyhow::Result<()> {
+    let config = config(args, base)?;
     let dir = &config.dashboard.export_dir;
     anyhow::ensure!(
         dir.is_dir(),
@@ -97,22 +97,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("config.toml");
         std::fs::write(&file, "[dashboard]\ninterval = \"2s\"\nhistory = \"30m\"\n").unwrap();
-        let mut args = TopArgs {
-            config: Some(file),
-            ..TopArgs::default()
-        };
-        let c = config(&args).unwrap();
+        let base = Config::resolve(Some(&file), &crate::cli::AlertFlags::default()).unwrap();
+        let mut args = TopArgs::default();
+        let c = config(&args, base.clone()).unwrap();
         assert_eq!(c.dashboard.interval, Duration::from_secs(2));
         assert_eq!(c.dashboard.history, Duration::from_secs(1800));
         assert_eq!(c.dashboard.export_dir, PathBuf::from("."));
         args.interval = Some(Duration::from_millis(250));
         args.export_dir = Some(dir.path().to_owned());
-        let c = config(&args).unwrap();
+        let c = config(&args, base.clone()).unwrap();
         assert_eq!(c.dashboard.interval, Duration::from_millis(250));
         assert_eq!(c.dashboard.history, Duration::from_secs(1800));
         assert_eq!(c.dashboard.export_dir, dir.path());
         args.history = Some(Duration::from_millis(100));
-        let err = config(&args).unwrap_err().to_string();
+        let err = config(&args, base).unwrap_err().to_string();
         assert!(err.contains("dashboard.history = 100ms"), "{err}");
     }
 }

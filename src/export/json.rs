@@ -8,7 +8,11 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::sockets::{SocketDoc, socket_docs};
-use crate::model::{Aggregate, CollectorStats, ProcessTable, Snapshot, StateCounts, TcpState};
+use crate::model::alerts::LoggedAlert;
+use crate::model::{
+    Aggregate, Alert, CollectorStats, ProcessTable, Rule, Severity, Snapshot, StateCounts, Target,
+    TcpState,
+};
 
 /// Value of the `schema` field.
 pub const SCHEMA: &str = "sockscope.snapshot.v1";
@@ -219,6 +223,69 @@ pub struct SnapshotDoc {
     /// Every TCP socket, present only when asked for (`--sockets`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sockets: Option<Vec<SocketDoc>>,
+    /// Alerts active at this sample; with `snapshot --watch`, every alert
+    /// that fired during the watch (resolved ones carry `ended`).
+    #[serde(default)]
+    pub alerts: Vec<AlertDoc>,
+    /// Alert rules that ran degraded (a counter or tunable missing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alert_notes: Vec<String>,
+    /// The sampling of `snapshot --watch`; absent for a single snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch: Option<WatchDoc>,
+}
+
+/// An alert (`alerts[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertDoc {
+    /// Rule id (`accept_queue_overflow`, `close_wait_leak`, ...).
+    pub rule: Rule,
+    /// `info`, `warning` or `critical` (the latest).
+    pub severity: Severity,
+    /// What it is about: `{ "kind": "listener", "name": "0.0.0.0:8080" }`.
+    pub target: Target,
+    /// The human sentence with the numbers.
+    pub message: String,
+    /// First sample of the run of samples that made it fire, RFC 3339.
+    pub since: Timestamp,
+    /// First sample at which it no longer held, for a resolved alert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<Timestamp>,
+}
+
+impl From<&Alert> for AlertDoc {
+    fn from(a: &Alert) -> Self {
+        AlertDoc {
+            rule: a.rule,
+            severity: a.severity,
+            target: a.target.clone(),
+            message: a.message.clone(),
+            since: a.since,
+            ended: None,
+        }
+    }
+}
+
+impl From<&LoggedAlert> for AlertDoc {
+    fn from(l: &LoggedAlert) -> Self {
+        AlertDoc {
+            ended: Some(l.ended),
+            ..AlertDoc::from(&l.alert)
+        }
+    }
+}
+
+/// How `snapshot --watch` sampled (`watch`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchDoc {
+    /// First sample, RFC 3339.
+    pub from: Timestamp,
+    /// Last sample (the one the rest of the document describes).
+    pub to: Timestamp,
+    /// Samples taken.
+    pub samples: u64,
+    /// Time between samples, milliseconds.
+    pub interval_ms: u64,
 }
 
 impl SnapshotDoc {
@@ -290,6 +357,16 @@ impl SnapshotDoc {
             tunables: snapshot.tunables.clone(),
             collector: snapshot.collector.clone(),
             sockets: None,
+            alerts: Vec::new(),
+            alert_notes: Vec::new(),
+            watch: None,
         }
+    }
+
+    /// Sets `alerts` and `alert_notes`.
+    pub fn with_alerts(mut self, alerts: Vec<AlertDoc>, notes: &[String]) -> SnapshotDoc {
+        self.alerts = alerts;
+        self.alert_notes = notes.to_vec();
+        self
     }
 }

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use crate::export::json::{AlertDoc, WatchDoc};
 use crate::model::{Aggregate, Snapshot, TcpState};
 
 /// Kernel counters worth a line in the text report, in this order.
@@ -116,6 +117,48 @@ pub fn write(out: &mut dyn Write, snapshot: &Snapshot, agg: &Aggregate) -> io::R
         }
     }
     for note in &snapshot.collector.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    Ok(())
+}
+
+/// Writes the alerts section: one line per alert (severity, rule, target,
+/// since, and the end for a resolved one) with its message below, then the
+/// notes of rules that ran degraded.
+pub fn write_alerts(
+    out: &mut dyn Write,
+    alerts: &[AlertDoc],
+    notes: &[String],
+    watch: &Option<WatchDoc>,
+) -> io::Result<()> {
+    match watch {
+        Some(w) => writeln!(
+            out,
+            "\nALERTS that fired during the watch ({}, {} samples from {} to {})",
+            alerts.len(),
+            w.samples,
+            w.from,
+            w.to
+        )?,
+        None => writeln!(out, "\nALERTS ({})", alerts.len())?,
+    }
+    for a in alerts {
+        let ended = match a.ended {
+            Some(e) => format!("  resolved {e}"),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "  {:<8} {:<25} {} {}  since {}{ended}",
+            a.severity.name(),
+            a.rule.id(),
+            a.target.kind.name(),
+            a.target.name,
+            a.since
+        )?;
+        writeln!(out, "           {}", a.message)?;
+    }
+    for note in notes {
         writeln!(out, "note: {note}")?;
     }
     Ok(())

@@ -131,6 +131,19 @@ pub enum TargetKind {
     UnixSocket,
 }
 
+impl TargetKind {
+    /// The snake_case name used in JSON (`unix_socket`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TargetKind::Listener => "listener",
+            TargetKind::Process => "process",
+            TargetKind::Remote => "remote",
+            TargetKind::Namespace => "namespace",
+            TargetKind::UnixSocket => "unix_socket",
+        }
+    }
+}
+
 /// The thing an alert is about.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Target {
@@ -223,11 +236,12 @@ impl AlertSet {
     }
 }
 
-/// "37 s", "14 min", "2 h 5 min": an age or span, rounded for people.
+/// "500ms", "37s", "14min", "2h05min": an age or span, rounded down for people.
 pub fn human_duration(d: SignedDuration) -> String {
     let secs = d.as_secs().max(0);
     match secs {
-        0..=119 => format!("{secs}s"),
+        0 => format!("{}ms", d.as_millis().max(0)),
+        1..=119 => format!("{secs}s"),
         120..=7199 => format!("{}min", secs / 60),
         _ => format!("{}h{:02}min", secs / 3600, (secs % 3600) / 60),
     }
