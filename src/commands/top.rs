@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::cli::TopArgs;
+use crate::collector::process::ProcessCache;
 use crate::collector::{LiveSource, Source};
 use crate::config::Config;
 use crate::ui::app::{Mode, Settings};
@@ -81,8 +82,10 @@ pub fn run(args: &TopArgs, base: Config) -> anyhow::Result<()> {
         "the dashboard needs a terminal; for output to a file or pipe use `sockscope snapshot`"
     );
     init_logging(args.log_file.as_deref());
-    let factory: SourceFactory =
-        Box::new(|| LiveSource::open().map(|s| Box::new(s) as Box<dyn Source>));
+    let processes = ProcessCache::shared();
+    let factory: SourceFactory = Box::new(move || {
+        LiveSource::open().map(|s| Box::new(s.with_processes(processes)) as Box<dyn Source>)
+    });
     crate::ui::run::run(settings(&config, Mode::Live), factory).context("dashboard failed")
 }
 

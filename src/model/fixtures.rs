@@ -120,3 +120,14 @@ fn base(state: TcpState, local: SocketAddr, remote: SocketAddr, cookie: u64) -> 
         retrans: 0,
     }
 }
+
+/// A process `comm` with `pid`, run by root as `/usr/bin/<comm>`.
+pub fn process(pid: u32, comm: &str) -> super::process::ProcessInfo {
+    super::process::ProcessInfo {
+        pid,
+        comm: comm.to_owned(),
+        cmdline: format!("/usr/bin/{comm}"),
+        uid: 0,
+        user: "root".to_owned(),
+    }
+}

@@ -242,10 +242,12 @@ impl App {
         self.model.history.latest()
     }
 
-    /// Owning process of a listener, as shown in the PROCESS column and
-    /// matched by the filter; `None` until process attribution fills it in.
-    pub fn process_of(&self, _listener: &Listener) -> Option<String> {
-        None
+    /// Owning processes of a listener of the shown sample, as the PROCESS
+    /// column shows them (`nginx[812]`, `gunicorn[2211]+3`, `?` when
+    /// `/proc` could not be read); `None` when unknown.
+    pub fn process_of(&self, listener: &Listener) -> Option<String> {
+        let label = self.shown()?.snapshot.processes.label(&listener.processes);
+        (!label.is_empty()).then_some(label)
     }
 
     /// Alert marker for a listener row (`!` warning, `‼` critical); `None`
@@ -304,7 +306,8 @@ impl App {
         let nav = &mut self.navs[tab as usize];
         match tab {
             Tab::Listeners => {
-                let r = rows::listeners(&frame.agg, &self.filter, nav.sort);
+                let procs = &frame.snapshot.processes;
+                let r = rows::listeners(&frame.agg, procs, &self.filter, nav.sort);
                 let ls = &frame.agg.listeners;
                 nav.set_rows(r, |i| rows::key(&ls[i as usize].local), visible);
             }

@@ -2,6 +2,7 @@
 //! export directory, written atomically (temporary file, then rename).
 
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::export::json::SnapshotDoc;
@@ -41,6 +42,10 @@ pub fn write(dir: &Path, frame: &Frame) -> Result<PathBuf, String> {
         .map_err(|e| fail(&e))?;
     serde_json::to_writer_pretty(&mut tmp, &doc).map_err(|e| fail(&e))?;
     tmp.write_all(b"\n").map_err(|e| fail(&e))?;
+    // A temporary file is private (0600); an export is a normal file.
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))
+        .map_err(|e| fail(&e))?;
     tmp.persist(&path).map_err(|e| fail(&e.error))?;
     Ok(path)
 }

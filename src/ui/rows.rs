@@ -8,6 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::filter::{Filter, contains};
 use super::nav::Sort;
+use crate::model::process::ProcessTable;
 use crate::model::{
     Aggregate, Frame, Listener, Remote, TcpSocket, TcpState, Tracker, UnixListener,
 };
@@ -53,10 +54,16 @@ fn addr_order(a: &SocketAddr, b: &SocketAddr) -> Ordering {
 }
 
 /// Listener rows of `agg` matching `filter`, ordered by `sort`.
-pub fn listeners(agg: &Aggregate, filter: &Filter, sort: Sort) -> Vec<u32> {
+/// Free text also matches the owning process (`nginx[812]`) from `processes`.
+pub fn listeners(
+    agg: &Aggregate,
+    processes: &ProcessTable,
+    filter: &Filter,
+    sort: Sort,
+) -> Vec<u32> {
     use TcpState::*;
     let mut rows: Vec<u32> = (0..agg.listeners.len() as u32)
-        .filter(|&i| listener_matches(&agg.listeners[i as usize], filter))
+        .filter(|&i| listener_matches(&agg.listeners[i as usize], processes, filter))
         .collect();
     let ls = &agg.listeners;
     let desc = |f: fn(&Listener) -> u64| move |a: &Listener, b: &Listener| f(b).cmp(&f(a));
@@ -89,11 +96,11 @@ pub fn listeners(agg: &Aggregate, filter: &Filter, sort: Sort) -> Vec<u32> {
     rows
 }
 
-fn listener_matches(l: &Listener, filter: &Filter) -> bool {
+fn listener_matches(l: &Listener, processes: &ProcessTable, filter: &Filter) -> bool {
     filter.matches(
         |p| l.local.port() == p,
         |s| s == TcpState::Listen || l.states[s] > 0,
-        |t| contains(&l.local.to_string(), t),
+        |t| contains(&l.local.to_string(), t) || contains(&processes.label(&l.processes), t),
     )
 }
 
@@ -262,13 +269,14 @@ mod tests {
     fn trouble_first_then_each_column() {
         let f = frame();
         let all = Filter::default();
-        let trouble = listeners(&f.agg, &all, Sort::default());
+        let trouble = listeners(&f.agg, &ProcessTable::default(), &all, Sort::default());
         assert_eq!(
             locals(&f, &trouble),
             ["127.0.0.1:8080", "0.0.0.0:80", "0.0.0.0:22"]
         );
         let cw = listeners(
             &f.agg,
+            &ProcessTable::default(),
             &all,
             Sort {
                 column: 6,
@@ -278,6 +286,7 @@ mod tests {
         assert_eq!(locals(&f, &cw)[0], "0.0.0.0:22");
         let local_rev = listeners(
             &f.agg,
+            &ProcessTable::default(),
             &all,
             Sort {
                 column: 1,
@@ -297,7 +306,12 @@ mod tests {
             column: 1,
             reverse: false,
         };
-        let rows = |q: &str| locals(&f, &listeners(&f.agg, &Filter::parse(q), s));
+        let rows = |q: &str| {
+            locals(
+                &f,
+                &listeners(&f.agg, &ProcessTable::default(), &Filter::parse(q), s),
+            )
+        };
         assert_eq!(rows(":80"), ["0.0.0.0:80"]);
         assert_eq!(rows("state:close_wait"), ["0.0.0.0:22"]);
         assert_eq!(rows("127.0"), ["127.0.0.1:8080"]);

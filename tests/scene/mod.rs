@@ -9,7 +9,8 @@ use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
-use sockscope::model::fixtures::{listen, sock};
+use sockscope::model::fixtures::{listen, process, sock};
+use sockscope::model::process::{ProcessTable, SocketProcesses};
 use sockscope::model::{Frame, Snapshot, TcpSocket, TcpState::*, Timer, UnixKind, UnixListener};
 use sockscope::ui::app::{Action, App, Mode, Settings};
 use sockscope::ui::render;
@@ -98,11 +99,37 @@ pub fn sample(k: usize) -> Snapshot {
         unix("@/org/example/bus", 3, 64, UnixKind::Stream, 7003),
         unix("/run/udev/control", 0, 4096, UnixKind::Seqpacket, 7004),
     ];
+    snap.processes = processes();
     snap.tunables
         .insert("net.ipv4.ip_local_port_range".into(), "32768 60999".into());
     snap.tunables
         .insert("net.core.somaxconn".into(), "4096".into());
     snap
+}
+
+/// Owners: sshd holds :22 (inode 1), nginx and a worker hold both :80
+/// members (inodes 2, 3), java holds :8080 (4), api holds :443 (5).
+fn processes() -> ProcessTable {
+    let p = process;
+    let owned = |inode: u32, processes: Vec<u32>| SocketProcesses { inode, processes };
+    ProcessTable {
+        enabled: true,
+        denied: 0,
+        list: vec![
+            p(640, "sshd"),
+            p(812, "nginx"),
+            p(813, "nginx"),
+            p(2211, "java"),
+            p(4121, "api"),
+        ],
+        sockets: vec![
+            owned(1, vec![0]),
+            owned(2, vec![1, 2]),
+            owned(3, vec![1, 2]),
+            owned(4, vec![3]),
+            owned(5, vec![4]),
+        ],
+    }
 }
 
 fn unix(path: &str, q: u32, b: u32, kind: UnixKind, inode: u32) -> UnixListener {

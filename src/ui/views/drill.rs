@@ -65,6 +65,8 @@ fn render_title(frame: &mut Frame, area: Rect, app: &App, drill: &Drill, l: Opti
 fn render_members(frame: &mut Frame, area: Rect, app: &App, l: &Listener) {
     let t = &app.theme;
     let shown = layout::table_rows(area);
+    let procs = app.shown().map(|f| &f.snapshot.processes);
+    let owner = |inode: u32| procs.map_or_else(String::new, |p| p.label(p.of_inode(inode)));
     let mut rows: Vec<Row> = l
         .members
         .iter()
@@ -74,6 +76,7 @@ fn render_members(frame: &mut Frame, area: Rect, app: &App, l: &Listener) {
                 Cell::from(Line::from(m.inode.to_string()).right_aligned()),
                 Cell::from(Line::from(m.uid.to_string()).right_aligned()),
                 Cell::from(gauge(t, m.accept_queue, m.backlog)),
+                Cell::from(owner(m.inode)),
             ])
         })
         .collect();
@@ -90,6 +93,7 @@ fn render_members(frame: &mut Frame, area: Rect, app: &App, l: &Listener) {
             Constraint::Length(10),
             Constraint::Length(6),
             Constraint::Length(GAUGE_WIDTH),
+            Constraint::Min(8),
         ],
     )
     .header(
@@ -97,6 +101,7 @@ fn render_members(frame: &mut Frame, area: Rect, app: &App, l: &Listener) {
             right("MEMBER INO"),
             right("UID"),
             Cell::from("    ACCEPT Q"),
+            Cell::from("PROCESS"),
         ])
         .style(t.table_header()),
     );

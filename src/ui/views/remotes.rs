@@ -5,32 +5,32 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
-use super::widgets::{count, gauge, right};
+use super::widgets::{GAUGE_WIDTH, count, gauge, right};
 use crate::model::TcpState::*;
 use crate::ui::app::{App, Tab};
 use crate::ui::theme::Level;
+
+/// Terminals at least this wide also get the ESTAB and SYN-SENT columns.
+const WIDE: u16 = 100;
 
 /// Draws the remotes table of the shown sample into `area`.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let Some(shown) = app.shown() else { return };
     let t = &app.theme;
+    let wide = area.width >= WIDE;
     let range = shown.snapshot.ephemeral_port_count().unwrap_or(0);
-    let header = vec![
-        Cell::from("REMOTE"),
-        Cell::from("FROM"),
-        right("ESTAB"),
-        right("TIME-WAIT"),
-        right("SYN-SENT"),
-        Cell::from("     PORTS USED"),
-    ];
-    let widths = vec![
+    let mut header = vec![Cell::from("REMOTE"), Cell::from("FROM"), right("SOCKETS")];
+    let mut widths = vec![
         Constraint::Min(21),
-        Constraint::Max(18),
+        Constraint::Max(16),
         Constraint::Length(7),
-        Constraint::Length(9),
-        Constraint::Length(8),
-        Constraint::Length(18),
     ];
+    if wide {
+        header.extend([right("ESTAB"), right("SYN-SENT")]);
+        widths.extend([Constraint::Length(7), Constraint::Length(8)]);
+    }
+    header.extend([right("TIME-WAIT"), Cell::from("   PORTS USED")]);
+    widths.extend([Constraint::Length(9), Constraint::Length(GAUGE_WIDTH)]);
     let empty = if shown.agg.remotes.is_empty() {
         "no outbound connections"
     } else {
@@ -44,13 +44,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     super::table::render(frame, area, t, nav, columns, |i| {
         let r = &shown.agg.remotes[i as usize];
-        Row::new(vec![
+        let mut cells = vec![
             Cell::from(r.remote.to_string()),
             Cell::from(r.local_ip.to_string()),
-            count(t, r.states[Established], Level::Ok),
+            count(t, r.states.total(), Level::Ok),
+        ];
+        if wide {
+            cells.extend([
+                count(t, r.states[Established], Level::Ok),
+                count(t, r.states[SynSent], Level::Warn),
+            ]);
+        }
+        cells.extend([
             count(t, r.states[TimeWait], Level::Ok),
-            count(t, r.states[SynSent], Level::Warn),
             Cell::from(gauge(t, r.local_ports, range)),
-        ])
+        ]);
+        Row::new(cells)
     });
 }
