@@ -14,12 +14,12 @@ fn main() -> ExitCode {
             Some(Command::Snapshot(args)) => {
                 sockscope::commands::snapshot::run(args, &cli.target, &config)
             }
-            Some(Command::Top(args)) => sockscope::commands::top::run(args, config),
-            Some(Command::Serve(args)) => sockscope::commands::serve::run(args),
-            Some(Command::Record(args)) => sockscope::commands::record::run(args),
+            Some(Command::Top(args)) => sockscope::commands::top::run(args, config, &cli.target),
+            Some(Command::Serve(args)) => sockscope::commands::serve::run(args, &cli.target),
+            Some(Command::Record(args)) => sockscope::commands::record::run(args, &cli.target),
             Some(Command::Replay(args)) => sockscope::commands::replay::run(args, config),
             Some(Command::Config(args)) => sockscope::commands::config::run(args, &config),
-            None => sockscope::commands::top::run(&cli.top, config),
+            None => sockscope::commands::top::run(&cli.top, config, &cli.target),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,

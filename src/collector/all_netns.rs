@@ -7,11 +7,11 @@ use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::LiveSource;
+use super::destroy::{DestroyError, DestroyTarget};
 use super::netns::{NetnsHandle, NetnsSource, NetnsTarget};
-use super::netns_label;
 use super::process_scan::list_pids;
-use crate::model::Snapshot;
+use super::{CollectError, LiveSource, Source, identity, netns_label};
+use crate::model::{PartInput, Snapshot};
 
 /// A namespace found on the host.
 #[derive(Debug)]
@@ -199,5 +199,61 @@ impl AllNetns {
             .iter_mut()
             .map(|m| &mut m.source)
             .find(|s| s.inode() == inode)
+    }
+}
+
+/// Every namespace as one [`Source`]: each collection is one round, merged
+/// into a snapshot with one [`crate::model::NetnsPart`] per namespace
+/// (those that could not be entered included, with the reason).
+pub struct AllNetnsSource {
+    all: AllNetns,
+    wait: Duration,
+    hostname: String,
+}
+
+impl AllNetnsSource {
+    /// Wraps `all`; a round waits at most `wait` for slow namespaces.
+    pub fn new(all: AllNetns, wait: Duration) -> AllNetnsSource {
+        AllNetnsSource {
+            all,
+            wait,
+            hostname: identity::hostname(),
+        }
+    }
+}
+
+impl Source for AllNetnsSource {
+    fn collect(&mut self) -> Result<Snapshot, CollectError> {
+        let started = jiff::Timestamp::now();
+        let round = self.all.collect_round(self.wait);
+        let mut parts: Vec<PartInput> = round
+            .namespaces
+            .into_iter()
+            .map(|ns| PartInput {
+                label: ns.label,
+                inode: ns.inode,
+                snapshot: ns.snapshot,
+                error: ns.error,
+            })
+            .collect();
+        parts.extend(round.unreachable.into_iter().map(|u| PartInput {
+            label: u.label,
+            inode: 0,
+            snapshot: None,
+            error: Some(format!("cannot be entered: {}", u.reason)),
+        }));
+        Ok(Snapshot::merge(started, &self.hostname, parts))
+    }
+
+    fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {
+        let inode = target.netns.ok_or(DestroyError::Unavailable(
+            "the socket's namespace is not known",
+        ))?;
+        self.all
+            .source_mut(inode)
+            .ok_or(DestroyError::Unavailable(
+                "its namespace is no longer watched",
+            ))?
+            .destroy(target)
     }
 }

@@ -10,7 +10,7 @@ use netlink_packet_sock_diag::{
     inet::{ExtensionFlags, InetRequest, SocketId, StateFlags},
 };
 
-use crate::model::TcpSocket;
+use crate::model::{Snapshot, TcpSocket};
 
 /// Exactly one socket: its address pair as the kernel dumped it and its cookie.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +22,9 @@ pub struct DestroyTarget {
     /// The socket cookie (`idiag_cookie`); the kernel refuses a socket whose
     /// cookie differs, so a reused address pair is never hit.
     pub cookie: u64,
+    /// Inode of the socket's network namespace in a snapshot of several
+    /// (`--all-netns`); `None` for the one namespace a source watches.
+    pub netns: Option<u64>,
 }
 
 impl DestroyTarget {
@@ -31,7 +34,19 @@ impl DestroyTarget {
             local: sock.local,
             remote: sock.remote,
             cookie: sock.cookie,
+            netns: None,
         }
+    }
+
+    /// The target naming socket `i` of `snapshot`, with its namespace when
+    /// the snapshot holds several.
+    pub fn in_snapshot(snapshot: &Snapshot, i: usize) -> DestroyTarget {
+        let mut t = DestroyTarget::of(&snapshot.tcp[i]);
+        t.netns = snapshot
+            .netns_parts
+            .get(snapshot.part_of_tcp(i))
+            .map(|p| p.inode);
+        t
     }
 }
 
@@ -129,6 +144,7 @@ mod tests {
             local: "127.0.0.1:80".parse().unwrap(),
             remote: "127.0.0.1:5000".parse().unwrap(),
             cookie: 7,
+            netns: None,
         };
         let say = |errno| classify(&t, io::Error::from_raw_os_error(errno)).to_string();
         assert!(say(libc::EPERM).contains("CAP_NET_ADMIN"));

@@ -5,22 +5,22 @@ use std::time::Duration;
 use anyhow::Context;
 use jiff::Timestamp;
 
-use crate::cli::RecordArgs;
-use crate::collector::{identity, worker::Worker};
+use crate::cli::{RecordArgs, TargetArgs};
+use crate::collector::identity;
 use crate::record::{Recorder, RecordingHeader};
 
 /// Runs the subcommand until `--duration` passes or SIGINT/SIGTERM arrives.
-pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
+pub fn run(args: &RecordArgs, target: &TargetArgs) -> anyhow::Result<()> {
     if args.interval < Duration::from_millis(100) {
         anyhow::bail!(
             "--interval {} is too short; use 100ms or more",
             humantime::format_duration(args.interval)
         );
     }
-    let worker = Worker::live()?;
+    let (worker, netns) = target.worker()?;
     let header = RecordingHeader {
         hostname: identity::hostname(),
-        netns: identity::netns_label(),
+        netns,
         interval_ms: args.interval.as_millis() as u64,
         started: Timestamp::now(),
         writer: format!("sockscope {}", env!("CARGO_PKG_VERSION")),

@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::cli::ServeArgs;
-use crate::collector::{identity, worker::Worker};
+use crate::cli::{ServeArgs, TargetArgs};
 use crate::export::prometheus::Limits;
 use crate::serve::{Exporter, ScrapeCache, router};
 
@@ -45,14 +44,14 @@ async fn shutdown() {
 }
 
 /// Runs the subcommand until SIGINT or SIGTERM.
-pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
+pub fn run(args: &ServeArgs, target: &TargetArgs) -> anyhow::Result<()> {
     if args.max_listeners == 0 {
         anyhow::bail!("--max-listeners 0 would hide every listener; give at least 1");
     }
     let listener = bind(args)?;
-    let worker = Worker::live()?;
+    let (worker, netns) = target.worker()?;
     let app = Arc::new(Exporter {
-        cache: ScrapeCache::new(worker, identity::netns_label(), args.cache),
+        cache: ScrapeCache::new(worker, netns, args.cache),
         limits: Limits {
             max_listeners: args.max_listeners,
         },

@@ -4,10 +4,18 @@
 use anyhow::Context;
 
 use crate::cli::TargetArgs;
-use crate::collector::all_netns::AllNetns;
+use std::time::Duration;
+
+use crate::collector::all_netns::{AllNetns, AllNetnsSource};
+use crate::collector::identity;
 use crate::collector::netns::{NetnsSource, NetnsTarget};
 use crate::collector::process::{ProcessCache, SharedProcesses};
+use crate::collector::worker::Worker;
 use crate::collector::{LiveSource, Source};
+
+/// How long one `--all-netns` round of a watching command waits for a slow
+/// namespace before showing its previous sample.
+pub const ALL_NETNS_ROUND_WAIT: Duration = Duration::from_millis(800);
 
 impl TargetArgs {
     /// The one namespace asked for, `None` for the current one (and for
@@ -46,6 +54,33 @@ impl TargetArgs {
                 Ok(Box::new(NetnsSource::open(handle, configure)?))
             }
         }
+    }
+
+    /// Opens the collector asked for, `--all-netns` included (one merged
+    /// snapshot per round), and names what it watches. Errors at start are
+    /// one clear sentence.
+    pub fn open_any(
+        &self,
+        processes: SharedProcesses,
+    ) -> anyhow::Result<(Box<dyn Source>, String)> {
+        if self.all_netns {
+            let all = AllNetnsSource::new(self.open_all(processes), ALL_NETNS_ROUND_WAIT);
+            return Ok((Box::new(all), "all".to_owned()));
+        }
+        let source = self.open_source(processes)?;
+        let label = match self.netns_target() {
+            None => identity::netns_label(),
+            Some(t) => t.open()?.label,
+        };
+        Ok((source, label))
+    }
+
+    /// A collection thread over [`TargetArgs::open_any`], for `serve` and
+    /// `record`; returns it with the namespace label.
+    pub fn worker(&self) -> anyhow::Result<(Worker, String)> {
+        let (source, label) = self.open_any(process_cache())?;
+        let worker = Worker::spawn("sockscope-collect", move || Ok(source))?;
+        Ok((worker, label))
     }
 
     /// Opens one collector per namespace of the host (`--all-netns`).

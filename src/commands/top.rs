@@ -5,9 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::TopArgs;
-use crate::collector::process::ProcessCache;
-use crate::collector::{LiveSource, Source};
+use crate::cli::{TargetArgs, TopArgs};
+use crate::commands::target::process_cache;
 use crate::config::Config;
 use crate::ui::app::{Mode, Settings};
 use crate::ui::collect::SourceFactory;
@@ -69,7 +68,7 @@ fn default_log_path() -> Option<PathBuf> {
 }
 
 /// Runs the dashboard on the live kernel of the current network namespace.
-pub fn run(args: &TopArgs, base: Config) -> anyhow::Result<()> {
+pub fn run(args: &TopArgs, base: Config, target: &TargetArgs) -> anyhow::Result<()> {
     let config = config(args, base)?;
     let dir = &config.dashboard.export_dir;
     anyhow::ensure!(
@@ -81,11 +80,9 @@ pub fn run(args: &TopArgs, base: Config) -> anyhow::Result<()> {
         std::io::stdout().is_terminal() && std::io::stdin().is_terminal(),
         "the dashboard needs a terminal; for output to a file or pipe use `sockscope snapshot`"
     );
+    let (source, _label) = target.open_any(process_cache())?;
     init_logging(args.log_file.as_deref());
-    let processes = ProcessCache::shared();
-    let factory: SourceFactory = Box::new(move || {
-        LiveSource::open().map(|s| Box::new(s.with_processes(processes)) as Box<dyn Source>)
-    });
+    let factory: SourceFactory = Box::new(move || Ok(source));
     crate::ui::run::run(settings(&config, Mode::Live), factory).context("dashboard failed")
 }
 

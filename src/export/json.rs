@@ -142,6 +142,11 @@ impl ProcessDoc {
     }
 }
 
+/// The label of namespace part `idx` when `snapshot` holds several.
+fn part_label(snapshot: &Snapshot, idx: usize) -> Option<String> {
+    (!snapshot.netns_parts.is_empty()).then(|| snapshot.part_label(idx).to_owned())
+}
+
 /// A listener (`listeners[]`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListenerDoc {
@@ -162,6 +167,9 @@ pub struct ListenerDoc {
     /// Processes holding any member open; empty when unknown.
     #[serde(default)]
     pub processes: Vec<ProcessDoc>,
+    /// The listener's namespace, in a snapshot of several (`--all-netns`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netns: Option<String>,
 }
 
 /// A UNIX listener (`unix_listeners[]`).
@@ -180,6 +188,9 @@ pub struct UnixListenerDoc {
     /// Processes holding the listener open; empty when unknown.
     #[serde(default)]
     pub processes: Vec<ProcessDoc>,
+    /// The listener's namespace, in a snapshot of several (`--all-netns`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netns: Option<String>,
 }
 
 /// A remote endpoint (`remotes[]`).
@@ -325,19 +336,22 @@ impl SnapshotDoc {
                         .collect(),
                     states: ConnStates::from(&l.states),
                     processes: ProcessDoc::list(&snapshot.processes, &l.processes),
+                    netns: part_label(snapshot, usize::from(l.netns)),
                 })
                 .collect(),
             unix_listeners: snapshot
                 .unix_listeners
                 .iter()
                 .zip(&agg.unix_processes)
-                .map(|(u, owners)| UnixListenerDoc {
+                .enumerate()
+                .map(|(i, (u, owners))| UnixListenerDoc {
                     path: u.path.clone(),
                     inode: u.inode,
                     kind: u.kind,
                     accept_queue: u64::from(u.accept_queue),
                     backlog: u64::from(u.backlog),
                     processes: ProcessDoc::list(&snapshot.processes, owners),
+                    netns: part_label(snapshot, snapshot.part_of_unix(i)),
                 })
                 .collect(),
             remotes: agg

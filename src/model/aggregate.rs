@@ -11,6 +11,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use rustc_hash::FxHashMap;
 
+use super::netns_parts::PartCursor;
 use super::snapshot::{Snapshot, TcpState};
 use super::states::StateCounts;
 
@@ -47,6 +48,8 @@ pub struct Listener {
     /// `snapshot.processes.list`, ascending. Request sockets and TIME_WAIT
     /// (inode 0) of this listener belong to these processes too.
     pub processes: Vec<u32>,
+    /// Index into `snapshot.netns_parts` of its namespace (0 for one namespace).
+    pub netns: u16,
 }
 
 impl Listener {
@@ -78,6 +81,8 @@ pub struct Remote {
     pub states: StateCounts,
     /// Distinct local ports in use toward this remote from `local_ip`.
     pub local_ports: u64,
+    /// Index into `snapshot.netns_parts` of its namespace (0 for one namespace).
+    pub netns: u16,
 }
 
 /// Which group a socket of the snapshot was attributed to.
@@ -125,7 +130,8 @@ impl Aggregate {
     pub fn build(snapshot: &Snapshot) -> Aggregate {
         let mut totals = StateCounts::default();
         let mut listeners: Vec<Listener> = Vec::new();
-        let mut by_local: FxHashMap<SocketAddr, u32> = FxHashMap::default();
+        let mut by_local: FxHashMap<(u16, SocketAddr), u32> = FxHashMap::default();
+        let mut part = PartCursor::tcp(snapshot);
         let mut listening_ports = PortSet::default();
         let mut owners = vec![Owner::Remote(0); snapshot.tcp.len()];
 
@@ -135,9 +141,11 @@ impl Aggregate {
                 continue;
             }
             let key = plain(sock.local);
+            let ns = part.at(i);
             listening_ports.insert(key.port());
-            let idx = *by_local.entry(key).or_insert_with(|| {
+            let idx = *by_local.entry((ns, key)).or_insert_with(|| {
                 listeners.push(Listener {
+                    netns: ns,
                     local: key,
                     members: Vec::new(),
                     accept_queue: 0,
@@ -160,7 +168,8 @@ impl Aggregate {
             owners[i] = Owner::Listening(idx);
         }
 
-        let mut remote_idx: FxHashMap<(IpAddr, SocketAddr), u32> = FxHashMap::default();
+        let mut remote_idx: FxHashMap<(u16, IpAddr, SocketAddr), u32> = FxHashMap::default();
+        let mut part = PartCursor::tcp(snapshot);
         let mut remotes: Vec<Remote> = Vec::new();
         let mut ports: Vec<Vec<u16>> = Vec::new();
         for (i, sock) in snapshot.tcp.iter().enumerate() {
@@ -168,10 +177,11 @@ impl Aggregate {
                 continue;
             }
             let local = plain(sock.local);
+            let ns = part.at(i);
             let hit = if listening_ports.contains(local.port()) {
                 by_local
-                    .get(&local)
-                    .or_else(|| by_local.get(&wildcard(&local)))
+                    .get(&(ns, local))
+                    .or_else(|| by_local.get(&(ns, wildcard(&local))))
             } else {
                 None
             };
@@ -180,11 +190,12 @@ impl Aggregate {
                 owners[i] = Owner::Listener(idx);
                 continue;
             }
-            let key = (local.ip(), plain(sock.remote));
+            let key = (ns, local.ip(), plain(sock.remote));
             let idx = *remote_idx.entry(key).or_insert_with(|| {
                 remotes.push(Remote {
-                    remote: key.1,
-                    local_ip: key.0,
+                    netns: ns,
+                    remote: key.2,
+                    local_ip: key.1,
                     states: StateCounts::default(),
                     local_ports: 0,
                 });
@@ -227,7 +238,7 @@ impl Aggregate {
         let mut lorder: Vec<u32> = (0..self.listeners.len() as u32).collect();
         lorder.sort_by_key(|&i| {
             let l = &self.listeners[i as usize];
-            (l.local.port(), l.local.is_ipv6(), l.local.ip())
+            (l.local.port(), l.local.is_ipv6(), l.local.ip(), l.netns)
         });
         let mut rorder: Vec<u32> = (0..self.remotes.len() as u32).collect();
         rorder.sort_by(|&a, &b| {
@@ -237,6 +248,7 @@ impl Aggregate {
                 .cmp(&ra.states.total())
                 .then(ra.remote.cmp(&rb.remote))
                 .then(ra.local_ip.cmp(&rb.local_ip))
+                .then(ra.netns.cmp(&rb.netns))
         });
         let lnew = inverse(&lorder);
         let rnew = inverse(&rorder);

@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::netns_parts::NetnsPart;
 use super::process::ProcessTable;
 
 /// TCP socket state as the kernel reports it in `inet_diag_msg.idiag_state`
@@ -237,6 +238,10 @@ pub struct Snapshot {
     /// listeners and drill-down connections (absent in older recordings).
     #[serde(default)]
     pub processes: ProcessTable,
+    /// With `--all-netns`: which stretch of `tcp` and `unix_listeners`
+    /// belongs to which namespace, in order; empty for one namespace.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub netns_parts: Vec<NetnsPart>,
 }
 
 impl Snapshot {
@@ -252,6 +257,7 @@ impl Snapshot {
             tunables: BTreeMap::new(),
             collector: CollectorStats::default(),
             processes: ProcessTable::default(),
+            netns_parts: Vec::new(),
         }
     }
 

@@ -9,7 +9,7 @@ use tokio::sync::Mutex;
 
 use crate::collector::worker::Worker;
 use crate::export::prometheus::{self, Dialect, ExporterStats, Limits, ScrapeInput};
-use crate::model::Frame;
+use crate::model::{Aggregate, Frame};
 
 /// One collection as the exporter serves it.
 #[derive(Clone, Debug)]
@@ -27,15 +27,33 @@ pub struct Scrape {
 impl Scrape {
     /// The `/metrics` body of this scrape.
     pub fn render(&self, dialect: Dialect, limits: Limits) -> String {
-        let input = ScrapeInput {
-            netns: &self.netns,
-            sample: self
-                .frame
-                .as_ref()
-                .ok()
-                .map(|f| (f.snapshot.as_ref(), f.agg.as_ref())),
+        let families = match &self.frame {
+            // `--all-netns`: one input per namespace, each with its own label.
+            Ok(f) if !f.snapshot.netns_parts.is_empty() => {
+                let parts = f.snapshot.split_parts();
+                let aggs: Vec<Aggregate> = parts.iter().map(Aggregate::build).collect();
+                let inputs: Vec<ScrapeInput> = parts
+                    .iter()
+                    .zip(&aggs)
+                    .zip(&f.snapshot.netns_parts)
+                    .map(|((s, agg), p)| ScrapeInput {
+                        netns: &p.label,
+                        sample: p.error.is_none().then_some((s, agg)),
+                    })
+                    .collect();
+                prometheus::families(&inputs, Some(self.stats), limits)
+            }
+            frame => {
+                let input = ScrapeInput {
+                    netns: &self.netns,
+                    sample: frame
+                        .as_ref()
+                        .ok()
+                        .map(|f| (f.snapshot.as_ref(), f.agg.as_ref())),
+                };
+                prometheus::families(&[input], Some(self.stats), limits)
+            }
         };
-        let families = prometheus::families(&[input], Some(self.stats), limits);
         prometheus::encode(&families, dialect)
     }
 }

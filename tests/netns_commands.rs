@@ -1,0 +1,128 @@
+//! `serve` and `record` honour `--netns`, `--pid` and `--all-netns`.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::netns::{NamedNetns, Place, Server, ServerSpec};
+
+fn spec(port: u16, comm: &str) -> ServerSpec<'_> {
+    ServerSpec {
+        port,
+        backlog: 8,
+        close_wait: 0,
+        queued: 3,
+        comm,
+    }
+}
+
+/// A `sockscope serve` child, killed on drop.
+struct Exporter {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Exporter {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(args: &[&str]) -> Exporter {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--cache", "100ms"])
+        .args(args)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first
+        .strip_prefix("sockscope: serving http://")
+        .and_then(|r| r.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_owned();
+    Exporter { child, addr }
+}
+
+fn metrics(addr: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    raw.split_once("\r\n\r\n").unwrap().1.to_owned()
+}
+
+fn queue_line(netns: &str, port: u16) -> String {
+    format!(
+        "sockscope_listener_accept_queue{{netns=\"{netns}\",proto=\"tcp\",local=\"127.0.0.1:{port}\"}} 3"
+    )
+}
+
+#[test]
+fn serve_labels_each_namespace_of_all_netns_and_one_of_netns() {
+    let (a, b) = (NamedNetns::new(), NamedNetns::new());
+    let _sa = Server::start(Place::Named(&a), spec(7301, "sstest-sa"));
+    let _sb = Server::start(Place::Named(&b), spec(7302, "sstest-sb"));
+
+    let one = serve(&["--netns", &a.name]);
+    let body = metrics(&one.addr);
+    assert!(body.contains(&queue_line(&a.name, 7301)), "{body}");
+    assert!(!body.contains("7302"), "only namespace a: {body}");
+
+    let all = serve(&["--all-netns"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let body = metrics(&all.addr);
+        if body.contains(&queue_line(&a.name, 7301)) && body.contains(&queue_line(&b.name, 7302)) {
+            assert!(body.contains(&format!("sockscope_up{{netns=\"{}\"}} 1", a.name)));
+            break;
+        }
+        assert!(Instant::now() < deadline, "{body}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn record_follows_pid_into_its_namespace() {
+    let ns = NamedNetns::new();
+    let server = Server::start(Place::Named(&ns), spec(7303, "sstest-rec"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.sockscope");
+    let file = file.to_str().unwrap();
+    let pid = server.pid.to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args([
+            "record",
+            file,
+            "--interval",
+            "100ms",
+            "--duration",
+            "350ms",
+            "--pid",
+            &pid,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let out = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(["snapshot", "--from", file, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["netns"], ns.name.as_str());
+    let l = &doc["listeners"][0];
+    assert_eq!(l["local"], "127.0.0.1:7303");
+    assert_eq!(l["accept_queue"], 3);
+    assert_eq!(l["processes"][0]["pid"], server.pid);
+    assert_eq!(l["processes"][0]["comm"], "sstest-rec");
+}
