@@ -2,12 +2,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::netns::{NamedNetns, Place, Server, ServerSpec};
+use common::serve::serve;
 
 fn spec(port: u16, comm: &str) -> ServerSpec<'_> {
     ServerSpec {
@@ -17,36 +18,6 @@ fn spec(port: u16, comm: &str) -> ServerSpec<'_> {
         queued: 3,
         comm,
     }
-}
-
-/// A `sockscope serve` child, killed on drop.
-struct Exporter {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Exporter {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(args: &[&str]) -> Exporter {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sockscope"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--cache", "100ms"])
-        .args(args)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr = first
-        .strip_prefix("sockscope: serving http://")
-        .and_then(|r| r.strip_suffix("/metrics"))
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_owned();
-    Exporter { child, addr }
 }
 
 fn metrics(addr: &str) -> String {
@@ -73,12 +44,19 @@ fn serve_labels_each_namespace_of_all_netns_and_one_of_netns() {
     let _sa = Server::start(Place::Named(&a), spec(7301, "sstest-sa"));
     let _sb = Server::start(Place::Named(&b), spec(7302, "sstest-sb"));
 
-    let one = serve(&["--netns", &a.name]);
+    let one = serve(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--cache",
+        "100ms",
+        "--netns",
+        &a.name,
+    ]);
     let body = metrics(&one.addr);
     assert!(body.contains(&queue_line(&a.name, 7301)), "{body}");
     assert!(!body.contains("7302"), "only namespace a: {body}");
 
-    let all = serve(&["--all-netns"]);
+    let all = serve(&["--listen", "127.0.0.1:0", "--cache", "100ms", "--all-netns"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let body = metrics(&all.addr);

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod netns;
+pub mod serve;
 
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::AsRawFd;
