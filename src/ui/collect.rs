@@ -83,3 +83,75 @@ fn run(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collector::ScriptedSource;
+    use crate::model::fixtures::{listen, snapshot};
+
+    /// A source that fails once between two good samples, then runs out.
+    struct Flaky {
+        inner: ScriptedSource,
+        calls: u32,
+    }
+
+    impl Source for Flaky {
+        fn collect(&mut self) -> Result<crate::model::Snapshot, CollectError> {
+            self.calls += 1;
+            if self.calls == 2 {
+                return Err(CollectError::Io {
+                    what: "tcp/ipv4",
+                    source: std::io::Error::from_raw_os_error(libc::ESRCH),
+                });
+            }
+            self.inner.collect()
+        }
+    }
+
+    #[test]
+    fn frames_errors_and_the_end_arrive_in_order_from_the_collection_thread() {
+        let factory: SourceFactory = Box::new(|| {
+            assert_eq!(thread::current().name(), Some("sockscope-collect"));
+            Ok(Box::new(Flaky {
+                inner: ScriptedSource::new([
+                    snapshot(
+                        "2026-11-24T00:00:00Z",
+                        vec![listen("127.0.0.1:80", 1, 8, 1)],
+                    ),
+                    snapshot("2026-11-24T00:00:01Z", vec![]),
+                ]),
+                calls: 0,
+            }))
+        });
+        let mut c = spawn(factory, Duration::ZERO).unwrap();
+        let Some(Collected::Frame(f)) = c.rx.blocking_recv() else {
+            panic!("first a frame")
+        };
+        assert_eq!(
+            f.agg.listeners[0].accept_queue, 1,
+            "built with its aggregate"
+        );
+        let Some(Collected::Failed(e)) = c.rx.blocking_recv() else {
+            panic!("then the error")
+        };
+        assert!(e.starts_with("netlink tcp/ipv4 dump failed"), "{e}");
+        assert!(matches!(c.rx.blocking_recv(), Some(Collected::Frame(_))));
+        assert!(matches!(c.rx.blocking_recv(), Some(Collected::Finished)));
+        assert!(c.rx.blocking_recv().is_none(), "the thread has ended");
+    }
+
+    #[test]
+    fn a_source_that_cannot_be_created_is_reported() {
+        let factory: SourceFactory = Box::new(|| {
+            Err(CollectError::Open(std::io::Error::from_raw_os_error(
+                libc::EPERM,
+            )))
+        });
+        let mut c = spawn(factory, Duration::from_secs(1)).unwrap();
+        let Some(Collected::SourceFailed(e)) = c.rx.blocking_recv() else {
+            panic!("the factory error")
+        };
+        assert!(e.contains("NETLINK_SOCK_DIAG"), "{e}");
+    }
+}
