@@ -139,6 +139,7 @@ fn replay_headless(path: &std::path::Path, times: &[jiff::Timestamp]) {
         history: Duration::from_secs(3600),
         export_dir: std::env::temp_dir(),
         mode: Mode::Replay { speed: 64.0 },
+        thresholds: Default::default(),
     };
     let mut app = App::new(settings, Theme::from_env(), Rect::new(0, 0, 160, 48));
     loop {

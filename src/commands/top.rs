@@ -28,6 +28,7 @@ pub fn settings(config: &Config, mode: Mode) -> Settings {
         history: config.dashboard.history,
         export_dir: config.dashboard.export_dir.clone(),
         mode,
+        thresholds: config.alerts.clone(),
     }
 }
 

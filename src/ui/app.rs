@@ -13,7 +13,7 @@ use super::layout;
 use super::nav::TableNav;
 use super::rows;
 use super::theme::Theme;
-use crate::model::{Frame, Listener, Model, ModelLimits};
+use crate::model::{Frame, Listener, Model, ModelLimits, Thresholds};
 use crate::record::SPEEDS;
 
 /// The overview's tabs.
@@ -64,6 +64,8 @@ pub struct Settings {
     pub export_dir: PathBuf,
     /// Live or replay.
     pub mode: Mode,
+    /// Alert thresholds (`[alerts]` of the config).
+    pub thresholds: Thresholds,
 }
 
 /// Something the user asked for.
@@ -209,7 +211,7 @@ impl App {
             ..ModelLimits::default()
         };
         App {
-            model: Model::new(&limits),
+            model: Model::with_thresholds(&limits, settings.thresholds.clone()),
             settings,
             theme,
             tab: Tab::Listeners,

@@ -149,6 +149,7 @@ pub fn settings(dir: &std::path::Path) -> Settings {
         history: Duration::from_secs(600),
         export_dir: dir.to_owned(),
         mode: Mode::Live,
+        thresholds: Default::default(),
     }
 }
 
