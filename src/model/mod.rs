@@ -1,6 +1,7 @@
 //! The pure model: [`Snapshot`] in, aggregates out. No I/O and no clock
 //! reads here; time arrives inside the snapshot.
 
+pub mod advisor;
 pub mod aggregate;
 pub mod alerts;
 pub mod engine;
@@ -8,6 +9,7 @@ pub mod fixtures;
 pub mod history;
 pub mod netns_parts;
 pub mod process;
+pub mod rates;
 pub mod snapshot;
 pub mod states;
 pub mod tracker;

@@ -13,7 +13,7 @@ use super::layout;
 use super::nav::TableNav;
 use super::rows;
 use super::theme::Theme;
-use crate::model::{Frame, Listener, Model, ModelLimits, Thresholds};
+use crate::model::{Frame, Listener, Model, ModelLimits, Severity, Target, Thresholds};
 use crate::record::SPEEDS;
 
 /// The overview's tabs.
@@ -68,6 +68,17 @@ pub struct Settings {
     pub thresholds: Thresholds,
 }
 
+/// A full-body panel opened over the overview or drill-down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    /// Active alerts and the log of resolved ones (`a`).
+    Alerts,
+    /// Per-second rates of the kernel's overflow and reset counters (`c`).
+    Counters,
+    /// The tunables advisor (`t`).
+    Tunables,
+}
+
 /// Something the user asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -117,6 +128,8 @@ pub enum Action {
     Slower,
     /// Show or hide the help overlay (`?`).
     Help,
+    /// Open a panel, or close it when it is the one shown (`a`, `c`, `t`).
+    Panel(Panel),
     /// Mouse click at a cell.
     Click {
         /// Column.
@@ -189,6 +202,10 @@ pub struct App {
     pub drill: Option<Drill>,
     /// Help overlay shown.
     pub help: bool,
+    /// The panel shown over the body, if any.
+    pub panel: Option<Panel>,
+    /// First line of the panel shown (scrolling).
+    pub panel_scroll: usize,
     /// When paused: how many samples behind the newest the shown one is.
     pub paused: Option<usize>,
     /// The status line.
@@ -220,6 +237,8 @@ impl App {
             editing: false,
             drill: None,
             help: false,
+            panel: None,
+            panel_scroll: 0,
             paused: None,
             status: None,
             collect_error: None,
@@ -252,10 +271,17 @@ impl App {
         (!label.is_empty()).then_some(label)
     }
 
-    /// Alert marker for a listener row (`!` warning, `‼` critical); `None`
-    /// until the alert engine fills it in.
-    pub fn alert_marker(&self, _listener: &Listener) -> Option<&'static str> {
-        None
+    /// Alert marker for a listener row, from the alerts of the shown
+    /// sample: `‼` critical, `!` warning, `i` info.
+    pub fn alert_marker(&self, listener: &Listener) -> Option<&'static str> {
+        let target = Target::listener(listener.local);
+        let worst = self
+            .shown()?
+            .alerts
+            .about(&target)
+            .map(|a| a.severity)
+            .max()?;
+        Some(marker(worst))
     }
 
     /// Takes a new frame (built on the collector thread). While paused the
@@ -428,6 +454,8 @@ impl App {
             Action::Back => {
                 if self.help {
                     self.help = false;
+                } else if self.panel.is_some() {
+                    self.panel = None;
                 } else if self.editing {
                     self.editing = false;
                     self.set_filter(String::new());
@@ -443,6 +471,16 @@ impl App {
                 }
             }
             _ if self.help => self.help = false,
+            Action::Panel(p) => {
+                self.panel = (self.panel != Some(p)).then_some(p);
+                self.panel_scroll = 0;
+            }
+            Action::Move(d) if self.panel.is_some() => self.scroll_panel(d),
+            Action::Page(d) if self.panel.is_some() => {
+                self.scroll_panel(d * self.visible_rows().max(1) as isize)
+            }
+            Action::Top if self.panel.is_some() => self.panel_scroll = 0,
+            Action::Bottom if self.panel.is_some() => self.scroll_panel(isize::MAX / 2),
             Action::StartFilter => self.editing = true,
             Action::FilterChar(c) => {
                 let mut text = self.active_filter().text.clone();
@@ -525,6 +563,11 @@ impl App {
         Effect::None
     }
 
+    /// Scrolls the open panel; the view clamps it to its length.
+    fn scroll_panel(&mut self, delta: isize) {
+        self.panel_scroll = self.panel_scroll.saturating_add_signed(delta);
+    }
+
     /// Doubles or halves the replay speed within [`SPEEDS`]; live mode has
     /// no speed and says so.
     fn change_speed(&mut self, faster: bool) {
@@ -580,5 +623,14 @@ impl App {
             let offset = self.active_nav().offset;
             self.select(offset + usize::from(y - body));
         }
+    }
+}
+
+/// The row marker of an alert severity: `‼` critical, `!` warning, `i` info.
+pub fn marker(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "‼",
+        Severity::Warning => "!",
+        Severity::Info => "i",
     }
 }

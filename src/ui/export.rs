@@ -5,7 +5,7 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::export::json::SnapshotDoc;
+use crate::export::json::{AlertDoc, SnapshotDoc};
 use crate::model::Frame;
 
 /// File name for a sample: `sockscope-<host>-<UTC time>.json`, with any
@@ -34,7 +34,9 @@ pub fn file_name(frame: &Frame) -> String {
 /// and the cause. Nothing half-written is left behind.
 pub fn write(dir: &Path, frame: &Frame) -> Result<PathBuf, String> {
     let path = dir.join(file_name(frame));
-    let doc = SnapshotDoc::new(&frame.snapshot, &frame.agg);
+    let alerts = frame.alerts.active.iter().map(AlertDoc::from).collect();
+    let doc =
+        SnapshotDoc::new(&frame.snapshot, &frame.agg).with_alerts(alerts, &frame.alerts.notes);
     let fail = |e: &dyn std::fmt::Display| format!("export to {} failed: {e}", path.display());
     let mut tmp = tempfile::Builder::new()
         .prefix(".sockscope-export-")

@@ -5,7 +5,7 @@ use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
 };
 
-use super::app::{Action, Tab};
+use super::app::{Action, Panel, Tab};
 
 /// Every key, as the help overlay and README list them: (keys, what they do).
 pub const HELP: &[(&str, &str)] = &[
@@ -24,6 +24,10 @@ pub const HELP: &[(&str, &str)] = &[
         "filter: :443  nginx  state:close_wait  (Enter keeps it)",
     ),
     ("e", "export the shown sample as JSON"),
+    (
+        "a c t",
+        "alerts and their log / counter rates / tunables advisor",
+    ),
     ("+ / -", "replay: double / halve the playback speed"),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),
@@ -80,6 +84,9 @@ fn key_action(key: &KeyEvent, editing: bool) -> Option<Action> {
         KeyCode::Esc => Action::Back,
         KeyCode::Char('/') => Action::StartFilter,
         KeyCode::Char('e') => Action::Export,
+        KeyCode::Char('a') => Action::Panel(Panel::Alerts),
+        KeyCode::Char('c') => Action::Panel(Panel::Counters),
+        KeyCode::Char('t') => Action::Panel(Panel::Tunables),
         KeyCode::Char('+') | KeyCode::Char('=') => Action::Faster,
         KeyCode::Char('-') => Action::Slower,
         KeyCode::Char('?') => Action::Help,

@@ -127,6 +127,19 @@ pub fn drill(area: Rect) -> Drill {
     }
 }
 
+/// Where a panel (alerts, counters, tunables) goes: everything between
+/// the alerts strip and the status line, of the overview or the drill-down.
+pub fn panel(area: Rect, drill: bool) -> Rect {
+    let (top, bottom) = if drill {
+        let d = self::drill(area);
+        (d.title.y, d.conns.bottom())
+    } else {
+        let o = overview(area);
+        (o.tabs.y, o.table.bottom())
+    };
+    Rect::new(area.x, top, area.width, bottom.saturating_sub(top))
+}
+
 /// Data rows that fit in a table area (one line goes to the header row).
 pub fn table_rows(table: Rect) -> usize {
     usize::from(table.height.saturating_sub(1))

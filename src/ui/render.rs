@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::app::{App, Tab};
+use super::app::{App, Panel, Tab};
 use super::layout;
 use super::views;
 
@@ -30,6 +30,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
         (l.header, l.alerts, l.status, l.footer)
     };
+    if let Some(panel) = app.panel {
+        let body = layout::panel(area, app.drill.is_some());
+        match panel {
+            Panel::Alerts => views::alert_log::render(frame, body, app),
+            Panel::Counters => views::counters::render(frame, body, app),
+            Panel::Tunables => views::tunables::render(frame, body, app),
+        }
+    }
     views::header::render(frame, header, app);
     views::alerts::render(frame, alerts, app);
     views::status::render(frame, status, app);

@@ -14,7 +14,12 @@ fn note_missing(ctx: &Ctx, rule: Rule, names: &[&str], notes: &mut Vec<String>) 
         .copied()
         .filter(|n| !ctx.latest.snapshot.counters.contains_key(*n))
         .collect();
-    if !missing.is_empty() {
+    if missing.len() == names.len() {
+        notes.push(format!(
+            "{rule}: counter {} missing from /proc/net/netstat; not checked",
+            missing.join(", ")
+        ));
+    } else if !missing.is_empty() {
         notes.push(format!(
             "{rule}: counter {} missing from /proc/net/netstat; the rule reads the others",
             missing.join(", ")

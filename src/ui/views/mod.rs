@@ -4,7 +4,9 @@
 //!
 //! [`App`]: crate::ui::app::App
 
+pub mod alert_log;
 pub mod alerts;
+pub mod counters;
 pub mod drill;
 pub mod header;
 pub mod help;
@@ -13,5 +15,6 @@ pub mod remotes;
 pub mod status;
 pub mod table;
 pub mod tabs;
+pub mod tunables;
 pub mod unix;
 pub mod widgets;

@@ -50,7 +50,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 /// Draws the key hints of the current screen into `area`.
 pub fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let keys: &[(&str, &str)] = if app.drill.is_some() {
+    let keys: &[(&str, &str)] = if app.panel.is_some() {
+        &[
+            ("Esc", "close"),
+            ("↑↓", "scroll"),
+            ("a", "alerts"),
+            ("c", "counters"),
+            ("t", "tunables"),
+            ("space", "pause"),
+            ("←→", "time"),
+            ("q", "quit"),
+        ]
+    } else if app.drill.is_some() {
         &[
             ("Esc", "back"),
             ("/", "filter"),

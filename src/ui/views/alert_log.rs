@@ -1,0 +1,157 @@
+//! The alerts panel (`a`): the alerts active at the shown sample with their
+//! full messages, the ListenOverflows attribution behind a drilled
+//! listener's alert, the log of resolved alerts (start → end), and the
+//! notes of rules that ran degraded.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::alerts::style;
+use crate::model::{Alert, Target};
+use crate::ui::app::{App, marker};
+use crate::ui::format;
+
+/// One alert: a heading line (marker, severity, rule, target, since or
+/// start → end) and its message, indented.
+fn alert_lines(app: &App, a: &Alert, ended: Option<jiff::Timestamp>) -> [Line<'static>; 2] {
+    let t = &app.theme;
+    let when = match ended {
+        Some(end) => format!(
+            "{} → {} ({})",
+            format::clock(a.since),
+            format::clock(end),
+            format::age(end.duration_since(a.since))
+        ),
+        None => {
+            let now = app.shown().map_or(a.since, |f| f.snapshot.taken_at);
+            format!(
+                "since {} ({})",
+                format::clock(a.since),
+                format::age(now.duration_since(a.since))
+            )
+        }
+    };
+    let mark = if ended.is_some() {
+        "✓"
+    } else {
+        marker(a.severity)
+    };
+    let sev = if ended.is_some() { a.peak } else { a.severity };
+    [
+        Line::from(vec![
+            Span::styled(format!("{mark} {:<8} ", sev.name()), style(t, sev)),
+            Span::styled(format!("{:<26}", a.rule.id()), t.key()),
+            Span::raw(format!("{} {}  ", a.target.kind.name(), a.target.name)),
+            Span::styled(when, t.dim()),
+        ]),
+        Line::raw(format!("    {}", a.message)),
+    ]
+}
+
+fn heading(app: &App, text: String) -> Line<'static> {
+    Line::styled(text, app.theme.title())
+}
+
+/// The panel's lines for the shown sample.
+pub fn lines(app: &App) -> Vec<Line<'static>> {
+    let Some(shown) = app.shown() else {
+        return vec![Line::styled("no sample yet", app.theme.dim())];
+    };
+    let set = &shown.alerts;
+    let now = shown.snapshot.taken_at;
+    let mut out = Vec::new();
+    if let Some(drill) = &app.drill {
+        let target = Target::listener(drill.local);
+        let mine: Vec<&Alert> = set.about(&target).collect();
+        out.push(heading(
+            app,
+            format!("ALERTS OF LISTENER {} ({})", drill.local, mine.len()),
+        ));
+        for a in &mine {
+            out.extend(alert_lines(app, a, None));
+        }
+        let rises: Vec<Line> = app
+            .model
+            .history
+            .iter()
+            .filter(|f| f.snapshot.taken_at <= now)
+            .filter_map(|f| f.alerts.overflow.as_ref())
+            .filter(|o| o.listeners.contains(&drill.local))
+            .map(|o| {
+                let who = match o.listeners.len() {
+                    1 => "attributed: the only full listener".to_owned(),
+                    n => format!("likely: {n} listeners were full"),
+                };
+                Line::raw(format!(
+                    "    {}  ListenOverflows +{}  ListenDrops +{}  {who}",
+                    format::clock(o.at),
+                    o.overflows,
+                    o.drops
+                ))
+            })
+            .collect();
+        if !rises.is_empty() {
+            out.push(heading(
+                app,
+                "LISTENOVERFLOWS RISES OF THIS LISTENER".to_owned(),
+            ));
+            out.extend(rises);
+        }
+        out.push(Line::default());
+    }
+    out.push(heading(
+        app,
+        format!("ACTIVE AT {} ({})", format::clock(now), set.active.len()),
+    ));
+    if set.active.is_empty() {
+        out.push(Line::styled("    none", app.theme.dim()));
+    }
+    for a in &set.active {
+        out.extend(alert_lines(app, a, None));
+    }
+    let log: Vec<_> = app
+        .model
+        .alerts
+        .log()
+        .rev()
+        .filter(|l| l.ended <= now)
+        .collect();
+    out.push(Line::default());
+    out.push(heading(
+        app,
+        format!("RESOLVED, NEWEST FIRST ({})", log.len()),
+    ));
+    if log.is_empty() {
+        out.push(Line::styled("    none", app.theme.dim()));
+    }
+    for l in log {
+        out.extend(alert_lines(app, &l.alert, Some(l.ended)));
+    }
+    if !set.notes.is_empty() {
+        out.push(Line::default());
+        out.push(heading(app, "DEGRADED RULES".to_owned()));
+        out.extend(set.notes.iter().map(|n| Line::raw(format!("    {n}"))));
+    }
+    out
+}
+
+/// Draws the alerts panel into `area`.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let lines = lines(app);
+    let max_scroll = lines.len().saturating_sub(1);
+    let scroll = app.panel_scroll.min(max_scroll) as u16;
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
+            .block(Block::bordered().title(Span::styled(
+                " alerts  (a or Esc closes, ↑↓ scroll) ",
+                t.title(),
+            ))),
+        area,
+    );
+}
