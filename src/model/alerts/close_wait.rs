@@ -10,13 +10,15 @@ use jiff::{SignedDuration, Timestamp};
 use super::engine::Ctx;
 use super::{Finding, Rule, Severity, Target, TargetKind, human_duration};
 use crate::model::aggregate::{Aggregate, Owner};
-use crate::model::snapshot::TcpState;
+use crate::model::snapshot::{Snapshot, TcpState};
 
 #[derive(Default)]
 struct Tally {
     total: u64,
     leaked: u64,
     oldest: Option<Timestamp>,
+    /// Inodes of the leaked sockets, to name their processes.
+    inodes: Vec<u32>,
 }
 
 /// The rule, for every listener and remote with CLOSE_WAIT sockets.
@@ -36,6 +38,7 @@ pub(super) fn close_wait_leak(ctx: &Ctx) -> Vec<Finding> {
         t.total += 1;
         if now.duration_since(seen) >= min_age {
             t.leaked += 1;
+            t.inodes.push(s.inode);
         }
         t.oldest = Some(t.oldest.map_or(seen, |o| o.min(seen)));
     }
@@ -46,15 +49,17 @@ pub(super) fn close_wait_leak(ctx: &Ctx) -> Vec<Finding> {
             let (target, count_in) = describe(agg, owner)?;
             let oldest = now.duration_since(t.oldest.unwrap_or(now));
             let growth = growth_per_min(ctx, t.total, &count_in);
+            let owners = snap.processes.union_of(t.inodes.iter().copied());
             Some(Finding {
                 rule: Rule::CloseWaitLeak,
                 message: format!(
-                    "{} {} leaks CLOSE_WAIT: {} sockets ({} older than {}), oldest {}, {growth}",
+                    "{} {}{} leaks CLOSE_WAIT: {} sockets ({} older than {}), oldest {}, {growth}",
                     match target.kind {
                         TargetKind::Remote => "connections to",
                         _ => "listener",
                     },
                     target.name,
+                    processes(snap, &owners),
                     t.total,
                     t.leaked,
                     human_duration(min_age),
@@ -71,6 +76,23 @@ pub(super) fn close_wait_leak(ctx: &Ctx) -> Vec<Finding> {
         .collect();
     out.sort_by(|a, b| a.target.cmp(&b.target));
     out
+}
+
+/// " of process api (pid 4121)", " of processes api (pid 4121) and 2
+/// more", or nothing when the owners are unknown.
+fn processes(snap: &Snapshot, owners: &[u32]) -> String {
+    let Some(first) = owners.first().and_then(|&i| snap.processes.get(i)) else {
+        return String::new();
+    };
+    match owners.len() {
+        1 => format!(" of process {} (pid {})", first.comm, first.pid),
+        n => format!(
+            " of processes {} (pid {}) and {} more",
+            first.comm,
+            first.pid,
+            n - 1
+        ),
+    }
 }
 
 /// How to count an owner's CLOSE_WAIT sockets in an older frame.

@@ -88,3 +88,35 @@ fn outbound_close_wait_fires_on_the_remote() {
         "connections to 10.0.0.5:5432 from 10.0.0.1 leaks CLOSE_WAIT: 10 sockets (10 older than 60s), oldest 63s, steady"
     );
 }
+
+#[test]
+fn the_leak_names_the_owning_process() {
+    use crate::model::{ProcessInfo, ProcessTable, SocketProcesses};
+    let owned = |secs| {
+        let mut s = with_cw(secs, 100..112);
+        s.processes = ProcessTable {
+            enabled: true,
+            denied: 0,
+            list: vec![ProcessInfo {
+                pid: 4121,
+                comm: "api".into(),
+                cmdline: "/usr/bin/api --port 8080".into(),
+                uid: 1000,
+                user: "app".into(),
+            }],
+            sockets: (100..112)
+                .map(|inode| SocketProcesses {
+                    inode,
+                    processes: vec![0],
+                })
+                .collect(),
+        };
+        s
+    };
+    let (_, frames) = run(&Thresholds::default(), [0, 61, 62, 63].map(owned).into());
+    assert_eq!(
+        frames[3].alerts.active[0].message,
+        "listener 127.0.0.1:8080 of process api (pid 4121) leaks CLOSE_WAIT: 12 sockets (12 older \
+         than 60s), oldest 63s, steady"
+    );
+}
