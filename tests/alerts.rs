@@ -81,10 +81,14 @@ fn full_accept_queue_fires_and_listen_overflows_are_attributed_to_it() {
         (TargetKind::Listener, "127.0.0.1:7201")
     );
     assert_eq!(a.severity, Severity::Critical);
+    let times = match rose {
+        1 => "once".to_owned(),
+        n => format!("{n} times"),
+    };
     assert_eq!(
         a.message,
         format!(
-            "listener 127.0.0.1:7201 overflowed its accept queue {rose} times in the last minute \
+            "listener 127.0.0.1:7201 overflowed its accept queue {times} in the last minute \
              (ListenOverflows); queue now 3/2; backlog 2 (somaxconn {})",
             last.snapshot.tunables["net.core.somaxconn"]
         )

@@ -24,6 +24,9 @@ pub struct Advice {
     pub alert: Option<(Rule, Severity)>,
 }
 
+/// The least `tcp_max_tw_buckets` advised, whatever the TIME_WAIT count.
+const MIN_TW_BUCKETS: u64 = 65_536;
+
 /// Size of the port range `1024 65535`.
 const FULL_RANGE: u64 = 65535 - 1024 + 1;
 
@@ -136,12 +139,12 @@ pub fn advise(snapshot: &Snapshot, agg: &Aggregate, alerts: &AlertSet) -> Vec<Ad
     });
 
     let alert = hot(&[Rule::TimeWaitPressure]);
-    let want_tw = (2 * tw).max(262_144);
+    let want_tw = (2 * tw).max(MIN_TW_BUCKETS);
     out.push(Advice {
         sysctl: "net.ipv4.tcp_max_tw_buckets",
         current: cur("net.ipv4.tcp_max_tw_buckets"),
         recommended: format!(">= {want_tw}"),
-        ok: num("net.ipv4.tcp_max_tw_buckets").is_some_and(|v| v >= 2 * tw) && alert.is_none(),
+        ok: num("net.ipv4.tcp_max_tw_buckets").is_some_and(|v| v >= want_tw) && alert.is_none(),
         reason: match alert {
             Some(_) => format!(
                 "{tw} TIME_WAIT sockets are near the limit: closing connections skip TIME_WAIT"

@@ -93,6 +93,15 @@ fn holds_since(history: &History, holds: impl Fn(&Frame) -> bool) -> Option<Time
         .map(|f| f.snapshot.taken_at)
 }
 
+/// "once", "37 times".
+fn times(n: u64) -> String {
+    if n == 1 {
+        "once".to_owned()
+    } else {
+        format!("{n} times")
+    }
+}
+
 fn percent(part: u64, whole: u64) -> u64 {
     (part * 100).checked_div(whole).unwrap_or(0)
 }
@@ -134,7 +143,8 @@ pub(super) fn accept_queue_overflow(ctx: &Ctx) -> Vec<Finding> {
         let mut message = if dropped > 0 {
             let likely = if shared > 1 { "likely " } else { "" };
             let mut m = format!(
-                "{who} {likely}overflowed its accept queue {dropped} times in {window} (ListenOverflows)"
+                "{who} {likely}overflowed its accept queue {} in {window} (ListenOverflows)",
+                times(dropped)
             );
             if shared > 1 {
                 m += &format!("; {shared} listeners were full at those samples");
