@@ -140,6 +140,7 @@ fn replay_headless(path: &std::path::Path, times: &[jiff::Timestamp]) {
         export_dir: std::env::temp_dir(),
         mode: Mode::Replay { speed: 64.0 },
         thresholds: Default::default(),
+        read_only: false,
     };
     let mut app = App::new(settings, Theme::from_env(), Rect::new(0, 0, 160, 48));
     loop {

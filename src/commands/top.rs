@@ -29,6 +29,7 @@ pub fn settings(config: &Config, mode: Mode) -> Settings {
         export_dir: config.dashboard.export_dir.clone(),
         mode,
         thresholds: config.alerts.clone(),
+        read_only: false,
     }
 }
 
@@ -84,7 +85,11 @@ pub fn run(args: &TopArgs, base: Config, target: &TargetArgs) -> anyhow::Result<
     let (source, _label) = target.open_any(process_cache())?;
     init_logging(args.log_file.as_deref());
     let factory: SourceFactory = Box::new(move || Ok(source));
-    crate::ui::run::run(settings(&config, Mode::Live), factory).context("dashboard failed")
+    let settings = Settings {
+        read_only: target.read_only,
+        ..settings(&config, Mode::Live)
+    };
+    crate::ui::run::run(settings, factory).context("dashboard failed")
 }
 
 #[cfg(test)]

@@ -8,11 +8,14 @@ use std::time::Duration;
 
 use ratatui::layout::Rect;
 
+use super::destroy::Confirm;
 use super::filter::Filter;
 use super::layout;
 use super::nav::TableNav;
+use super::netns;
 use super::rows;
 use super::theme::Theme;
+use crate::collector::destroy::DestroyTarget;
 use crate::model::{Frame, Listener, Model, ModelLimits, Severity, Target, Thresholds};
 use crate::record::SPEEDS;
 
@@ -66,6 +69,8 @@ pub struct Settings {
     pub mode: Mode,
     /// Alert thresholds (`[alerts]` of the config).
     pub thresholds: Thresholds,
+    /// `--read-only`: `k` and `K` refuse instead of asking.
+    pub read_only: bool,
 }
 
 /// A full-body panel opened over the overview or drill-down.
@@ -130,6 +135,17 @@ pub enum Action {
     Help,
     /// Open a panel, or close it when it is the one shown (`a`, `c`, `t`).
     Panel(Panel),
+    /// Drill-down: destroy the selected connection, after a `y` (`k`).
+    Kill,
+    /// Drill-down: destroy the listener's CLOSE_WAIT sockets older than an
+    /// age chosen next, after a `y` (`K`).
+    KillCloseWait,
+    /// Answer yes to the question on screen (`y`).
+    ConfirmYes,
+    /// Pick the age at index `n` of [`super::destroy::AGES`] (`1`..`4`).
+    ChooseAge(usize),
+    /// With several namespaces: show only the next one, then all again (`n`).
+    NextNetns,
     /// Mouse click at a cell.
     Click {
         /// Column.
@@ -155,6 +171,8 @@ pub enum Effect {
     Quit,
     /// Write this frame as snapshot JSON to the export directory.
     Export(Frame),
+    /// Destroy exactly these sockets (the user said yes).
+    Destroy(Vec<DestroyTarget>),
 }
 
 /// A line for the status bar.
@@ -218,6 +236,11 @@ pub struct App {
     pub size: Rect,
     /// Set once the user quit.
     pub quit: bool,
+    /// A destroy question waiting for its answer.
+    pub confirm: Option<Confirm>,
+    /// With several namespaces: the one shown alone (index into
+    /// `snapshot.netns_parts`), `None` for all.
+    pub netns_focus: Option<u16>,
 }
 
 impl App {
@@ -245,6 +268,8 @@ impl App {
             finished: false,
             size,
             quit: false,
+            confirm: None,
+            netns_focus: None,
         }
     }
 
@@ -335,13 +360,15 @@ impl App {
         match tab {
             Tab::Listeners => {
                 let procs = &frame.snapshot.processes;
-                let r = rows::listeners(&frame.agg, procs, &self.filter, nav.sort);
+                let mut r = rows::listeners(&frame.agg, procs, &self.filter, nav.sort);
                 let ls = &frame.agg.listeners;
+                netns::keep(&mut r, self.netns_focus, |i| ls[i].netns);
                 nav.set_rows(r, |i| rows::key(&ls[i as usize].local), visible);
             }
             Tab::Remotes => {
-                let r = rows::remotes(&frame.agg, &self.filter, nav.sort);
+                let mut r = rows::remotes(&frame.agg, &self.filter, nav.sort);
                 let rs = &frame.agg.remotes;
+                netns::keep(&mut r, self.netns_focus, |i| rs[i].netns);
                 nav.set_rows(
                     r,
                     |i| rows::key(&(rs[i as usize].remote, rs[i as usize].local_ip)),
@@ -350,7 +377,9 @@ impl App {
             }
             Tab::Unix => {
                 let list = &frame.snapshot.unix_listeners;
-                let r = rows::unix(list, &self.filter, nav.sort);
+                let mut r = rows::unix(list, &self.filter, nav.sort);
+                let snap = &frame.snapshot;
+                netns::keep(&mut r, self.netns_focus, |i| snap.part_of_unix(i) as u16);
                 nav.set_rows(r, |i| u64::from(list[i as usize].inode), visible);
             }
         }
@@ -444,6 +473,9 @@ impl App {
     pub fn handle(&mut self, action: Action) -> Effect {
         if !matches!(action, Action::Export | Action::Resize { .. }) {
             self.status = None;
+        }
+        if self.confirm.is_some() && !matches!(action, Action::Resize { .. } | Action::Quit) {
+            return self.answer(action);
         }
         match action {
             Action::Quit => {
@@ -554,6 +586,10 @@ impl App {
                 }
                 self.status = Some(Status::Error("nothing to export yet".to_owned()));
             }
+            Action::Kill => self.ask_kill(),
+            Action::KillCloseWait => self.ask_kill_close_wait(),
+            Action::ConfirmYes | Action::ChooseAge(_) => {}
+            Action::NextNetns => self.next_netns(),
             Action::Click { x, y } => self.click(x, y),
             Action::Resize { width, height } => {
                 self.size = Rect::new(0, 0, width, height);

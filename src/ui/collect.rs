@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use crate::collector::destroy::DestroyTarget;
 use crate::collector::{CollectError, Source};
 use crate::model::Frame;
 
@@ -26,31 +27,45 @@ pub enum Collected {
     SourceFailed(String),
     /// The source has no more samples (end of a recording); the thread has ended.
     Finished,
+    /// What became of a [`Collector::destroy`] request, in words.
+    Destroyed(Result<String, String>),
 }
 
 /// Stops the collection thread when dropped.
 pub struct Collector {
     /// Samples and errors, in order.
     pub rx: mpsc::Receiver<Collected>,
-    _stop: std_mpsc::Sender<()>,
+    commands: std_mpsc::Sender<Vec<DestroyTarget>>,
+}
+
+impl Collector {
+    /// Asks the collection thread to destroy exactly `targets` (its source
+    /// owns the netlink socket of the right namespace); the outcome comes
+    /// back as [`Collected::Destroyed`].
+    pub fn destroy(&self, targets: Vec<DestroyTarget>) {
+        let _ = self.commands.send(targets);
+    }
 }
 
 /// Starts the collection thread: `factory` runs on it, then `collect` every
 /// `interval` (measured from the start of each collection).
 pub fn spawn(factory: SourceFactory, interval: Duration) -> std::io::Result<Collector> {
     let (tx, rx) = mpsc::channel(16);
-    let (stop_tx, stop_rx) = std_mpsc::channel::<()>();
+    let (stop_tx, stop_rx) = std_mpsc::channel::<Vec<DestroyTarget>>();
     thread::Builder::new()
         .name("sockscope-collect".to_owned())
         .spawn(move || run(factory, interval, &tx, &stop_rx))?;
-    Ok(Collector { rx, _stop: stop_tx })
+    Ok(Collector {
+        rx,
+        commands: stop_tx,
+    })
 }
 
 fn run(
     factory: SourceFactory,
     interval: Duration,
     tx: &mpsc::Sender<Collected>,
-    stop: &std_mpsc::Receiver<()>,
+    stop: &std_mpsc::Receiver<Vec<DestroyTarget>>,
 ) {
     let mut source = match factory() {
         Ok(s) => s,
@@ -76,12 +91,48 @@ fn run(
         if tx.blocking_send(msg).is_err() {
             return;
         }
-        let wait = interval.saturating_sub(started.elapsed());
-        match stop.recv_timeout(wait) {
-            Err(std_mpsc::RecvTimeoutError::Timeout) => {}
-            _ => return,
+        // Until the next collection is due, serve destroy requests; the
+        // user dropping the collector ends the thread.
+        loop {
+            let wait = interval.saturating_sub(started.elapsed());
+            match stop.recv_timeout(wait) {
+                Err(std_mpsc::RecvTimeoutError::Timeout) => break,
+                Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+                Ok(targets) => {
+                    let outcome = destroy_all(source.as_mut(), &targets);
+                    if tx.blocking_send(Collected::Destroyed(outcome)).is_err() {
+                        return;
+                    }
+                }
+            }
         }
     }
+}
+
+/// Destroys `targets` one by one, stopping at the first refusal (a missing
+/// privilege or kernel option applies to all); says what was done.
+fn destroy_all(source: &mut dyn Source, targets: &[DestroyTarget]) -> Result<String, String> {
+    let mut done = 0;
+    for t in targets {
+        match source.destroy(t) {
+            Ok(()) => {
+                tracing::info!("destroyed socket {t}");
+                done += 1;
+            }
+            Err(e) => {
+                tracing::warn!("not destroyed: {e}");
+                return Err(if done == 0 {
+                    e.to_string()
+                } else {
+                    format!("destroyed {done} of {} sockets, then: {e}", targets.len())
+                });
+            }
+        }
+    }
+    Ok(match targets {
+        [one] => format!("destroyed socket {one}"),
+        _ => format!("destroyed {done} sockets"),
+    })
 }
 
 #[cfg(test)]

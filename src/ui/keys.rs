@@ -5,11 +5,14 @@ use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
 };
 
-use super::app::{Action, Panel, Tab};
+use super::app::{Action, App, Panel, Tab};
 
 /// Every key, as the help overlay and README list them: (keys, what they do).
 pub const HELP: &[(&str, &str)] = &[
-    ("↑ ↓  j k", "move the selection"),
+    (
+        "↑ ↓  j k",
+        "move the selection (k destroys in the drill-down)",
+    ),
     ("PgUp PgDn", "move by a page"),
     ("Home g / G", "first / last row"),
     ("End", "back to live when paused, else last row"),
@@ -28,6 +31,11 @@ pub const HELP: &[(&str, &str)] = &[
         "a c t",
         "alerts and their log / counter rates / tunables advisor",
     ),
+    (
+        "k / K",
+        "drill-down: destroy the connection / old CLOSE_WAITs (asks)",
+    ),
+    ("n", "all namespaces: show the next one alone / all"),
     ("+ / -", "replay: double / halve the playback speed"),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),
@@ -87,11 +95,41 @@ fn key_action(key: &KeyEvent, editing: bool) -> Option<Action> {
         KeyCode::Char('a') => Action::Panel(Panel::Alerts),
         KeyCode::Char('c') => Action::Panel(Panel::Counters),
         KeyCode::Char('t') => Action::Panel(Panel::Tunables),
+        KeyCode::Char('n') => Action::NextNetns,
         KeyCode::Char('+') | KeyCode::Char('=') => Action::Faster,
         KeyCode::Char('-') => Action::Slower,
         KeyCode::Char('?') => Action::Help,
         _ => return None,
     })
+}
+
+/// Maps a terminal event in the state `app` is in: a question on screen
+/// takes `y`, `n`, `1`..`4` and Esc; the drill-down takes `k` and `K`
+/// (destroy) before the keys of every screen.
+pub fn for_app(event: &Event, app: &App) -> Option<Action> {
+    let Event::Key(key) = event else {
+        return action(event, app.editing);
+    };
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if app.confirm.is_some() {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        return Some(match key.code {
+            KeyCode::Char('c') if ctrl => Action::Quit,
+            KeyCode::Char('y') | KeyCode::Char('Y') => Action::ConfirmYes,
+            KeyCode::Char(c @ '1'..='9') => Action::ChooseAge(c as usize - '1' as usize),
+            _ => Action::Back,
+        });
+    }
+    if app.drill.is_some() && !app.editing {
+        match key.code {
+            KeyCode::Char('k') => return Some(Action::Kill),
+            KeyCode::Char('K') => return Some(Action::KillCloseWait),
+            _ => {}
+        }
+    }
+    action(event, app.editing)
 }
 
 fn mouse_action(m: &MouseEvent) -> Option<Action> {

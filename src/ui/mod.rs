@@ -4,16 +4,19 @@
 //!   [`collect::SourceFactory`] and sends whole frames over a channel;
 //! * [`app`]: the pure state machine ([`app::App`], [`app::Action`]);
 //! * [`keys`]: terminal events to actions; [`render`] and [`views`]: drawing;
-//! * [`run`]: the tokio event loop; [`terminal`]: restoring the terminal.
+//! * [`run`]: the tokio event loop; [`terminal`]: restoring the terminal;
+//! * [`destroy`]: `k`/`K` and their questions; [`netns`]: the namespace picker.
 
 pub mod app;
 pub mod collect;
+pub mod destroy;
 pub mod export;
 pub mod filter;
 pub mod format;
 pub mod keys;
 pub mod layout;
 pub mod nav;
+pub mod netns;
 pub mod render;
 pub mod rows;
 pub mod run;

@@ -78,7 +78,7 @@ async fn event_loop(
         tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => {
-                    if let Some(action) = keys::action(&event, app.editing) {
+                    if let Some(action) = keys::for_app(&event, &app) {
                         match app.handle(action) {
                             Effect::Quit => break,
                             Effect::Export(frame) => {
@@ -89,6 +89,7 @@ async fn event_loop(
                                 }
                                 app.exported(result);
                             }
+                            Effect::Destroy(targets) => collector.destroy(targets),
                             Effect::None => {}
                         }
                         steer(playback.as_ref(), &app);
@@ -100,6 +101,7 @@ async fn event_loop(
             msg = collector.rx.recv(), if collecting => match msg {
                 Some(Collected::Frame(frame)) => app.ingest(frame),
                 Some(Collected::Failed(e)) => app.collect_failed(e),
+                Some(Collected::Destroyed(outcome)) => app.destroyed(outcome),
                 Some(Collected::SourceFailed(e)) => {
                     drop(guard);
                     anyhow::bail!("cannot start collecting: {e}");

@@ -150,6 +150,7 @@ pub fn settings(dir: &std::path::Path) -> Settings {
         export_dir: dir.to_owned(),
         mode: Mode::Live,
         thresholds: Default::default(),
+        read_only: false,
     }
 }
 

@@ -75,7 +75,12 @@ fn identity(app: &App) -> Line<'static> {
         ));
     }
     spans.extend(field("host", snap.hostname.clone()));
-    spans.extend(field("netns", snap.netns.clone()));
+    let netns = match app.netns_focus_label() {
+        Some(one) => format!("{one} (1 of {})", snap.netns_parts.len()),
+        None if !snap.netns_parts.is_empty() => format!("all {}", snap.netns_parts.len()),
+        None => snap.netns.clone(),
+    };
+    spans.extend(field("netns", netns));
     spans.extend(field("every", format::interval(app.settings.interval)));
     if !slow {
         spans.extend(field("took", took));

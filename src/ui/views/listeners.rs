@@ -19,6 +19,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let wide = area.width >= WIDE;
     let mut header = vec![Cell::from(""), Cell::from("LOCAL")];
     let mut widths = vec![Constraint::Length(1), Constraint::Min(21)];
+    let several = !shown.snapshot.netns_parts.is_empty();
+    if several {
+        header.push(Cell::from("NETNS"));
+        widths.push(Constraint::Length(if wide { 20 } else { 12 }));
+    }
     if wide {
         header.extend([Cell::from("PROCESS"), right("MEMBERS")]);
         widths.extend([Constraint::Length(24), Constraint::Length(7)]);
@@ -54,6 +59,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Cell::from(app.alert_marker(l).unwrap_or(" ")).style(t.level(Level::Bad)),
             Cell::from(l.local.to_string()),
         ];
+        if several {
+            let part = &shown.snapshot.netns_parts[usize::from(l.netns)];
+            let style = match part.error {
+                Some(_) => t.level(Level::Warn),
+                None => t.dim(),
+            };
+            cells.push(Cell::from(part.label.clone()).style(style));
+        }
         if wide {
             cells.push(Cell::from(
                 app.process_of(l).unwrap_or_else(|| "-".to_owned()),

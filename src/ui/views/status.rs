@@ -11,7 +11,9 @@ use crate::ui::app::{App, Mode, Status};
 /// Draws the status line into `area`.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let line = if app.editing {
+    let line = if let Some(q) = &app.confirm {
+        Line::styled(q.prompt(), t.error())
+    } else if app.editing {
         let scope = if app.drill.is_some() {
             "filter connections"
         } else {

@@ -1,0 +1,47 @@
+//! `--all-netns` on screen: which namespace the tables show (`n` cycles
+//! through them, then back to all).
+
+use super::app::{App, Status};
+
+/// Keeps the rows whose namespace (`part_of(row)`) is `focus`; all rows
+/// when there is no focus.
+pub fn keep(rows: &mut Vec<u32>, focus: Option<u16>, part_of: impl Fn(usize) -> u16) {
+    if let Some(f) = focus {
+        rows.retain(|&i| part_of(i as usize) == f);
+    }
+}
+
+impl App {
+    /// `n`: the next namespace alone, after the last one all of them again.
+    pub(super) fn next_netns(&mut self) {
+        let Some(frame) = self.shown() else { return };
+        let parts = &frame.snapshot.netns_parts;
+        if parts.is_empty() {
+            self.status = Some(Status::Info(
+                "n picks a namespace when watching several (sockscope --all-netns)".to_owned(),
+            ));
+            return;
+        }
+        let next = match self.netns_focus {
+            None => Some(0),
+            Some(i) if usize::from(i) + 1 < parts.len() => Some(i + 1),
+            Some(_) => None,
+        };
+        let label = next.map_or("all namespaces".to_owned(), |i| {
+            let p = &parts[usize::from(i)];
+            match &p.error {
+                Some(e) => format!("namespace {} ({e})", p.label),
+                None => format!("namespace {}", p.label),
+            }
+        });
+        self.netns_focus = next;
+        self.status = Some(Status::Info(format!("showing {label}")));
+        self.refresh();
+    }
+
+    /// The label of the namespace in focus, if any.
+    pub fn netns_focus_label(&self) -> Option<String> {
+        let i = usize::from(self.netns_focus?);
+        Some(self.shown()?.snapshot.netns_parts.get(i)?.label.clone())
+    }
+}
