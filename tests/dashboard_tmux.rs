@@ -269,3 +269,79 @@ fn tiny_terminal_then_sigterm_and_sighup_restore_the_terminal() {
         assert_terminal_restored(&tmux);
     }
 }
+
+#[test]
+fn replay_in_tmux_steps_through_a_recording() {
+    use sockscope::record::{Recorder, RecordingHeader};
+
+    private_netns();
+    let _listener = listener("127.0.0.1:7005", 8, false);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.rec");
+    let start: jiff::Timestamp = "2026-11-24T02:40:00Z".parse().unwrap();
+    let header = RecordingHeader {
+        hostname: "rec-host".to_owned(),
+        netns: "rec-ns".to_owned(),
+        interval_ms: 1000,
+        started: start,
+        writer: "test".to_owned(),
+    };
+    // Three samples one second apart, with 1, 2 and 3 connections queued.
+    let mut rec = Recorder::create(&path, &header).unwrap();
+    let mut clients = Vec::new();
+    for i in 0..3u64 {
+        clients.push(connect("127.0.0.1:7005", None));
+        let (mut snap, _) = common::collect_until("the queue to grow", |_, a| {
+            a.listeners.iter().any(|l| l.accept_queue == i + 1)
+        });
+        snap.taken_at = start + Duration::from_secs(i);
+        snap.hostname = "rec-host".to_owned();
+        rec.append(&snap).unwrap();
+    }
+    drop(rec);
+
+    let tmux = Tmux::start();
+    let command = format!(
+        "NO_COLOR=1 {} replay {} --speed 4 --export-dir {} --log-file {}; echo EXITED $?",
+        env!("CARGO_BIN_EXE_sockscope"),
+        path.display(),
+        dir.path().display(),
+        dir.path().join("log").display(),
+    );
+    tmux.keys(&[&command, "Enter"]);
+    let end = tmux.wait_for("the last sample", |s| {
+        s.contains("REPLAY x4") && s.contains("02:40:02 UTC") && s.contains("3/8")
+    });
+    assert!(end.contains("host rec-host"), "{end}");
+
+    tmux.keys(&["Space", "Left", "Left"]);
+    let first = tmux.wait_for("the first sample", |s| s.contains("02:40:00 UTC"));
+    assert!(
+        line_with(&first, "127.0.0.1:7005").contains("1/8"),
+        "{first}"
+    );
+    tmux.keys(&["Right"]);
+    let second = tmux.wait_for("the second sample", |s| s.contains("02:40:01 UTC"));
+    assert!(
+        line_with(&second, "127.0.0.1:7005").contains("2/8"),
+        "{second}"
+    );
+    tmux.keys(&["-"]);
+    tmux.wait_for("half speed", |s| s.contains("REPLAY x2"));
+
+    tmux.keys(&["e"]);
+    let status = tmux.wait_for("the export path", |s| s.contains("exported "));
+    let line = line_with(&status, "exported ");
+    let exported = line.trim().trim_start_matches("exported ").trim();
+    let doc: SnapshotDoc = serde_json::from_slice(&std::fs::read(exported).unwrap()).unwrap();
+    assert_eq!(doc.taken_at, start + Duration::from_secs(1));
+    let l = doc
+        .listeners
+        .iter()
+        .find(|l| l.local == "127.0.0.1:7005")
+        .unwrap();
+    assert_eq!((l.accept_queue, l.backlog), (2, 8));
+
+    tmux.keys(&["q"]);
+    tmux.wait_for("the exit", |s| s.contains("EXITED 0"));
+}
