@@ -15,9 +15,13 @@ fn main() -> ExitCode {
                 sockscope::commands::snapshot::run(args, &cli.target, &config)
             }
             Some(Command::Top(args)) => sockscope::commands::top::run(args, config, &cli.target),
-            Some(Command::Serve(args)) => sockscope::commands::serve::run(args, &cli.target),
+            Some(Command::Serve(args)) => {
+                sockscope::commands::serve::run(args, &cli.target, &config)
+            }
             Some(Command::Record(args)) => sockscope::commands::record::run(args, &cli.target),
-            Some(Command::Replay(args)) => sockscope::commands::replay::run(args, config),
+            Some(Command::Replay(args)) => {
+                sockscope::commands::replay::run(args, &cli.target, config)
+            }
             Some(Command::Config(args)) => sockscope::commands::config::run(args, &config),
             None => sockscope::commands::top::run(&cli.top, config, &cli.target),
         });

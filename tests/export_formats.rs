@@ -5,6 +5,7 @@ use sockscope::cli::Format;
 use sockscope::commands::snapshot::{RenderOptions, render};
 use sockscope::export::prometheus::Limits;
 use sockscope::model::fixtures::{listen, snapshot, sock};
+use sockscope::model::process::{ProcessInfo, ProcessTable, SocketProcesses};
 use sockscope::model::{Snapshot, TcpState::*, UnixKind, UnixListener};
 
 /// Two SO_REUSEPORT members on :80 with a full queue, an IPv6 listener with
@@ -27,6 +28,29 @@ fn fixed() -> Snapshot {
         ],
     );
     s.hostname = "web-1".to_owned();
+    let proc_ = |pid: u32, comm: &str| ProcessInfo {
+        pid,
+        comm: comm.to_owned(),
+        cmdline: format!("/usr/sbin/{comm} -g daemon off;"),
+        uid: 33,
+        user: "www-data".to_owned(),
+    };
+    let owned = |inode: u32, processes: Vec<u32>| SocketProcesses { inode, processes };
+    s.processes = ProcessTable {
+        enabled: true,
+        denied: 0,
+        list: vec![
+            proc_(812, "nginx"),
+            proc_(813, "nginx"),
+            proc_(900, "envoy"),
+        ],
+        sockets: vec![
+            owned(1, vec![0]),
+            owned(2, vec![1]),
+            owned(3, vec![2]),
+            owned(14, vec![2]),
+        ],
+    };
     s.netns = "host".to_owned();
     s.collector.duration_us = 1500;
     s.unix_listeners.push(UnixListener {
@@ -98,6 +122,13 @@ fn csv_has_every_listener_figure_of_the_json() {
             .collect();
         assert_eq!(col("member_queues"), members.join(" "));
         assert_eq!(col("members"), members.len().to_string());
+        let processes: Vec<String> = l["processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| format!("{}[{}]", p["comm"].as_str().unwrap(), p["pid"]))
+            .collect();
+        assert_eq!(col("processes"), processes.join(" "));
     }
 }
 

@@ -12,7 +12,7 @@ const DASHBOARD: &str = "assets/grafana/sockscope-dashboard.json";
 
 /// Every series name `serve` can produce.
 fn exported() -> BTreeSet<String> {
-    families(&[], Some(ExporterStats::default()), Limits::default())
+    families(&[], &[], Some(ExporterStats::default()), Limits::default())
         .iter()
         .map(|f| match f.kind {
             Kind::Counter => format!("{}_total", f.name),

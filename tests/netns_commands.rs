@@ -32,9 +32,9 @@ fn metrics(addr: &str) -> String {
     raw.split_once("\r\n\r\n").unwrap().1.to_owned()
 }
 
-fn queue_line(netns: &str, port: u16) -> String {
+fn queue_line(netns: &str, port: u16, comm: &str) -> String {
     format!(
-        "sockscope_listener_accept_queue{{netns=\"{netns}\",proto=\"tcp\",local=\"127.0.0.1:{port}\"}} 3"
+        "sockscope_listener_accept_queue{{netns=\"{netns}\",proto=\"tcp\",local=\"127.0.0.1:{port}\",process=\"{comm}\"}} 3"
     )
 }
 
@@ -53,14 +53,19 @@ fn serve_labels_each_namespace_of_all_netns_and_one_of_netns() {
         &a.name,
     ]);
     let body = metrics(&one.addr);
-    assert!(body.contains(&queue_line(&a.name, 7301)), "{body}");
+    assert!(
+        body.contains(&queue_line(&a.name, 7301, "sstest-sa")),
+        "{body}"
+    );
     assert!(!body.contains("7302"), "only namespace a: {body}");
 
     let all = serve(&["--listen", "127.0.0.1:0", "--cache", "100ms", "--all-netns"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let body = metrics(&all.addr);
-        if body.contains(&queue_line(&a.name, 7301)) && body.contains(&queue_line(&b.name, 7302)) {
+        if body.contains(&queue_line(&a.name, 7301, "sstest-sa"))
+            && body.contains(&queue_line(&b.name, 7302, "sstest-sb"))
+        {
             assert!(body.contains(&format!("sockscope_up{{netns=\"{}\"}} 1", a.name)));
             break;
         }

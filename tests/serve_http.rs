@@ -194,3 +194,52 @@ fn promtool_accepts_a_live_scrape() {
         "promtool: {said}"
     );
 }
+
+#[test]
+fn serve_a_named_namespace_then_answer_up_zero_when_it_is_gone() {
+    use common::netns::{NamedNetns, Place, Server as NsServer, ServerSpec};
+    private_netns();
+    let mut ns = NamedNetns::new();
+    let mut app = NsServer::start(
+        Place::Named(&ns),
+        ServerSpec {
+            port: 7121,
+            backlog: 4,
+            close_wait: 1,
+            queued: 2,
+            comm: "sstest-serve",
+        },
+    );
+    let server = serve(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--cache",
+        "0s",
+        "--netns",
+        &ns.name,
+    ]);
+    let (status, _, body) = get(&server.addr, "/metrics", None);
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let m = parse(&body);
+    let name = ns.name.clone();
+    let netns = name.as_str();
+    let l = [
+        ("netns", netns),
+        ("local", "127.0.0.1:7121"),
+        ("process", "sstest-serve"),
+    ];
+    assert_eq!(value(&m, "sockscope_up", &[("netns", netns)]), 1.0);
+    assert_eq!(value(&m, "sockscope_listener_accept_queue", &l), 2.0);
+    assert_eq!(value(&m, "sockscope_listener_backlog", &l), 4.0);
+    let cw = [l[0], l[1], l[2], ("state", "close_wait")];
+    assert_eq!(value(&m, "sockscope_listener_connections", &cw), 1.0);
+
+    app.kill();
+    ns.delete();
+    let (status, _, body) = get(&server.addr, "/metrics", None);
+    assert_eq!(status, "HTTP/1.1 200 OK", "{body}");
+    let m = parse(&body);
+    assert_eq!(value(&m, "sockscope_up", &[("netns", netns)]), 0.0);
+    assert_eq!(value(&m, "sockscope_collection_errors_total", &[]), 1.0);
+    assert!(!body.contains("sockscope_listener_accept_queue{"), "{body}");
+}

@@ -54,7 +54,7 @@ pub fn run(args: &RecordArgs, target: &TargetArgs) -> anyhow::Result<()> {
             if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
                 return Ok(());
             }
-            let snapshot = worker.collect().await??;
+            let snapshot = worker.run().await??;
             rec.append(&snapshot)?;
         }
     });

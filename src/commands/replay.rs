@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::cli::ReplayArgs;
+use crate::cli::{ReplayArgs, TargetArgs};
 use crate::collector::Source;
 use crate::commands::top;
 use crate::config::Config;
@@ -14,7 +14,11 @@ use crate::ui::collect::SourceFactory;
 
 /// Runs the subcommand with `base`, the configuration resolved from
 /// defaults, the config file and the global flags.
-pub fn run(args: &ReplayArgs, base: Config) -> anyhow::Result<()> {
+pub fn run(args: &ReplayArgs, target: &TargetArgs, base: Config) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        target.netns_target().is_none() && !target.all_netns,
+        "--netns, --netns-path, --pid and --all-netns pick what to collect; a replay shows the namespace it recorded"
+    );
     if !(SPEEDS.0..=SPEEDS.1).contains(&args.speed) {
         anyhow::bail!(
             "--speed {} is out of range; use {} to {}",

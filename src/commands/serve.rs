@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::cli::{ServeArgs, TargetArgs};
+use crate::config::Config;
 use crate::export::prometheus::Limits;
 use crate::serve::{Exporter, ScrapeCache, router};
 
@@ -43,15 +44,16 @@ async fn shutdown() {
     }
 }
 
-/// Runs the subcommand until SIGINT or SIGTERM.
-pub fn run(args: &ServeArgs, target: &TargetArgs) -> anyhow::Result<()> {
+/// Runs the subcommand until SIGINT or SIGTERM, collecting the namespace(s)
+/// `target` picks, with the alert thresholds of `config`.
+pub fn run(args: &ServeArgs, target: &TargetArgs, config: &Config) -> anyhow::Result<()> {
     if args.max_listeners == 0 {
         anyhow::bail!("--max-listeners 0 would hide every listener; give at least 1");
     }
     let listener = bind(args)?;
     let (worker, netns) = target.worker()?;
     let app = Arc::new(Exporter {
-        cache: ScrapeCache::new(worker, netns, args.cache),
+        cache: ScrapeCache::new(worker, netns, args.cache, config.alerts.clone()),
         limits: Limits {
             max_listeners: args.max_listeners,
         },

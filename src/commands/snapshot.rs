@@ -12,7 +12,7 @@ use crate::cli::{Format, SnapshotArgs, TargetArgs};
 use crate::collector::all_netns::NetnsRound;
 use crate::config::Config;
 use crate::export::netns_set::NetnsSetDoc;
-use crate::export::prometheus::{self, Dialect, Limits, ScrapeInput};
+use crate::export::prometheus::{self, AlertInput, Dialect, Limits, ScrapeInput};
 use crate::export::{atomic, csv, json::SnapshotDoc, text};
 use crate::model::{Aggregate, Model, ModelLimits, Snapshot};
 use crate::record::Recording;
@@ -88,7 +88,14 @@ fn render_with(
                 netns: &snapshot.netns,
                 sample: Some((snapshot, agg)),
             };
-            let families = prometheus::families(&[input], None, opts.limits);
+            let alerts: Vec<AlertInput> = report
+                .map(|r| AlertInput {
+                    netns: &snapshot.netns,
+                    alerts: &r.frame.alerts.active,
+                })
+                .into_iter()
+                .collect();
+            let families = prometheus::families(&[input], &alerts, None, opts.limits);
             out.write_all(prometheus::encode(&families, Dialect::Prometheus).as_bytes())
         }
     }
@@ -136,7 +143,7 @@ pub fn render_round(
                         .map(|(s, agg)| (*s, agg)),
                 })
                 .collect();
-            let families = prometheus::families(&inputs, None, opts.limits);
+            let families = prometheus::families(&inputs, &[], None, opts.limits);
             out.write_all(prometheus::encode(&families, Dialect::Prometheus).as_bytes())
         }
         Format::Text => {

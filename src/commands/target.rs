@@ -11,7 +11,8 @@ use crate::collector::identity;
 use crate::collector::netns::{NetnsSource, NetnsTarget};
 use crate::collector::process::{ProcessCache, SharedProcesses};
 use crate::collector::worker::Worker;
-use crate::collector::{LiveSource, Source};
+use crate::collector::{CollectError, LiveSource, Source};
+use crate::model::Snapshot;
 
 /// How long one `--all-netns` round of a watching command waits for a slow
 /// namespace before showing its previous sample.
@@ -77,9 +78,9 @@ impl TargetArgs {
 
     /// A collection thread over [`TargetArgs::open_any`], for `serve` and
     /// `record`; returns it with the namespace label.
-    pub fn worker(&self) -> anyhow::Result<(Worker, String)> {
+    pub fn worker(&self) -> anyhow::Result<(Worker<Result<Snapshot, CollectError>>, String)> {
         let (source, label) = self.open_any(process_cache())?;
-        let worker = Worker::spawn("sockscope-collect", move || Ok(source))?;
+        let worker = Worker::spawn("sockscope-collect", source, |s| s.collect())?;
         Ok((worker, label))
     }
 

@@ -2,14 +2,15 @@
 //! figure of the JSON listener object, plus the sample's time, host and
 //! namespace so that rows of several snapshots can be concatenated.
 //! `member_queues` lists the LISTEN sockets as `inode:accept_queue/backlog`,
-//! separated by spaces (several with SO_REUSEPORT).
+//! separated by spaces (several with SO_REUSEPORT); `processes` lists the
+//! owning processes as `comm[pid]`, separated by spaces.
 
 use std::io::{self, Write};
 
 use super::json::{ListenerDoc, SnapshotDoc};
 
 /// The header row, in column order.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 20] = [
     "taken_at",
     "hostname",
     "netns",
@@ -29,9 +30,10 @@ pub const COLUMNS: [&str; 19] = [
     "close_wait",
     "last_ack",
     "closing",
+    "processes",
 ];
 
-fn row(doc: &SnapshotDoc, l: &ListenerDoc) -> [String; 19] {
+fn row(doc: &SnapshotDoc, l: &ListenerDoc) -> [String; 20] {
     let s = &l.states;
     let members: Vec<String> = l
         .members
@@ -58,6 +60,11 @@ fn row(doc: &SnapshotDoc, l: &ListenerDoc) -> [String; 19] {
         s.close_wait.to_string(),
         s.last_ack.to_string(),
         s.closing.to_string(),
+        l.processes
+            .iter()
+            .map(|p| format!("{}[{}]", p.comm, p.pid))
+            .collect::<Vec<_>>()
+            .join(" "),
     ]
 }
 

@@ -34,6 +34,11 @@ pub struct SocketDoc {
     /// `local` of the listener this socket is a LISTEN socket or a connection
     /// of; `null` for outbound sockets (counted under `remotes`).
     pub listener: Option<String>,
+    /// Owning process as `comm[pid]` (`comm[pid]+N` when N more share it;
+    /// request and TIME_WAIT sockets show their listener's), `?` when
+    /// `/proc` could not be read, absent when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<String>,
 }
 
 /// The list of every TCP socket of `snapshot`, in dump order.
@@ -62,6 +67,8 @@ pub fn socket_docs(snapshot: &Snapshot, agg: &Aggregate) -> Vec<SocketDoc> {
                 inode: s.inode,
                 uid: s.uid,
                 listener,
+                process: Some(snapshot.processes.label(agg.processes_of(snapshot, i)))
+                    .filter(|p| !p.is_empty()),
             }
         })
         .collect()

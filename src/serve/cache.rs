@@ -1,22 +1,24 @@
 //! Collect-on-scrape with a short cache: concurrent scrapes wait for one
 //! collection and share it; a scrape within `ttl` of the last collection
-//! reuses it.
+//! reuses it. The samples feed a [`Model`], so alerts are evaluated over the
+//! scrape history as in the dashboard.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
+use crate::collector::CollectError;
 use crate::collector::worker::Worker;
-use crate::export::prometheus::{self, Dialect, ExporterStats, Limits, ScrapeInput};
-use crate::model::{Aggregate, Frame};
+use crate::export::prometheus::{self, AlertInput, Dialect, ExporterStats, Limits, ScrapeInput};
+use crate::model::{Aggregate, Frame, Model, ModelLimits, Snapshot, Thresholds};
 
 /// One collection as the exporter serves it.
 #[derive(Clone, Debug)]
 pub struct Scrape {
-    /// Namespace label.
+    /// Namespace label (`all` under `--all-netns`, whose parts carry their own).
     pub netns: String,
-    /// The sample, or why there is none.
+    /// The sample with its alerts, or why there is none.
     pub frame: Result<Frame, String>,
     /// When the collection finished.
     pub finished: Instant,
@@ -27,6 +29,14 @@ pub struct Scrape {
 impl Scrape {
     /// The `/metrics` body of this scrape.
     pub fn render(&self, dialect: Dialect, limits: Limits) -> String {
+        let alerts: Vec<AlertInput> = match &self.frame {
+            Ok(f) => vec![AlertInput {
+                netns: &f.snapshot.netns,
+                alerts: &f.alerts.active,
+            }],
+            Err(_) => Vec::new(),
+        };
+        let stats = Some(self.stats);
         let families = match &self.frame {
             // `--all-netns`: one input per namespace, each with its own label.
             Ok(f) if !f.snapshot.netns_parts.is_empty() => {
@@ -41,7 +51,7 @@ impl Scrape {
                         sample: p.error.is_none().then_some((s, agg)),
                     })
                     .collect();
-                prometheus::families(&inputs, Some(self.stats), limits)
+                prometheus::families(&inputs, &alerts, stats, limits)
             }
             frame => {
                 let input = ScrapeInput {
@@ -51,29 +61,45 @@ impl Scrape {
                         .ok()
                         .map(|f| (f.snapshot.as_ref(), f.agg.as_ref())),
                 };
-                prometheus::families(&[input], Some(self.stats), limits)
+                prometheus::families(&[input], &alerts, stats, limits)
             }
         };
         prometheus::encode(&families, dialect)
     }
 }
 
+#[derive(Default)]
+struct State {
+    last: Option<Arc<Scrape>>,
+    netns: String,
+}
+
 /// The shared collector behind `/metrics`.
 pub struct ScrapeCache {
-    worker: Worker,
-    netns: String,
+    worker: Worker<Result<Snapshot, CollectError>>,
     ttl: Duration,
-    last: Mutex<Option<Arc<Scrape>>>,
+    model: std::sync::Mutex<Model>,
+    state: Mutex<State>,
 }
 
 impl ScrapeCache {
-    /// A cache over `worker`, labelling samples with namespace `netns`.
-    pub fn new(worker: Worker, netns: String, ttl: Duration) -> ScrapeCache {
+    /// A cache over `worker`, labelling samples with namespace `netns` until
+    /// a snapshot names it (and whenever collection fails), evaluating
+    /// alerts with `thresholds`.
+    pub fn new(
+        worker: Worker<Result<Snapshot, CollectError>>,
+        netns: String,
+        ttl: Duration,
+        thresholds: Thresholds,
+    ) -> ScrapeCache {
         ScrapeCache {
             worker,
-            netns,
             ttl,
-            last: Mutex::new(None),
+            model: std::sync::Mutex::new(Model::with_thresholds(
+                &ModelLimits::default(),
+                thresholds,
+            )),
+            state: Mutex::new(State { last: None, netns }),
         }
     }
 
@@ -82,16 +108,20 @@ impl ScrapeCache {
     /// new collection. Errors become a scrape without a sample.
     pub async fn scrape(&self) -> Arc<Scrape> {
         let arrived = Instant::now();
-        let mut last = self.last.lock().await;
-        if let Some(s) = last.as_ref()
+        let mut state = self.state.lock().await;
+        if let Some(s) = state.last.as_ref()
             && (s.finished >= arrived || s.finished.elapsed() < self.ttl)
         {
             return Arc::clone(s);
         }
-        let mut stats = last.as_ref().map(|s| s.stats).unwrap_or_default();
+        let mut stats = state.last.as_ref().map(|s| s.stats).unwrap_or_default();
         stats.collections += 1;
-        let frame = match self.worker.collect().await {
-            Ok(Ok(snapshot)) => Ok(Frame::new(snapshot)),
+        let frame = match self.worker.run().await {
+            Ok(Ok(snapshot)) => {
+                state.netns.clone_from(&snapshot.netns);
+                let mut model = self.model.lock().unwrap_or_else(|p| p.into_inner());
+                Ok(model.ingest(snapshot))
+            }
             Ok(Err(e)) => Err(e.to_string()),
             Err(e) => Err(e.to_string()),
         };
@@ -99,17 +129,13 @@ impl ScrapeCache {
             stats.errors += 1;
             tracing::warn!("collection failed: {why}");
         }
-        let netns = match &frame {
-            Ok(f) => f.snapshot.netns.clone(),
-            Err(_) => self.netns.clone(),
-        };
         let scrape = Arc::new(Scrape {
-            netns,
+            netns: state.netns.clone(),
             frame,
             finished: Instant::now(),
             stats,
         });
-        *last = Some(Arc::clone(&scrape));
+        state.last = Some(Arc::clone(&scrape));
         scrape
     }
 }
@@ -119,8 +145,8 @@ mod tests {
     use std::sync::mpsc;
 
     use super::*;
-    use crate::collector::{CollectError, ScriptedSource, Source};
-    use crate::model::{Snapshot, fixtures};
+    use crate::collector::{ScriptedSource, Source};
+    use crate::model::fixtures;
 
     /// A source that waits for a go-ahead before each collection.
     struct Gated {
@@ -135,8 +161,8 @@ mod tests {
         }
     }
 
-    fn sample(at: &str) -> Snapshot {
-        fixtures::snapshot(at, vec![fixtures::listen("127.0.0.1:80", 3, 8, 1)])
+    fn sample(at: &str, queue: u32) -> Snapshot {
+        fixtures::snapshot(at, vec![fixtures::listen("127.0.0.1:80", queue, 8, 1)])
     }
 
     fn runtime() -> tokio::runtime::Runtime {
@@ -146,20 +172,26 @@ mod tests {
             .unwrap()
     }
 
+    fn cache(source: impl Source + 'static) -> ScrapeCache {
+        let worker = Worker::spawn("test", source, |s| s.collect()).unwrap();
+        ScrapeCache::new(
+            worker,
+            "start".to_owned(),
+            Duration::ZERO,
+            Thresholds::default(),
+        )
+    }
+
     #[test]
     fn concurrent_scrapes_share_the_collection_in_flight() {
         let (go, gate) = mpsc::channel();
-        let worker = Worker::spawn("test", move || {
-            Ok(Box::new(Gated {
-                go: gate,
-                inner: ScriptedSource::new([
-                    sample("2026-11-24T02:40:00Z"),
-                    sample("2026-11-24T02:40:01Z"),
-                ]),
-            }) as Box<dyn Source>)
-        })
-        .unwrap();
-        let cache = ScrapeCache::new(worker, "test".to_owned(), Duration::ZERO);
+        let cache = cache(Gated {
+            go: gate,
+            inner: ScriptedSource::new([
+                sample("2026-11-24T02:40:00Z", 3),
+                sample("2026-11-24T02:40:01Z", 3),
+            ]),
+        });
         let scrapes = runtime().block_on(async {
             // Every scrape has begun before the collection may finish; once
             // the gate's sender is gone, later collections run unhindered.
@@ -183,23 +215,22 @@ mod tests {
     }
 
     #[test]
-    fn failed_collection_answers_up_zero() {
-        let worker = Worker::spawn("test", || {
-            Ok(Box::new(ScriptedSource::new([])) as Box<dyn Source>)
-        })
-        .unwrap();
-        let cache = ScrapeCache::new(worker, "gone".to_owned(), Duration::ZERO);
-        let scrape = runtime().block_on(cache.scrape());
+    fn failed_collection_answers_up_zero_under_the_last_label() {
+        let cache = cache(ScriptedSource::new([sample("2026-11-24T02:40:00Z", 0)]));
+        let rt = runtime();
+        let first = rt.block_on(cache.scrape());
+        assert_eq!(first.netns, "test", "named by its snapshot");
+        let gone = rt.block_on(cache.scrape());
         assert_eq!(
-            scrape.stats,
+            gone.stats,
             ExporterStats {
-                collections: 1,
+                collections: 2,
                 errors: 1
             }
         );
-        let text = scrape.render(Dialect::OpenMetrics, Limits::default());
+        let text = gone.render(Dialect::OpenMetrics, Limits::default());
         assert!(
-            text.contains("\nsockscope_up{netns=\"gone\"} 0\n"),
+            text.contains("\nsockscope_up{netns=\"test\"} 0\n"),
             "{text}"
         );
         assert!(
@@ -208,5 +239,22 @@ mod tests {
         );
         assert!(!text.contains("sockscope_listener_accept_queue{"), "{text}");
         assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn alerts_are_evaluated_over_the_scrape_history() {
+        let full = (0..10).map(|i| sample(&format!("2026-11-24T02:40:0{i}Z"), 9));
+        let cache = cache(ScriptedSource::new(full));
+        let rt = runtime();
+        let scrapes: Vec<_> = (0..10).map(|_| rt.block_on(cache.scrape())).collect();
+        let first = scrapes[0].render(Dialect::Prometheus, Limits::default());
+        assert!(!first.contains("\nsockscope_alert{"), "hysteresis: {first}");
+        let last = scrapes[9].render(Dialect::Prometheus, Limits::default());
+        assert!(
+            last.contains(
+                "\nsockscope_alert{netns=\"test\",rule=\"accept_queue_overflow\",severity=\"critical\",target=\"127.0.0.1:80\"} 1\n"
+            ),
+            "{last}"
+        );
     }
 }

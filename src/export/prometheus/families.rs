@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use super::Family;
+use crate::model::alerts::Alert;
 use crate::model::{Aggregate, Listener, Snapshot, StateCounts, TcpState, UnixListener};
 
 /// Kernel counters exported as Prometheus counters: (family name,
@@ -117,6 +118,16 @@ pub struct ScrapeInput<'a> {
     pub sample: Option<(&'a Snapshot, &'a Aggregate)>,
 }
 
+/// Alerts active at a sample, with the `netns` label they are reported under
+/// (the model's namespace label; `all` for a merged `--all-netns` sample).
+#[derive(Clone, Copy, Debug)]
+pub struct AlertInput<'a> {
+    /// Namespace label.
+    pub netns: &'a str,
+    /// The active alerts.
+    pub alerts: &'a [Alert],
+}
+
 /// The exporter's own counters (absent from one-shot snapshot output).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExporterStats {
@@ -138,6 +149,7 @@ fn lbl(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
 struct Row<'a> {
     netns: &'a str,
     local: String,
+    process: String,
     accept_queue: u64,
     backlog: u64,
     members: u64,
@@ -145,10 +157,11 @@ struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    fn of(netns: &'a str, l: &Listener) -> Row<'a> {
+    fn of(netns: &'a str, snapshot: &Snapshot, l: &Listener) -> Row<'a> {
         Row {
             netns,
             local: l.local.to_string(),
+            process: process_label(snapshot, &l.processes),
             accept_queue: l.accept_queue,
             backlog: l.backlog,
             members: l.members.len() as u64,
@@ -164,6 +177,20 @@ impl<'a> Row<'a> {
     }
 }
 
+/// The `process` label of a listener: the command names of its owning
+/// processes (`nginx`, or `haproxy,nginx` when different programs share it),
+/// without pids so that a restart keeps the series; empty when unknown.
+fn process_label(snapshot: &Snapshot, owners: &[u32]) -> String {
+    let mut names: Vec<&str> = owners
+        .iter()
+        .filter_map(|&i| snapshot.processes.get(i))
+        .map(|p| p.comm.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.join(",")
+}
+
 /// Keeps the `max` most active items (by `activity`, most first, ties in
 /// input order) and returns them with the rest.
 fn top<T>(mut items: Vec<T>, max: usize, activity: impl Fn(&T) -> u64) -> (Vec<T>, Vec<T>) {
@@ -173,22 +200,26 @@ fn top<T>(mut items: Vec<T>, max: usize, activity: impl Fn(&T) -> u64) -> (Vec<T
 }
 
 fn tcp_listener_rows<'a>(inputs: &[ScrapeInput<'a>], limits: Limits) -> Vec<Row<'a>> {
-    let all: Vec<(&'a str, &'a Listener)> = inputs
+    let all: Vec<(&'a str, &'a Snapshot, &'a Listener)> = inputs
         .iter()
-        .filter_map(|i| i.sample.map(|(_, agg)| (i.netns, agg)))
-        .flat_map(|(ns, agg)| agg.listeners.iter().map(move |l| (ns, l)))
+        .filter_map(|i| i.sample.map(|(snap, agg)| (i.netns, snap, agg)))
+        .flat_map(|(ns, snap, agg)| agg.listeners.iter().map(move |l| (ns, snap, l)))
         .collect();
-    let (kept, rest) = top(all, limits.max_listeners, |(_, l)| {
+    let (kept, rest) = top(all, limits.max_listeners, |(_, _, l)| {
         l.accept_queue + l.sockets()
     });
-    let mut rows: Vec<Row> = kept.iter().map(|(ns, l)| Row::of(ns, l)).collect();
+    let mut rows: Vec<Row> = kept
+        .iter()
+        .map(|(ns, snap, l)| Row::of(ns, snap, l))
+        .collect();
     let mut others: Vec<Row> = Vec::new();
-    for (ns, l) in rest {
+    for (ns, snap, l) in rest {
         match others.iter_mut().find(|r| r.netns == ns) {
             Some(r) => r.absorb(l),
             None => {
-                let mut r = Row::of(ns, l);
+                let mut r = Row::of(ns, snap, l);
                 r.local = "other".to_owned();
+                r.process = String::new();
                 others.push(r);
             }
         }
@@ -231,6 +262,7 @@ fn unix_rows<'a>(inputs: &[ScrapeInput<'a>], limits: Limits) -> Vec<(&'a str, Un
 /// `stats` adds the exporter's own counters (`serve`); one-shot output passes `None`.
 pub fn families(
     inputs: &[ScrapeInput],
+    alerts: &[AlertInput],
     stats: Option<ExporterStats>,
     limits: Limits,
 ) -> Vec<Family> {
@@ -327,11 +359,14 @@ pub fn families(
         "Connections of the listener (local address:port matches) by state.",
     );
     for r in tcp_listener_rows(inputs, limits) {
-        let base = [
+        let mut base = vec![
             ("netns", r.netns),
             ("proto", "tcp"),
             ("local", r.local.as_str()),
         ];
+        if !r.process.is_empty() {
+            base.push(("process", r.process.as_str()));
+        }
         queue.push(lbl(&base), r.accept_queue as f64);
         backlog.push(lbl(&base), r.backlog as f64);
         members.push(lbl(&base), r.members as f64);
@@ -381,9 +416,25 @@ pub fn families(
         &|s, _| s.ephemeral_port_count().map(|v| v as f64),
     ));
 
-    out.push(Family::gauge(
+    let mut alert = Family::gauge(
         "sockscope_alert",
         "1 for each active sockscope alert, by rule, severity and target.",
-    ));
+    );
+    for i in alerts {
+        let mut seen = std::collections::BTreeSet::new();
+        for a in i.alerts {
+            let key = (a.rule.id(), a.severity.name(), a.target.name.as_str());
+            if seen.insert(key) {
+                let l = [
+                    ("netns", i.netns),
+                    ("rule", key.0),
+                    ("severity", key.1),
+                    ("target", key.2),
+                ];
+                alert.push(lbl(&l), 1.0);
+            }
+        }
+    }
+    out.push(alert);
     out
 }

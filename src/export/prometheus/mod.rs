@@ -6,7 +6,7 @@ mod encode;
 mod families;
 
 pub use encode::{Dialect, encode};
-pub use families::{ExporterStats, Limits, ScrapeInput, families};
+pub use families::{AlertInput, ExporterStats, Limits, ScrapeInput, families};
 
 /// Whether a family is a gauge or a counter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
