@@ -20,6 +20,7 @@ pub mod netns;
 pub mod render;
 pub mod rows;
 pub mod run;
+pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod views;

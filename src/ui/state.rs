@@ -1,0 +1,192 @@
+//! The dashboard's vocabulary: tabs, panels, modes, settings, the actions
+//! the user can take and the effects they ask of the event loop.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::filter::Filter;
+use super::nav::TableNav;
+use super::rows;
+use crate::collector::destroy::DestroyTarget;
+use crate::model::{Frame, Thresholds};
+
+/// The overview's tabs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    /// TCP listeners.
+    Listeners = 0,
+    /// Outbound destinations.
+    Remotes = 1,
+    /// AF_UNIX listeners.
+    Unix = 2,
+}
+
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 3] = [Tab::Listeners, Tab::Remotes, Tab::Unix];
+
+    /// Sort column names of this tab's table.
+    pub fn sorts(self) -> &'static [&'static str] {
+        match self {
+            Tab::Listeners => &rows::LISTENER_SORTS,
+            Tab::Remotes => &rows::REMOTE_SORTS,
+            Tab::Unix => &rows::UNIX_SORTS,
+        }
+    }
+}
+
+/// Where the samples come from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mode {
+    /// The live kernel.
+    Live,
+    /// A recording played back at `speed` times real time.
+    Replay {
+        /// Playback speed factor (1.0 is real time).
+        speed: f64,
+    },
+}
+
+/// Settings the dashboard starts with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Time between collections.
+    pub interval: Duration,
+    /// How much history is kept.
+    pub history: Duration,
+    /// Where `e` writes snapshot files.
+    pub export_dir: PathBuf,
+    /// Live or replay.
+    pub mode: Mode,
+    /// Alert thresholds (`[alerts]` of the config).
+    pub thresholds: Thresholds,
+    /// `--read-only`: `k` and `K` refuse instead of asking.
+    pub read_only: bool,
+}
+
+/// A full-body panel opened over the overview or drill-down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    /// Active alerts and the log of resolved ones (`a`).
+    Alerts,
+    /// Per-second rates of the kernel's overflow and reset counters (`c`).
+    Counters,
+    /// The tunables advisor (`t`).
+    Tunables,
+}
+
+/// Something the user asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Leave the dashboard.
+    Quit,
+    /// Selection up/down by this many rows.
+    Move(isize),
+    /// Selection up/down by a page.
+    Page(isize),
+    /// First row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// Back to live when paused, else the last row (`End`).
+    End,
+    /// Freeze or unfreeze the shown sample (`space`).
+    TogglePause,
+    /// One sample back in history (`←`).
+    StepBack,
+    /// One sample forward in history (`→`).
+    StepForward,
+    /// Next sort column (`s`).
+    NextSort,
+    /// Reverse the sort (`S`).
+    ReverseSort,
+    /// Next tab (`Tab`); previous with `BackTab`.
+    CycleTab(isize),
+    /// A given tab (`1`..`3`).
+    Tab(Tab),
+    /// Drill into the selected listener (`Enter`).
+    Open,
+    /// Close the overlay, the filter, or the drill-down (`Esc`).
+    Back,
+    /// Start typing a filter (`/`).
+    StartFilter,
+    /// A character typed into the filter line.
+    FilterChar(char),
+    /// Backspace in the filter line.
+    FilterBackspace,
+    /// Keep the typed filter and leave the filter line (`Enter`).
+    FilterDone,
+    /// Write the shown sample to the export directory (`e`).
+    Export,
+    /// Replay: double the playback speed (`+`).
+    Faster,
+    /// Replay: halve the playback speed (`-`).
+    Slower,
+    /// Show or hide the help overlay (`?`).
+    Help,
+    /// Open a panel, or close it when it is the one shown (`a`, `c`, `t`).
+    Panel(Panel),
+    /// Drill-down: destroy the selected connection, after a `y` (`k`).
+    Kill,
+    /// Drill-down: destroy the listener's CLOSE_WAIT sockets older than an
+    /// age chosen next, after a `y` (`K`).
+    KillCloseWait,
+    /// Answer yes to the question on screen (`y`).
+    ConfirmYes,
+    /// Pick the age at index `n` of [`super::destroy::AGES`] (`1`..`4`).
+    ChooseAge(usize),
+    /// With several namespaces: show only the next one, then all again (`n`).
+    NextNetns,
+    /// Mouse click at a cell.
+    Click {
+        /// Column.
+        x: u16,
+        /// Row.
+        y: u16,
+    },
+    /// The terminal was resized.
+    Resize {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+}
+
+/// What the caller must do after an action (the I/O the state machine does not do).
+#[derive(Clone, Debug)]
+pub enum Effect {
+    /// Nothing.
+    None,
+    /// Leave: restore the terminal and exit.
+    Quit,
+    /// Write this frame as snapshot JSON to the export directory.
+    Export(Frame),
+    /// Destroy exactly these sockets (the user said yes).
+    Destroy(Vec<DestroyTarget>),
+}
+
+/// A line for the status bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Information (an export path).
+    Info(String),
+    /// Something went wrong (a write error).
+    Error(String),
+}
+
+/// The drill-down into one listener.
+#[derive(Clone, Debug)]
+pub struct Drill {
+    /// The listener's bound address, its identity across samples.
+    pub local: SocketAddr,
+    /// Index of the listener in the shown frame, when it exists there.
+    pub index: Option<usize>,
+    /// The connection list.
+    pub nav: TableNav,
+    /// The connection list's own filter.
+    pub filter: Filter,
+    /// Top peers of the shown sample.
+    pub peers: Vec<(IpAddr, u64)>,
+}
