@@ -52,6 +52,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 /// Draws the key hints of the current screen into `area`.
 pub fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
+    // The keys of this screen, most useful first; `q quit` always ends the
+    // line and the rest are shown as far as the width allows.
     let keys: &[(&str, &str)] = if app.panel.is_some() {
         &[
             ("Esc", "close"),
@@ -61,7 +63,6 @@ pub fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
             ("t", "tunables"),
             ("space", "pause"),
             ("←→", "time"),
-            ("q", "quit"),
         ]
     } else if app.drill.is_some() {
         &[
@@ -72,7 +73,8 @@ pub fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
             ("←→", "time"),
             ("e", "export"),
             ("?", "help"),
-            ("q", "quit"),
+            ("k", "destroy"),
+            ("a", "alerts"),
         ]
     } else {
         &[
@@ -83,11 +85,23 @@ pub fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
             ("space", "pause"),
             ("←→", "time"),
             ("e", "export"),
-            ("q", "quit"),
+            ("Tab", "tabs"),
+            ("a", "alerts"),
+            ("c", "counters"),
+            ("t", "tunables"),
         ]
     };
+    let width = |k: &str, what: &str| k.chars().count() + what.chars().count() + 3;
+    let mut room = usize::from(area.width).saturating_sub(width("q", "quit"));
     let mut spans = Vec::new();
-    for (k, what) in keys {
+    for (k, what) in keys.iter().chain([&("q", "quit")]) {
+        let w = width(k, what);
+        if *k != "q" {
+            if w > room {
+                continue;
+            }
+            room -= w;
+        }
         spans.push(Span::styled(*k, t.key()));
         spans.push(Span::styled(format!(" {what}  "), t.dim()));
     }
