@@ -5,7 +5,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use super::writer::{encode_header, encode_sample};
+use super::writer::{encode_header, encode_sample, frame};
 use super::*;
 use crate::model::{TcpState, fixtures};
 
@@ -174,4 +174,39 @@ fn recording_source_plays_every_sample_then_ends() {
         assert_eq!(source.collect().unwrap(), want);
     }
     assert!(matches!(source.collect(), Err(CollectError::Exhausted)));
+}
+
+/// The snapshot as the first recordings stored it, before `processes` and
+/// `netns_parts` were added: such files must keep reading back.
+#[derive(serde::Serialize)]
+struct FirstSnapshot<'a> {
+    taken_at: jiff::Timestamp,
+    hostname: &'a str,
+    netns: &'a str,
+    tcp: &'a [crate::model::TcpSocket],
+    unix_listeners: &'a [crate::model::UnixListener],
+    counters: &'a std::collections::BTreeMap<String, u64>,
+    tunables: &'a std::collections::BTreeMap<String, String>,
+    collector: &'a crate::model::CollectorStats,
+}
+
+#[test]
+fn samples_of_the_first_schema_read_back_with_defaults() {
+    let s = &samples()[3];
+    let old = FirstSnapshot {
+        taken_at: s.taken_at,
+        hostname: &s.hostname,
+        netns: &s.netns,
+        tcp: &s.tcp,
+        unix_listeners: &s.unix_listeners,
+        counters: &s.counters,
+        tunables: &s.tunables,
+        collector: &s.collector,
+    };
+    let payload = lz4_flex::compress_prepend_size(&rmp_serde::to_vec_named(&old).unwrap());
+    let mut bytes = encode_header(&header());
+    bytes.extend(frame(s.taken_at, &payload).unwrap());
+    let mut rec = open(bytes).unwrap();
+    assert_eq!(rec.samples().len(), 1);
+    assert_eq!(&rec.read(0).unwrap(), s, "new fields take their defaults");
 }

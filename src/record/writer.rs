@@ -19,26 +19,28 @@ pub struct Recorder {
 pub fn encode_sample(snapshot: &Snapshot) -> Result<Vec<u8>, RecordError> {
     let packed =
         rmp_serde::to_vec_named(snapshot).map_err(|e| RecordError::Encode(e.to_string()))?;
-    let payload = lz4_flex::compress_prepend_size(&packed);
+    frame(snapshot.taken_at, &lz4_flex::compress_prepend_size(&packed))
+}
+
+/// Frames an encoded `payload` taken at `taken_at`.
+pub(super) fn frame(taken_at: jiff::Timestamp, payload: &[u8]) -> Result<Vec<u8>, RecordError> {
     let len = u32::try_from(payload.len())
         .ok()
         .filter(|&l| l <= super::MAX_SAMPLE_LEN)
         .ok_or_else(|| {
             RecordError::Encode(format!("sample of {} bytes is too large", payload.len()))
         })?;
-    let ts = i64::try_from(snapshot.taken_at.as_nanosecond())
-        .map_err(|_| {
-            RecordError::Encode(format!("timestamp {} is out of range", snapshot.taken_at))
-        })?
+    let ts = i64::try_from(taken_at.as_nanosecond())
+        .map_err(|_| RecordError::Encode(format!("timestamp {taken_at} is out of range")))?
         .to_le_bytes();
     let mut crc = crc32fast::Hasher::new();
     crc.update(&ts);
-    crc.update(&payload);
+    crc.update(payload);
     let mut frame = Vec::with_capacity(payload.len() + 16);
     frame.extend_from_slice(&len.to_le_bytes());
     frame.extend_from_slice(&crc.finalize().to_le_bytes());
     frame.extend_from_slice(&ts);
-    frame.extend_from_slice(&payload);
+    frame.extend_from_slice(payload);
     Ok(frame)
 }
 
