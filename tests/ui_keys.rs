@@ -131,6 +131,18 @@ fn sort_cycles_and_reverses() {
     assert_eq!(a.active_nav().sort.column, 6);
     assert_eq!(shown_locals(&a)[0], "[::]:443", "most CLOSE-WAIT first");
     key(&mut a, KeyCode::Char('s'));
+    assert_eq!(
+        shown_locals(&a),
+        ["[::]:443", "127.0.0.1:8080", "0.0.0.0:80", "0.0.0.0:22"],
+        "by process: api, java, nginx, sshd"
+    );
+    key(&mut a, KeyCode::Char('s'));
+    assert_eq!(
+        shown_locals(&a)[0],
+        "0.0.0.0:80",
+        "most SO_REUSEPORT members first"
+    );
+    key(&mut a, KeyCode::Char('s'));
     assert_eq!(a.active_nav().sort.column, 0, "wraps to trouble");
 }
 

@@ -15,7 +15,7 @@ use crate::model::{
 
 /// Sort columns of the listeners table; 0 ("trouble") puts full accept
 /// queues first, then CLOSE_WAIT, then SYN_RECV.
-pub const LISTENER_SORTS: [&str; 7] = [
+pub const LISTENER_SORTS: [&str; 9] = [
     "trouble",
     "local",
     "accept queue",
@@ -23,6 +23,8 @@ pub const LISTENER_SORTS: [&str; 7] = [
     "ESTAB",
     "TIME-WAIT",
     "CLOSE-WAIT",
+    "process",
+    "members",
 ];
 /// Sort columns of the remotes table.
 pub const REMOTE_SORTS: [&str; 5] = ["sockets", "remote", "ESTAB", "TIME-WAIT", "ports"];
@@ -39,7 +41,7 @@ pub fn key<T: Hash>(value: &T) -> u64 {
 }
 
 /// Compares two rows of a table.
-type Compare<T> = dyn Fn(&T, &T) -> Ordering;
+type Compare<'a, T> = dyn Fn(&T, &T) -> Ordering + 'a;
 
 fn directed(ord: Ordering, sort: Sort) -> Ordering {
     if sort.reverse { ord.reverse() } else { ord }
@@ -67,7 +69,7 @@ pub fn listeners(
         .collect();
     let ls = &agg.listeners;
     let desc = |f: fn(&Listener) -> u64| move |a: &Listener, b: &Listener| f(b).cmp(&f(a));
-    let cmp: Box<Compare<Listener>> = match sort.column {
+    let cmp: Box<Compare<'_, Listener>> = match sort.column {
         0 => Box::new(|a, b| {
             let score = |l: &Listener| {
                 (
@@ -87,7 +89,14 @@ pub fn listeners(
         3 => Box::new(desc(|l| l.states[SynRecv])),
         4 => Box::new(desc(|l| l.states[Established])),
         5 => Box::new(desc(|l| l.states[TimeWait])),
-        _ => Box::new(desc(|l| l.states[CloseWait])),
+        6 => Box::new(desc(|l| l.states[CloseWait])),
+        // Listeners without a known process go last.
+        7 => Box::new(|a, b| {
+            let label = |l: &Listener| processes.label(&l.processes);
+            let (pa, pb) = (label(a), label(b));
+            (pa.is_empty(), pa).cmp(&(pb.is_empty(), pb))
+        }),
+        _ => Box::new(desc(|l| l.members.len() as u64)),
     };
     rows.sort_by(|&a, &b| {
         let (la, lb) = (&ls[a as usize], &ls[b as usize]);
