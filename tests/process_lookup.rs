@@ -2,21 +2,13 @@
 //! fraction of what a full scan reads (counted in /proc reads, not time),
 //! and a socket opened later is found without a full scan.
 
+mod common;
+
 use std::net::TcpListener;
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use sockscope::collector::process::ProcessCache;
-
-fn inode_of(fd: i32) -> u32 {
-    let link = std::fs::read_link(format!("/proc/self/fd/{fd}")).unwrap();
-    let link = link.to_string_lossy();
-    link.strip_prefix("socket:[")
-        .and_then(|l| l.strip_suffix(']'))
-        .unwrap()
-        .parse()
-        .unwrap()
-}
 
 #[test]
 fn warm_lookups_cost_far_less_than_a_full_scan() {
@@ -28,7 +20,7 @@ fn warm_lookups_cost_far_less_than_a_full_scan() {
         let mut w: Vec<u32> = held
             .iter()
             .take(5)
-            .map(|l| inode_of(l.as_raw_fd()))
+            .map(|l| common::socket_inode(l.as_raw_fd()))
             .collect();
         w.sort_unstable();
         w
@@ -72,12 +64,12 @@ fn warm_lookups_cost_far_less_than_a_full_scan() {
     // whose descriptor count changed (us), not by a full scan.
     let late = TcpListener::bind("127.0.0.1:0").unwrap();
     let mut wanted2 = wanted.clone();
-    wanted2.push(inode_of(late.as_raw_fd()));
+    wanted2.push(common::socket_inode(late.as_raw_fd()));
     wanted2.sort_unstable();
     let before = cache.counters();
     let table = cache.lookup(&wanted2, t0 + Duration::from_secs(10));
     let after = cache.counters();
-    let owners = table.of_inode(inode_of(late.as_raw_fd()));
+    let owners = table.of_inode(common::socket_inode(late.as_raw_fd()));
     assert_eq!(table.get(owners[0]).unwrap().pid, me);
     assert_eq!(after.full_scans, 1);
     assert!(after.fd_counts_read > before.fd_counts_read);

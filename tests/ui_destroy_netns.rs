@@ -1,6 +1,6 @@
-//! `k`/`K` (destroy, with confirmation) and `n` (namespace picker) in the
-//! dashboard's state machine and on screen; and the collection thread
-//! destroying a real socket on request.
+//! `k`/`K` (destroy, with confirmation), `n` (namespace picker) and a UNIX
+//! listener's clients in the dashboard's state machine and on screen; and
+//! the collection thread destroying a real socket on request.
 
 mod common;
 mod scene;
@@ -13,8 +13,10 @@ use scene::{SAMPLES, T0, draw, sample, select_listener, settings};
 use sockscope::collector::destroy::DestroyTarget;
 use sockscope::collector::{LiveSource, Source};
 use sockscope::model::fixtures::{listen, sock};
-use sockscope::model::{Frame, PartInput, Snapshot, TcpState};
-use sockscope::ui::app::{Action, App, Effect, Settings, Status};
+use sockscope::model::{
+    Frame, PartInput, ProcessInfo, Snapshot, SocketProcesses, TcpState, UnixPeer,
+};
+use sockscope::ui::app::{Action, App, Effect, Panel, Settings, Status, Tab};
 use sockscope::ui::collect::{self, Collected};
 use sockscope::ui::keys::{for_app, press};
 use sockscope::ui::theme::Theme;
@@ -302,4 +304,39 @@ fn the_collection_thread_destroys_on_request_and_refuses_read_only() {
             }
         }
     }
+}
+
+#[test]
+fn enter_on_a_unix_listener_lists_its_clients_with_their_processes() {
+    let mut snap = sample(SAMPLES - 1);
+    let peer = |server, peer| UnixPeer {
+        listener: 7002,
+        server,
+        peer,
+    };
+    snap.unix_peers = vec![peer(0, 9101), peer(0, 9100), peer(9200, 9102)];
+    snap.processes.list.push(ProcessInfo {
+        pid: 3001,
+        comm: "php-client".into(),
+        cmdline: "php client.php".into(),
+        uid: 33,
+        user: "www-data".into(),
+    });
+    let client = snap.processes.list.len() as u32 - 1;
+    for inode in [9100, 9102] {
+        snap.processes.sockets.push(SocketProcesses {
+            inode,
+            processes: vec![client],
+        });
+    }
+    let mut app = app_with(settings(std::path::Path::new(".")), 160, 48, vec![snap]);
+    app.handle(Action::Tab(Tab::Unix));
+    let row = app.active_nav().selected_row().unwrap();
+    assert_eq!(
+        app.shown().unwrap().snapshot.unix_listeners[row as usize].inode,
+        7002
+    );
+    app.handle(Action::Open);
+    assert_eq!(app.panel, Some(Panel::UnixPeers));
+    insta::assert_snapshot!("unix_clients_160x48", draw(&app).backend());
 }

@@ -12,6 +12,7 @@ pub mod process;
 pub mod process_scan;
 pub mod procfs_net;
 pub mod unix;
+pub mod unix_peers;
 pub mod worker;
 
 use std::collections::VecDeque;
@@ -175,6 +176,10 @@ impl Source for LiveSource {
         snap.collector.skipped_messages = skipped;
         snap.collector.notes = notes;
         if let Some(cache) = &self.processes {
+            match unix_peers::collect(&mut self.diag, &snap.unix_listeners) {
+                Ok(peers) => snap.unix_peers = peers,
+                Err(e) => snap.collector.notes.push(format!("no UNIX peers: {e}")),
+            }
             let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
             cache.attribute(&mut snap, Instant::now());
         }

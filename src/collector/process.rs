@@ -95,7 +95,8 @@ impl ProcessCache {
     }
 
     /// The inodes of `snapshot` whose owners the screens need: LISTEN and
-    /// CLOSE_WAIT sockets, UNIX listeners, and sockets on the focus port.
+    /// CLOSE_WAIT sockets, UNIX listeners and their clients, and sockets on
+    /// the focus port.
     pub fn wanted(&self, snapshot: &Snapshot) -> Vec<u32> {
         let mut out: Vec<u32> = snapshot
             .tcp
@@ -106,6 +107,7 @@ impl ProcessCache {
             })
             .map(|s| s.inode)
             .chain(snapshot.unix_listeners.iter().map(|u| u.inode))
+            .chain(snapshot.unix_peers.iter().map(|p| p.peer))
             .filter(|&i| i != 0)
             .collect();
         out.sort_unstable();

@@ -25,6 +25,8 @@ pub use engine::{Model, ModelLimits};
 pub use history::{Frame, History};
 pub use netns_parts::{NetnsPart, PartInput};
 pub use process::{ProcessInfo, ProcessTable, SocketProcesses};
-pub use snapshot::{CollectorStats, Snapshot, TcpSocket, TcpState, Timer, UnixKind, UnixListener};
+pub use snapshot::{
+    CollectorStats, Snapshot, TcpSocket, TcpState, Timer, UnixKind, UnixListener, UnixPeer,
+};
 pub use states::StateCounts;
 pub use tracker::Tracker;

@@ -69,6 +69,7 @@ impl Snapshot {
                 part.unix = s.unix_listeners.len() as u32;
                 out.tcp.extend(s.tcp);
                 out.unix_listeners.extend(s.unix_listeners);
+                out.unix_peers.extend(s.unix_peers);
                 for (k, v) in &s.counters {
                     *out.counters.entry(k.clone()).or_insert(0) += v;
                 }

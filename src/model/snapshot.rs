@@ -197,6 +197,19 @@ pub struct UnixListener {
     pub backlog: u32,
 }
 
+/// A client connected to a UNIX listener.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnixPeer {
+    /// Inode of the listener (`udiag_ino`).
+    pub listener: u32,
+    /// Inode of the accepted server-side socket; 0 while the connection
+    /// waits in the accept queue (`UNIX_DIAG_ICONS`).
+    pub server: u32,
+    /// Inode of the client's socket (`UNIX_DIAG_PEER`, or the queued
+    /// connection's peer from `UNIX_DIAG_ICONS`).
+    pub peer: u32,
+}
+
 /// How one collection went: the collector's own figures.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CollectorStats {
@@ -242,6 +255,10 @@ pub struct Snapshot {
     /// belongs to which namespace, in order; empty for one namespace.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub netns_parts: Vec<NetnsPart>,
+    /// Clients connected to the UNIX listeners (collected with process
+    /// attribution; empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unix_peers: Vec<UnixPeer>,
 }
 
 impl Snapshot {
@@ -258,6 +275,7 @@ impl Snapshot {
             collector: CollectorStats::default(),
             processes: ProcessTable::default(),
             netns_parts: Vec::new(),
+            unix_peers: Vec::new(),
         }
     }
 

@@ -440,6 +440,11 @@ impl App {
     }
 
     fn open_drill(&mut self) {
+        if self.drill.is_none() && self.tab == Tab::Unix {
+            self.panel = Some(Panel::UnixPeers);
+            self.panel_scroll = 0;
+            return;
+        }
         if self.drill.is_some() || self.tab != Tab::Listeners {
             return;
         }

@@ -17,7 +17,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("Home g / G", "first / last row"),
     ("End", "back to live when paused, else last row"),
     ("Tab 1 2 3", "listeners / remotes / UNIX listeners"),
-    ("Enter", "drill into the selected listener"),
+    (
+        "Enter",
+        "drill into the listener / a UNIX listener's clients",
+    ),
     ("Esc", "close help, clear the filter, leave the drill-down"),
     ("space", "pause (collection goes on) / back to live"),
     ("← →", "step back / forward through history"),

@@ -36,6 +36,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Panel::Alerts => views::alert_log::render(frame, body, app),
             Panel::Counters => views::counters::render(frame, body, app),
             Panel::Tunables => views::tunables::render(frame, body, app),
+            Panel::UnixPeers => views::unix_peers::render(frame, body, app),
         }
     }
     views::header::render(frame, header, app);

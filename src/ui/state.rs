@@ -74,6 +74,8 @@ pub enum Panel {
     Counters,
     /// The tunables advisor (`t`).
     Tunables,
+    /// The clients of the selected UNIX listener (`Enter` on the UNIX tab).
+    UnixPeers,
 }
 
 /// Something the user asked for.

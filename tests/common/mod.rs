@@ -147,3 +147,14 @@ pub fn ss(args: &[&str]) -> Option<String> {
     assert!(out.status.success(), "ss {args:?} failed: {out:?}");
     Some(String::from_utf8(out.stdout).unwrap())
 }
+
+/// The inode of the socket behind our descriptor `fd` (`socket:[N]`).
+pub fn socket_inode(fd: i32) -> u32 {
+    let link = std::fs::read_link(format!("/proc/self/fd/{fd}")).unwrap();
+    let link = link.to_string_lossy();
+    link.strip_prefix("socket:[")
+        .and_then(|l| l.strip_suffix(']'))
+        .unwrap()
+        .parse()
+        .unwrap()
+}

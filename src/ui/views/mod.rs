@@ -17,4 +17,5 @@ pub mod table;
 pub mod tabs;
 pub mod tunables;
 pub mod unix;
+pub mod unix_peers;
 pub mod widgets;
