@@ -334,3 +334,39 @@ fn help_quit_errors_tabs_and_mouse() {
     assert!(matches!(key(&mut a, KeyCode::Char('q')), Effect::Quit));
     assert!(a.quit);
 }
+
+#[test]
+fn a_paused_sample_that_loses_its_sockets_or_leaves_history_still_draws() {
+    use sockscope::model::{Model, ModelLimits};
+    let mut a = app(80, 24);
+    // Keep socket lists for about two samples only, and 12 s of history.
+    let limits = ModelLimits {
+        history: std::time::Duration::from_secs(12),
+        socket_budget: 700,
+    };
+    a.model = Model::new(&limits);
+    for k in 0..SAMPLES {
+        a.ingest(Frame::new(sample(k)));
+    }
+    select_listener(&mut a, "127.0.0.1:8080");
+    drive(&mut a, &[Action::Open, Action::TogglePause]);
+    assert_eq!(a.drill.as_ref().unwrap().nav.rows.len(), 129);
+    a.ingest(Frame::new(sample(SAMPLES)));
+    a.ingest(Frame::new(sample(SAMPLES + 1)));
+    assert!(
+        !a.shown().unwrap().has_sockets(),
+        "the budget stripped the shown sample"
+    );
+    assert!(a.drill.as_ref().unwrap().nav.rows.is_empty());
+    let screen = scene::draw(&a).backend().to_string();
+    assert!(screen.contains("no longer kept"), "{screen}");
+    for k in SAMPLES + 2..SAMPLES + 20 {
+        a.ingest(Frame::new(sample(k)));
+    }
+    assert_eq!(
+        a.shown().unwrap().snapshot.taken_at,
+        a.model.history.iter().next().unwrap().snapshot.taken_at,
+        "the oldest kept sample"
+    );
+    scene::draw(&a);
+}

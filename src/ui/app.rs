@@ -3,6 +3,7 @@
 //! clock, so every behaviour is testable with plain values.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use ratatui::layout::Rect;
 
@@ -131,11 +132,23 @@ impl App {
     /// Takes a new frame (built on the collector thread). While paused the
     /// shown sample stays the same; nothing is dropped from history.
     pub fn ingest(&mut self, frame: Frame) {
+        let before = self.shown().map(|f| Arc::clone(&f.snapshot));
         self.model.ingest_frame(frame);
         self.collect_error = None;
         match self.paused.as_mut() {
-            // The shown sample is unchanged, so are its rows.
-            Some(back) => *back = (*back + 1).min(self.model.history.len().saturating_sub(1)),
+            Some(back) => {
+                *back = (*back + 1).min(self.model.history.len().saturating_sub(1));
+                // The rows stay valid while the shown sample is the same one;
+                // it changes when it falls out of the history or loses its
+                // socket list to the history's budget.
+                let same = match (&before, self.shown()) {
+                    (Some(b), Some(now)) => Arc::ptr_eq(b, &now.snapshot),
+                    _ => false,
+                };
+                if !same {
+                    self.refresh();
+                }
+            }
             None => self.refresh(),
         }
     }
