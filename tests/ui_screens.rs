@@ -139,3 +139,33 @@ fn colours_mark_a_full_queue_and_vanish_under_no_color() {
     a.theme.color = false;
     assert_eq!(gauge_color(&a), Color::Reset);
 }
+
+#[test]
+fn every_screen_draws_at_awkward_sizes() {
+    use crossterm::event::KeyCode;
+    use sockscope::ui::keys::{action, press};
+    let screens: [&[KeyCode]; 10] = [
+        &[],
+        &[KeyCode::Char('2')],
+        &[KeyCode::Char('3')],
+        &[KeyCode::Enter],
+        &[KeyCode::Enter, KeyCode::Char('/'), KeyCode::Char('x')],
+        &[KeyCode::Char('?')],
+        &[KeyCode::Char(' '), KeyCode::Left],
+        &[KeyCode::Char('a')],
+        &[KeyCode::Char('t')],
+        &[KeyCode::Char('c')],
+    ];
+    for (w, h) in [(40, 10), (41, 11), (45, 14), (60, 18), (200, 60), (300, 12)] {
+        for keys in screens {
+            let mut a = app(w, h);
+            for k in keys {
+                if let Some(act) = action(&press(*k), a.editing) {
+                    a.handle(act);
+                }
+            }
+            a.handle(Action::Move(3));
+            draw(&a);
+        }
+    }
+}
