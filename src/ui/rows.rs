@@ -2,9 +2,10 @@
 //! shown sample, done once per change (not per frame drawn).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::net::{IpAddr, SocketAddr};
+
+use rustc_hash::FxHashMap;
 
 use super::filter::{Filter, contains};
 use super::nav::Sort;
@@ -236,7 +237,7 @@ pub fn connections(
 /// The peers (remote addresses) with the most connections among `rows`,
 /// most first, at most `n`.
 pub fn top_peers(frame: &Frame, rows: &[u32], n: usize) -> Vec<(IpAddr, u64)> {
-    let mut counts: HashMap<IpAddr, u64> = HashMap::new();
+    let mut counts: FxHashMap<IpAddr, u64> = FxHashMap::default();
     for &r in rows {
         *counts
             .entry(frame.snapshot.tcp[r as usize].remote.ip())
