@@ -140,3 +140,23 @@ fn listeners_sort_by_port_and_owners_follow() {
     assert_eq!(agg.owners[3], Owner::Listener(2));
     assert_eq!(agg.connections_of(2).collect::<Vec<_>>(), [3]);
 }
+
+#[test]
+fn listener_lookup_finds_each_address_and_only_those() {
+    let agg = Aggregate::build(&snapshot(
+        T0,
+        vec![
+            listen("[::]:80", 0, 1, 1),
+            listen("127.0.0.1:80", 0, 1, 2),
+            listen("0.0.0.0:80", 0, 1, 3),
+            listen("0.0.0.0:22", 0, 1, 4),
+            listen("[::1]:9000", 0, 1, 5),
+        ],
+    ));
+    for l in &agg.listeners {
+        assert_eq!(agg.listener(l.local).map(|x| x.local), Some(l.local));
+    }
+    assert!(agg.listener("10.0.0.1:80".parse().unwrap()).is_none());
+    assert!(agg.listener("[::]:22".parse().unwrap()).is_none());
+    assert!(agg.listener("0.0.0.0:9001".parse().unwrap()).is_none());
+}
