@@ -1,28 +1,23 @@
 //! Keeps a constant number of TIME_WAIT sockets. Each comes from a loopback
-//! connection that the client closes first; the kernel reaps TIME_WAIT after
-//! a fixed 60 s (`TCP_TIMEWAIT_LEN`), so every batch is replaced shortly
-//! before that.
+//! connection that the client closes first. The kernel reaps TIME_WAIT after
+//! 60 s plus timer-wheel slack (up to a few seconds), so rather than guess
+//! when, the keeper reads the namespace's TIME_WAIT count (`tw` in
+//! `/proc/self/net/sockstat`) and makes up the difference.
 
-use std::collections::VecDeque;
+use std::fs;
 use std::net::{SocketAddrV4, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 
 /// Listeners the TIME_WAIT connections go to, on distinct loopback
 /// addresses so that client 4-tuples do not run out.
 const LISTENERS: u8 = 8;
-/// Sockets created and later replaced together.
-const BATCH: u32 = 1000;
-/// Age at which a batch is replaced (the kernel reaps at 60 s).
-const REPLACE_AFTER: Duration = Duration::from_secs(58);
 
-/// Owns the TIME_WAIT listeners and the schedule of batches.
+/// Owns the TIME_WAIT listeners.
 pub struct Keeper {
     listeners: Vec<TcpListener>,
     target: u32,
-    batches: VecDeque<(Instant, u32)>,
     next: usize,
 }
 
@@ -38,7 +33,6 @@ impl Keeper {
         Ok(Keeper {
             listeners,
             target,
-            batches: VecDeque::new(),
             next: 0,
         })
     }
@@ -48,34 +42,26 @@ impl Keeper {
         self.listeners.len()
     }
 
-    /// Creates the whole target, batch by batch.
+    /// Creates exactly the target number of TIME_WAIT sockets.
     pub fn fill(&mut self, stop: &AtomicBool) -> anyhow::Result<()> {
-        let mut left = self.target;
-        while left > 0 && !stop.load(Ordering::Relaxed) {
-            let n = left.min(BATCH);
-            self.batch(n)?;
-            left -= n;
-        }
-        Ok(())
-    }
-
-    /// Replaces the batches that are about to expire.
-    pub fn refresh(&mut self, stop: &AtomicBool) -> anyhow::Result<()> {
-        while let Some(&(born, n)) = self.batches.front() {
-            if born.elapsed() < REPLACE_AFTER || stop.load(Ordering::Relaxed) {
+        for _ in 0..self.target {
+            if stop.load(Ordering::Relaxed) {
                 break;
             }
-            self.batches.pop_front();
-            self.batch(n)?;
+            self.one()?;
         }
         Ok(())
     }
 
-    fn batch(&mut self, n: u32) -> anyhow::Result<()> {
-        for _ in 0..n {
+    /// Replaces the TIME_WAIT sockets the kernel has reaped since last time.
+    pub fn refresh(&mut self, stop: &AtomicBool) -> anyhow::Result<()> {
+        let missing = u64::from(self.target).saturating_sub(time_wait_count()?);
+        for _ in 0..missing {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
             self.one()?;
         }
-        self.batches.push_back((Instant::now(), n));
         Ok(())
     }
 
@@ -93,4 +79,22 @@ impl Keeper {
         drop(server);
         Ok(())
     }
+}
+
+/// TIME_WAIT sockets of this namespace: `tw` on the `TCP:` line of
+/// `/proc/self/net/sockstat`.
+fn time_wait_count() -> anyhow::Result<u64> {
+    let text = fs::read_to_string("/proc/self/net/sockstat")
+        .context("cannot read /proc/self/net/sockstat")?;
+    let tcp = text.lines().find(|l| l.starts_with("TCP:"));
+    let mut words = tcp.into_iter().flat_map(str::split_whitespace);
+    while let Some(w) = words.next() {
+        if w == "tw" {
+            let n = words.next().unwrap_or_default();
+            return n
+                .parse()
+                .with_context(|| format!("bad tw count {n:?} in /proc/self/net/sockstat"));
+        }
+    }
+    bail!("no TCP tw count in /proc/self/net/sockstat")
 }
