@@ -9,6 +9,7 @@ pub mod collector;
 pub mod commands;
 pub mod config;
 pub mod export;
+pub mod memory;
 pub mod model;
 pub mod record;
 pub mod serve;

@@ -6,6 +6,7 @@ use sockscope::cli::{Cli, Command};
 use sockscope::config::Config;
 
 fn main() -> ExitCode {
+    sockscope::memory::return_large_buffers_to_the_kernel();
     let cli = Cli::parse();
     let config = Config::resolve(cli.config.as_deref(), &cli.alerts);
     let result = config
