@@ -12,13 +12,18 @@
 //! - `collect`: `LiveSource::collect` (dumps, parsing, `/proc` counters).
 //! - `model`: `collect` plus `Model::ingest` (aggregate, tracker, history),
 //!   the dashboard's whole per-interval cost but the drawing.
+//! - `attributed-cold`: `model` with process attribution through a new
+//!   process cache each time (a full scan of `/proc/*/fd`).
+//! - `attributed-warm`: `model` with process attribution through one cache
+//!   kept across cycles, as the dashboard refreshes.
 
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use netlink_packet_sock_diag::{AF_INET, AF_INET6};
+use sockscope::collector::process::ProcessCache;
 use sockscope::collector::{LiveSource, Source, inet, netlink::DiagSocket, unix};
-use sockscope::model::{Model, ModelLimits};
+use sockscope::model::{Model, ModelLimits, Snapshot};
 
 /// CPU time (user + system) of this process so far, microseconds.
 fn cpu_us() -> u64 {
@@ -40,6 +45,12 @@ fn median(v: &mut [u64]) -> u64 {
 /// One run of the mode; returns the sockets seen.
 type Cycle = Box<dyn FnMut() -> anyhow::Result<u64>>;
 
+/// Each run collects with `next` and feeds the snapshot to one model.
+fn ingesting(mut next: impl FnMut() -> anyhow::Result<Snapshot> + 'static) -> Cycle {
+    let mut model = Model::new(&ModelLimits::default());
+    Box::new(move || Ok(model.ingest(next()?).agg.totals.total()))
+}
+
 fn cycle(mode: &str) -> anyhow::Result<Cycle> {
     Ok(match mode {
         "raw" => {
@@ -59,17 +70,24 @@ fn cycle(mode: &str) -> anyhow::Result<Cycle> {
         }
         "model" => {
             let mut source = LiveSource::open()?;
-            let mut model = Model::new(&ModelLimits::default());
-            Box::new(move || {
-                let frame = model.ingest(source.collect()?);
-                Ok(frame.agg.totals.total())
-            })
+            ingesting(move || Ok(source.collect()?))
         }
-        other => bail!("unknown mode {other:?}; use raw, collect or model"),
+        "attributed-cold" => ingesting(|| {
+            let mut source = LiveSource::open()?.with_processes(ProcessCache::shared());
+            Ok(source.collect()?)
+        }),
+        "attributed-warm" => {
+            let mut source = LiveSource::open()?.with_processes(ProcessCache::shared());
+            ingesting(move || Ok(source.collect()?))
+        }
+        other => bail!(
+            "unknown mode {other:?}; use raw, collect, model, attributed-cold or attributed-warm"
+        ),
     })
 }
 
 fn main() -> anyhow::Result<()> {
+    sockscope::memory::return_large_buffers_to_the_kernel();
     let mut args = std::env::args().skip(1);
     let mode = args.next().context("usage: bench_cycle MODE [REPS]")?;
     let reps: usize = match args.next() {

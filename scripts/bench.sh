@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# sockscope's benchmark: builds release binaries, creates a private network
+# namespace holding a socket load (default 50,000 ESTABLISHED + 50,000
+# TIME_WAIT), measures sockscope against the raw kernel dump and `ss` in the
+# same run, prints every figure with its ratio, and always cleans up.
+#
+# usage: scripts/bench.sh [--established N] [--time-wait N] [--reps N]
+#                         [--dashboard-seconds N] [--quick]
+#   --quick  skips the criterion benches and the live dashboard phase.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ESTABLISHED=50000
+TIME_WAIT=50000
+REPS=11
+DASH_SECS=60
+QUICK=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --established) ESTABLISHED="$2"; shift 2 ;;
+    --time-wait) TIME_WAIT="$2"; shift 2 ;;
+    --reps) REPS="$2"; shift 2 ;;
+    --dashboard-seconds) DASH_SECS="$2"; shift 2 ;;
+    --quick) QUICK=1; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+die() { echo "bench.sh: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "needs root to create a network namespace; run it with sudo"
+missing=()
+for tool in ip:iproute2 ss:iproute2 hyperfine:hyperfine tmux:tmux jq:jq cargo:cargo; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool%%:*} (Debian package ${tool#*:})")
+done
+[ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]}; install them with apt-get install"
+
+echo "== building release binaries"
+cargo build --release --quiet --bin sockscope --bin sockscope-load --example bench_cycle
+BIN=$PWD/target/release
+NS="sockscope-bench-$$"
+WORK=$(mktemp -d)
+LOAD_PID=""
+
+cleanup() {
+  trap - EXIT INT TERM
+  tmux kill-session -t "$NS" 2>/dev/null || true
+  if [ -n "$LOAD_PID" ]; then kill "$LOAD_PID" 2>/dev/null || true; wait "$LOAD_PID" 2>/dev/null || true; fi
+  ip netns del "$NS" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'echo "bench.sh: interrupted, cleaning up" >&2; exit 130' INT TERM
+
+in_ns() { ip netns exec "$NS" "$@"; }
+
+echo "== namespace $NS: $ESTABLISHED ESTABLISHED + $TIME_WAIT TIME_WAIT"
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+# started directly (not through in_ns) so that $! is the generator itself
+ip netns exec "$NS" "$BIN/sockscope-load" --established "$ESTABLISHED" --time-wait "$TIME_WAIT" \
+  >"$WORK/load.out" 2>"$WORK/load.err" &
+LOAD_PID=$!
+for _ in $(seq 600); do
+  grep -q '^ready' "$WORK/load.out" && break
+  kill -0 "$LOAD_PID" 2>/dev/null || die "load generator failed: $(cat "$WORK/load.err")"
+  sleep 0.5
+done
+grep -q '^ready' "$WORK/load.out" || die "load generator not ready after 300 s"
+LOAD_READY=$(date +%s)
+echo "   $(cat "$WORK/load.out")"
+echo "   ss -s: $(in_ns ss -s | grep '^TCP:')"
+
+# --- measurements -----------------------------------------------------------
+declare -A MS    # name -> median wall ms
+declare -A CPU   # name -> median CPU ms per run
+fmt() { awk -v v="$1" 'BEGIN { printf (v < 10 ? "%.2f" : "%.1f"), v }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+cycle() { # mode -> MS[mode], CPU[mode]
+  local line
+  line=$(in_ns "$BIN/examples/bench_cycle" "$1" "$REPS")
+  MS[$1]=$(sed -E 's/.*wall_us=([0-9]+).*/\1/' <<<"$line" | awk '{ print $1 / 1000 }')
+  CPU[$1]=$(sed -E 's/.*cpu_us=([0-9]+).*/\1/' <<<"$line" | awk '{ print $1 / 1000 }')
+  SOCKETS=$(sed -E 's/.*sockets=([0-9]+).*/\1/' <<<"$line")
+}
+
+echo "== in-process cycles (median of $REPS)"
+for mode in raw collect model attributed-cold attributed-warm raw model; do cycle "$mode"; echo "   $mode: ${MS[$mode]} ms wall, ${CPU[$mode]} ms CPU"; done
+
+echo "== whole processes (hyperfine, median of $REPS, output to /dev/null)"
+in_ns hyperfine -N --style basic --warmup 2 --runs "$REPS" --export-json "$WORK/hf.json" \
+  -n snapshot_json "$BIN/sockscope snapshot --format json" \
+  -n ss_tan "ss -tan" \
+  -n ss_tanp "ss -tanp" >/dev/null
+for name in snapshot_json ss_tan ss_tanp; do
+  MS[$name]=$(jq -r --arg n "$name" '.results[] | select(.command == $n) | .median * 1000' "$WORK/hf.json")
+  CPU[$name]=$(jq -r --arg n "$name" '.results[] | select(.command == $n) | (.user + .system) * 1000' "$WORK/hf.json")
+done
+
+BENCH_LINES=""
+if [ "$QUICK" = 0 ]; then
+  echo "== criterion benches (model aggregation, dashboard render)"
+  BENCH_LINES=$(cargo bench --quiet --bench model --bench render -- \
+    --warm-up-time 1 --measurement-time 3 --output-format bencher 2>/dev/null | grep '^test ')
+fi
+bench_ms() { awk -v n="$1" '$2 == n { gsub(",", "", $5); printf "%.2f", $5 / 1e6 }' <<<"$BENCH_LINES"; }
+
+if [ "$QUICK" = 0 ]; then
+  echo "== live dashboard at --interval 1s, 200x60, for $DASH_SECS s"
+  tmux new-session -d -s "$NS" -x 200 -y 60 \
+    "exec ip netns exec $NS $BIN/sockscope --interval 1s"
+  DASH_PID=$(tmux display -p -t "$NS" '#{pane_pid}')
+  TICKS=$(getconf CLK_TCK)
+  sleep 5
+  cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DASH_PID/stat"; }
+  rss_kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$DASH_PID/status"; }
+  START_TICKS=$(cpu_ticks)
+  RSS_FIRST=""
+  for ((t = 10; t <= DASH_SECS; t += 10)); do
+    sleep 10
+    [ -e "/proc/$DASH_PID" ] || die "the dashboard exited: $(tmux capture-pane -p -t "$NS" 2>/dev/null | head -5)"
+    [ -n "$RSS_FIRST" ] || RSS_FIRST=$(rss_kib VmRSS)
+  done
+  END_TICKS=$(cpu_ticks)
+  DASH_CPU=$(awk -v a="$START_TICKS" -v b="$END_TICKS" -v hz="$TICKS" -v s="$DASH_SECS" \
+    'BEGIN { printf "%.1f", (b - a) / hz / s * 100 }')
+  RSS_LAST=$(rss_kib VmRSS)
+  RSS_PEAK=$(rss_kib VmHWM)
+  HEADER=$(tmux capture-pane -p -t "$NS" | head -3)
+  tmux send-keys -t "$NS" q
+  sleep 1
+fi
+TW_NOW=$(in_ns ss -s | sed -nE 's/.*timewait ([0-9]+).*/\1/p')
+
+# --- report -----------------------------------------------------------------
+CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+echo
+echo "Machine: $(nproc) cores ($CPU_MODEL), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Load: $SOCKETS TCP sockets ($ESTABLISHED ESTABLISHED, $TIME_WAIT TIME_WAIT kept; $TW_NOW TIME_WAIT at the end, $(( $(date +%s) - LOAD_READY )) s after the load was ready)"
+echo
+echo "| measurement | wall (median) | CPU | ratio (wall; CPU) | target |"
+echo "| --- | --- | --- | --- | --- |"
+row() { # label name ratio-text target
+  echo "| $1 | $(fmt "${MS[$2]}") ms | $(fmt "${CPU[$2]}") ms | $3 | $4 |"
+}
+both() { echo "$(ratio "$1" "$2"); $(ratio "$3" "$4")"; }
+row "raw kernel dump, in process (floor)" raw "1.00" ""
+row "collection only, in process" collect "$(both "${MS[collect]}" "${MS[raw]}" "${CPU[collect]}" "${CPU[raw]}") × raw" ""
+row "collection + model update, in process" model "$(both "${MS[model]}" "${MS[raw]}" "${CPU[model]}" "${CPU[raw]}") × raw" "≤ 1.25 × raw"
+row "\`ss -tan\`" ss_tan "$(both "${MS[ss_tan]}" "${MS[model]}" "${CPU[ss_tan]}" "${CPU[model]}") × collection + model" "≥ 1.5 ×"
+row "\`sockscope snapshot --format json\` (whole process, with a cold process scan)" snapshot_json "$(both "${MS[ss_tan]}" "${MS[snapshot_json]}" "${CPU[ss_tan]}" "${CPU[snapshot_json]}") × faster than ss -tan" ""
+row "\`ss -tanp\`" ss_tanp "$(both "${MS[ss_tanp]}" "${MS[snapshot_json]}" "${CPU[ss_tanp]}" "${CPU[snapshot_json]}") × the snapshot process" ""
+row "collection + model + process attribution, cold cache" attributed-cold "$(both "${MS[ss_tanp]}" "${MS[attributed-cold]}" "${CPU[ss_tanp]}" "${CPU[attributed-cold]}") × faster than ss -tanp" ""
+row "collection + model + process attribution, warm cache" attributed-warm "$(both "${MS[ss_tanp]}" "${MS[attributed-warm]}" "${CPU[ss_tanp]}" "${CPU[attributed-warm]}") × faster than ss -tanp" "≥ 3 ×"
+if [ "$QUICK" = 0 ]; then
+  echo "| model: aggregate 100k sockets (criterion) | $(bench_ms aggregate_100k) ms | | | |"
+  echo "| model: tracker update 100k, steady (criterion) | $(bench_ms tracker_100k_steady) ms | | | |"
+  echo "| model: whole ingest 100k (criterion) | $(bench_ms ingest_100k) ms | | | |"
+  echo "| render overview 200x60, 5k listeners, 100k conns | $(bench_ms render_overview_200x60) ms | | | ≤ 10 ms |"
+  echo "| render drill-down 200x60 | $(bench_ms render_drill_down_200x60) ms | | | ≤ 10 ms |"
+  echo "| key press: move + redraw 200x60 | $(bench_ms key_move_and_redraw_200x60) ms | | | within a frame |"
+  echo "| dashboard takes a sample (rows, sort) | $(bench_ms ingest_sample_5k_listeners) ms | | | |"
+  RAW_PCT=$(awk -v c="${CPU[raw]}" 'BEGIN { printf "%.1f", c / 10 }')
+  echo "| raw dump CPU at 1 dump/s | | $RAW_PCT % of a core | 1.00 | |"
+  echo "| live dashboard CPU, --interval 1s, ${DASH_SECS} s | | $DASH_CPU % of a core | $(ratio "$DASH_CPU" "$RAW_PCT") × raw | ≤ 1.3 × raw |"
+  echo "| live dashboard peak RSS (VmHWM) | $(( RSS_PEAK / 1024 )) MiB | | | ≤ 64 MiB |"
+  echo "| live dashboard RSS after 10 s / at the end | $(( RSS_FIRST / 1024 )) / $(( RSS_LAST / 1024 )) MiB | | $(ratio "$RSS_LAST" "$RSS_FIRST") | bounded (±10%) |"
+  echo
+  echo "Dashboard header at the end:"
+  echo "$HEADER"
+fi
