@@ -23,6 +23,8 @@ fn app() -> (App, Frame) {
         history: Duration::from_secs(600),
         export_dir: ".".into(),
         mode: Mode::Live,
+        thresholds: Default::default(),
+        read_only: true,
     };
     let mut app = App::new(settings, Theme { color: true }, Rect::new(0, 0, 200, 60));
     let first = fixtures::busy_host("2026-11-24T00:00:00Z", LISTENERS, CONNECTIONS);
