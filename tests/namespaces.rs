@@ -252,3 +252,99 @@ fn bad_namespaces_are_one_clear_line_and_exit_1() {
         "{err}"
     );
 }
+
+/// A prefork server: the parent listens, two forked workers each accept
+/// one connection and hold it.
+const PREFORK: &str = r#"
+import os, socket, sys, time
+l = socket.socket()
+l.bind(('127.0.0.1', 7107))
+l.listen(8)
+kids = []
+for n in range(2):
+    pid = os.fork()
+    if pid == 0:
+        with open('/proc/self/comm', 'w') as f:
+            f.write('sstest-w%d' % n)
+        s, _ = l.accept()
+        time.sleep(600)
+        os._exit(0)
+    kids.append(pid)
+clients = [socket.create_connection(('127.0.0.1', 7107)) for _ in range(2)]
+print(' '.join(map(str, kids)), flush=True)
+try:
+    sys.stdin.read()
+finally:
+    for k in kids:
+        os.kill(k, 9)
+"#;
+
+#[test]
+fn the_drill_down_port_names_each_connections_worker() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let ns = NamedNetns::new();
+    let mut child = Command::new("ip")
+        .args(["netns", "exec", &ns.name, "python3", "-c", PREFORK])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _stdin = child.stdin.take();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let workers: Vec<u32> = line
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    struct Reap(std::process::Child, Vec<u32>);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            for &w in &self.1 {
+                // SAFETY: kill only signals the workers this test started.
+                unsafe { libc::kill(w as i32, libc::SIGKILL) };
+            }
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _reap = Reap(child, workers.clone());
+
+    let handle = NetnsTarget::Named(ns.name.clone()).open().unwrap();
+    let cache = ProcessCache::shared();
+    let c = cache.clone();
+    let mut source = NetnsSource::open(handle, move |s| s.with_processes(c)).unwrap();
+    source.focus_port(Some(7107));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let snap = source.collect().unwrap();
+        let mut owners: Vec<(u32, String)> = snap
+            .tcp
+            .iter()
+            .filter(|s| {
+                s.state == sockscope::model::TcpState::Established && s.local.port() == 7107
+            })
+            .flat_map(|s| snap.processes.of_inode(s.inode).iter())
+            .map(|&i| {
+                let p = snap.processes.get(i).unwrap();
+                (p.pid, p.comm.clone())
+            })
+            .collect();
+        owners.sort();
+        let mut want = vec![
+            (workers[0], "sstest-w0".to_owned()),
+            (workers[1], "sstest-w1".to_owned()),
+        ];
+        want.sort();
+        if owners == want {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "owners {owners:?}, want {want:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

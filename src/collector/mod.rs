@@ -77,6 +77,13 @@ pub trait Source: Send {
     /// Takes one snapshot.
     fn collect(&mut self) -> Result<Snapshot, CollectError>;
 
+    /// Also look up the owning processes of every socket on local `port`
+    /// (the drill-down's connections); `None` stops that. Sources without
+    /// process attribution ignore it.
+    fn focus_port(&mut self, port: Option<u16>) {
+        let _ = port;
+    }
+
     /// Destroys exactly the socket `target` names (`SOCK_DESTROY`). Sources
     /// that do not read a live kernel refuse.
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {
@@ -185,6 +192,15 @@ impl Source for LiveSource {
         }
         snap.collector.duration_us = started.elapsed().as_micros() as u64;
         Ok(snap)
+    }
+
+    fn focus_port(&mut self, port: Option<u16>) {
+        if let Some(cache) = &self.processes {
+            cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .set_focus_port(port);
+        }
     }
 
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {

@@ -203,6 +203,7 @@ impl NetnsHandle {
 
 enum Request {
     Collect,
+    Focus(Option<u16>),
     Destroy(DestroyTarget),
 }
 
@@ -344,6 +345,10 @@ fn worker(
     for request in requests {
         let reply = match request {
             Request::Collect => Reply::Snapshot(Box::new(source.collect())),
+            Request::Focus(port) => {
+                source.focus_port(port);
+                continue;
+            }
             Request::Destroy(target) => Reply::Destroyed(source.destroy(&target)),
         };
         if replies.send(reply).is_err() {
@@ -360,6 +365,10 @@ impl Source for NetnsSource {
                 return result;
             }
         }
+    }
+
+    fn focus_port(&mut self, port: Option<u16>) {
+        let _ = self.requests.send(Request::Focus(port));
     }
 
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {

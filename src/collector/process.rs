@@ -285,3 +285,26 @@ impl ProcessCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::{listen, snapshot, sock};
+
+    #[test]
+    fn the_drill_down_port_adds_its_connections_to_the_lookup() {
+        let snap = snapshot(
+            "2026-11-24T02:40:00Z",
+            vec![
+                listen("0.0.0.0:80", 0, 128, 5),
+                sock(TcpState::Established, "10.0.0.1:80", "10.0.0.9:5000", 6),
+                sock(TcpState::CloseWait, "10.0.0.1:81", "10.0.0.9:5001", 7),
+                sock(TcpState::TimeWait, "10.0.0.1:80", "10.0.0.9:5002", 8),
+            ],
+        );
+        let mut cache = ProcessCache::new(Duration::from_secs(10));
+        assert_eq!(cache.wanted(&snap), vec![5, 7], "listeners and CLOSE_WAIT");
+        cache.set_focus_port(Some(80));
+        assert_eq!(cache.wanted(&snap), vec![5, 6, 7], "TIME_WAIT has no inode");
+    }
+}

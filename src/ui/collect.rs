@@ -35,7 +35,15 @@ pub enum Collected {
 pub struct Collector {
     /// Samples and errors, in order.
     pub rx: mpsc::Receiver<Collected>,
-    commands: std_mpsc::Sender<Vec<DestroyTarget>>,
+    commands: std_mpsc::Sender<Command>,
+}
+
+/// A request to the collection thread between collections.
+enum Command {
+    /// Destroy exactly these sockets.
+    Destroy(Vec<DestroyTarget>),
+    /// Look up the owners of the sockets on this local port too.
+    Focus(Option<u16>),
 }
 
 impl Collector {
@@ -43,7 +51,13 @@ impl Collector {
     /// owns the netlink socket of the right namespace); the outcome comes
     /// back as [`Collected::Destroyed`].
     pub fn destroy(&self, targets: Vec<DestroyTarget>) {
-        let _ = self.commands.send(targets);
+        let _ = self.commands.send(Command::Destroy(targets));
+    }
+
+    /// Tells the source which listener's port the drill-down shows, so that
+    /// its connections' processes are looked up too.
+    pub fn focus_port(&self, port: Option<u16>) {
+        let _ = self.commands.send(Command::Focus(port));
     }
 }
 
@@ -51,7 +65,7 @@ impl Collector {
 /// `interval` (measured from the start of each collection).
 pub fn spawn(factory: SourceFactory, interval: Duration) -> std::io::Result<Collector> {
     let (tx, rx) = mpsc::channel(16);
-    let (stop_tx, stop_rx) = std_mpsc::channel::<Vec<DestroyTarget>>();
+    let (stop_tx, stop_rx) = std_mpsc::channel::<Command>();
     thread::Builder::new()
         .name("sockscope-collect".to_owned())
         .spawn(move || run(factory, interval, &tx, &stop_rx))?;
@@ -65,7 +79,7 @@ fn run(
     factory: SourceFactory,
     interval: Duration,
     tx: &mpsc::Sender<Collected>,
-    stop: &std_mpsc::Receiver<Vec<DestroyTarget>>,
+    stop: &std_mpsc::Receiver<Command>,
 ) {
     let mut source = match factory() {
         Ok(s) => s,
@@ -98,7 +112,8 @@ fn run(
             match stop.recv_timeout(wait) {
                 Err(std_mpsc::RecvTimeoutError::Timeout) => break,
                 Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
-                Ok(targets) => {
+                Ok(Command::Focus(port)) => source.focus_port(port),
+                Ok(Command::Destroy(targets)) => {
                     let outcome = destroy_all(source.as_mut(), &targets);
                     if tx.blocking_send(Collected::Destroyed(outcome)).is_err() {
                         return;

@@ -209,7 +209,7 @@ fn render_connections(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
     } else {
         "no connection matches the filter (Esc clears it)"
     };
-    let header = vec![
+    let mut header = vec![
         Cell::from("PEER"),
         Cell::from("STATE"),
         right("RECV-Q"),
@@ -217,7 +217,7 @@ fn render_connections(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
         Cell::from("TIMER"),
         right("SEEN FOR"),
     ];
-    let widths = vec![
+    let mut widths = vec![
         Constraint::Min(21),
         Constraint::Length(10),
         Constraint::Length(8),
@@ -225,6 +225,12 @@ fn render_connections(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
         Constraint::Length(16),
         Constraint::Length(8),
     ];
+    // The owner of each connection (a prefork server's worker), on wide terminals.
+    let wide = area.width >= 110;
+    if wide {
+        header.push(Cell::from(" PROCESS"));
+        widths.push(Constraint::Length(24));
+    }
     let tcp = &shown.snapshot.tcp;
     let at = shown.snapshot.taken_at;
     let columns = super::table::Columns {
@@ -247,13 +253,22 @@ fn render_connections(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
             TcpState::CloseWait | TcpState::SynRecv => Level::Warn,
             _ => Level::Ok,
         };
-        Row::new(vec![
+        let mut cells = vec![
             Cell::from(s.remote.to_string()),
             Cell::from(s.state.ss_name()).style(t.level(level)),
             Cell::from(Line::from(s.recv_q.to_string()).right_aligned()),
             Cell::from(Line::from(s.send_q.to_string()).right_aligned()),
             Cell::from(timer(s.timer, s.expires_ms, s.retrans)),
             Cell::from(Line::from(seen).right_aligned()),
-        ])
+        ];
+        if wide {
+            let owners = shown.agg.processes_of(&shown.snapshot, i as usize);
+            let label = shown.snapshot.processes.label(owners);
+            cells.push(Cell::from(format!(
+                " {}",
+                if label.is_empty() { "-" } else { &label }
+            )));
+        }
+        Row::new(cells)
     });
 }
