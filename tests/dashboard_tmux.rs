@@ -345,3 +345,57 @@ fn replay_in_tmux_steps_through_a_recording() {
     tmux.keys(&["q"]);
     tmux.wait_for("the exit", |s| s.contains("EXITED 0"));
 }
+
+#[test]
+fn dashboard_shows_the_full_queue_and_the_close_wait_leak_as_alerts() {
+    private_netns();
+    let _full = listener("127.0.0.1:7401", 2, false);
+    let _waiting: Vec<_> = (0..3).map(|_| connect("127.0.0.1:7401", None)).collect();
+    let leaky = listener("127.0.0.1:7402", 16, false);
+    let mut leaked = Vec::new();
+    for _ in 0..3 {
+        let c = connect("127.0.0.1:7402", None);
+        leaked.push(leaky.accept().unwrap().0);
+        drop(c);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start();
+    let command = format!(
+        "NO_COLOR=1 {} --interval 250ms --close-wait-min-age 1s --close-wait-min-count 3 \
+         --log-file {}; echo EXITED $?",
+        env!("CARGO_BIN_EXE_sockscope"),
+        dir.path().join("log").display(),
+    );
+    tmux.keys(&[&command, "Enter"]);
+
+    let screen = tmux.wait_for("both alerts in the strip", |s| {
+        s.contains("alerts ‼ 1 critical ! 1 warning")
+    });
+    // The rows carry the markers (the selected row's `▶` sits before its marker).
+    assert!(
+        line_with(&screen, "‼ 127.0.0.1:7401").contains("3/2"),
+        "{screen}"
+    );
+    assert!(
+        line_with(&screen, "! 127.0.0.1:7402").contains("0/16"),
+        "{screen}"
+    );
+
+    tmux.keys(&["a"]);
+    let panel = tmux.wait_for("the alerts panel", |s| s.contains("ACTIVE AT"));
+    let active = line_with(&panel, "ACTIVE AT");
+    assert!(
+        active.ends_with("(2)") || active.contains("(2) "),
+        "{active}"
+    );
+    assert!(
+        line_with(&panel, "accept_queue_overflow").contains("listener 127.0.0.1:7401"),
+        "{panel}"
+    );
+    assert!(
+        line_with(&panel, "close_wait_leak").contains("listener 127.0.0.1:7402"),
+        "{panel}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("the dashboard to exit", |s| s.contains("EXITED 0"));
+}
