@@ -228,3 +228,37 @@ fn ports_toward_one_destination_against_a_narrow_range() {
     );
     drop(l);
 }
+
+#[test]
+fn full_unix_listener_fires_on_its_path() {
+    private_netns();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.sock");
+    let path = socket2::SockAddr::unix(&file).unwrap();
+    let unix = || socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None).unwrap();
+    let l = unix();
+    l.bind(&path).unwrap();
+    l.listen(2).unwrap();
+    let clients: Vec<_> = (0..3)
+        .map(|_| {
+            let c = unix();
+            c.connect(&path).expect("the queue holds backlog + 1");
+            c
+        })
+        .collect();
+    let mut source = LiveSource::open().unwrap();
+    let mut m = model(Thresholds::default());
+    let last = feed(&mut m, &mut source, 3, Duration::from_millis(20));
+    let alerts = only(&last, Rule::AcceptQueueOverflow);
+    assert_eq!(alerts.len(), 1, "{:?}", last.alerts.active);
+    assert_eq!(alerts[0].target.kind, TargetKind::UnixSocket);
+    assert_eq!(alerts[0].target.name, file.display().to_string());
+    assert_eq!(
+        alerts[0].message,
+        format!(
+            "UNIX listener {} accept queue is full (3/2); new connections wait or fail",
+            file.display()
+        )
+    );
+    drop(clients);
+}
