@@ -217,7 +217,7 @@ pub fn run(args: &SnapshotArgs, target: &TargetArgs, config: &Config) -> anyhow:
             !interval.is_zero(),
             "--interval must be positive, e.g. 250ms"
         );
-        let mut source = target.open_source(process_cache())?;
+        let (mut source, _) = target.open_source(process_cache())?;
         let report = watch::watch(source.as_mut(), config, duration, interval)?;
         return emit(args, |out| render_report(out, args.format, &report, opts));
     }
@@ -229,7 +229,7 @@ pub fn run(args: &SnapshotArgs, target: &TargetArgs, config: &Config) -> anyhow:
     }
     let snapshot = match recorded(args)? {
         Some(s) => s,
-        None => target.open_source(process_cache())?.collect()?,
+        None => target.open_source(process_cache())?.0.collect()?,
     };
     let mut model = Model::with_thresholds(&ModelLimits::default(), config.alerts.clone());
     let report = Report::single(model.ingest(snapshot));

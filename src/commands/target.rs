@@ -42,17 +42,24 @@ impl TargetArgs {
     }
 
     /// Opens the collector of the single namespace asked for (the current
-    /// one by default). Fails with one clear sentence when the namespace
-    /// does not exist, is not a network namespace, or cannot be entered.
-    pub fn open_source(&self, processes: SharedProcesses) -> anyhow::Result<Box<dyn Source>> {
+    /// one by default) and names it. Fails with one clear sentence when the
+    /// namespace does not exist, is not a network namespace, or cannot be
+    /// entered.
+    pub fn open_source(
+        &self,
+        processes: SharedProcesses,
+    ) -> anyhow::Result<(Box<dyn Source>, String)> {
         let configure = self.configure(processes);
         match self.netns_target() {
-            None => Ok(Box::new(configure(
-                LiveSource::open().context("cannot collect the current network namespace")?,
-            ))),
+            None => {
+                let live =
+                    LiveSource::open().context("cannot collect the current network namespace")?;
+                Ok((Box::new(configure(live)), identity::netns_label()))
+            }
             Some(target) => {
                 let handle = target.open()?;
-                Ok(Box::new(NetnsSource::open(handle, configure)?))
+                let label = handle.label.clone();
+                Ok((Box::new(NetnsSource::open(handle, configure)?), label))
             }
         }
     }
@@ -68,12 +75,7 @@ impl TargetArgs {
             let all = AllNetnsSource::new(self.open_all(processes), ALL_NETNS_ROUND_WAIT);
             return Ok((Box::new(all), "all".to_owned()));
         }
-        let source = self.open_source(processes)?;
-        let label = match self.netns_target() {
-            None => identity::netns_label(),
-            Some(t) => t.open()?.label,
-        };
-        Ok((source, label))
+        self.open_source(processes)
     }
 
     /// A collection thread over [`TargetArgs::open_any`], for `serve` and
