@@ -35,26 +35,24 @@ pub enum CollectError {
     #[error(
         "cannot open a NETLINK_SOCK_DIAG socket ({0}); sockscope needs a Linux kernel with sock_diag (CONFIG_INET_DIAG)"
     )]
-    Open(#[source] io::Error),
+    Open(io::Error),
     /// Sending or receiving on the netlink socket failed.
-    #[error("netlink {what} dump failed: {source}")]
+    #[error("netlink {what} dump failed: {error}")]
     Io {
         /// Which dump.
         what: &'static str,
-        /// The OS error.
-        #[source]
-        source: io::Error,
+        /// The OS error (part of the message, so not chained again).
+        error: io::Error,
     },
     /// The kernel answered the request with an error.
     #[error(
-        "the kernel refused the {what} dump: {source} (is the {what} diag module available? try `modprobe inet_diag tcp_diag unix_diag`)"
+        "the kernel refused the {what} dump: {error} (is the {what} diag module available? try `modprobe inet_diag tcp_diag unix_diag`)"
     )]
     Kernel {
         /// Which dump.
         what: &'static str,
-        /// The errno the kernel returned.
-        #[source]
-        source: io::Error,
+        /// The errno the kernel returned (part of the message, so not chained again).
+        error: io::Error,
     },
     /// The watched namespace went away (container stopped, `ip netns del`).
     #[error("network namespace {label} is gone: {why}")]
@@ -230,5 +228,31 @@ impl ScriptedSource {
 impl Source for ScriptedSource {
     fn collect(&mut self) -> Result<Snapshot, CollectError> {
         self.samples.pop_front().ok_or(CollectError::Exhausted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_say_their_cause_once() {
+        let errors = [
+            CollectError::Open(io::Error::from_raw_os_error(libc::EPROTONOSUPPORT)),
+            CollectError::Io {
+                what: "tcp/ipv4",
+                error: io::Error::from_raw_os_error(libc::ENOBUFS),
+            },
+            CollectError::Kernel {
+                what: "unix",
+                error: io::Error::from_raw_os_error(libc::ENOENT),
+            },
+        ];
+        for e in errors {
+            let line = format!("{:#}", anyhow::Error::from(e));
+            let cause = line.find("(os error").expect("names the OS error");
+            assert_eq!(line.matches("(os error").count(), 1, "{line}");
+            assert!(cause > 0, "{line}");
+        }
     }
 }

@@ -67,7 +67,7 @@ impl DiagSocket {
         msg.serialize(&mut out);
         self.socket
             .send(&out, 0)
-            .map_err(|e| CollectError::Io { what, source: e })?;
+            .map_err(|e| CollectError::Io { what, error: e })?;
 
         let mut stats = DumpStats::default();
         loop {
@@ -145,7 +145,7 @@ impl DiagSocket {
             match self.socket.recv(&mut &mut self.buf[..], 0) {
                 Ok(n) => return Ok(n),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(CollectError::Io { what, source: e }),
+                Err(e) => return Err(CollectError::Io { what, error: e }),
             }
         }
     }
@@ -159,6 +159,6 @@ fn kernel_error(what: &'static str, payload: &[u8]) -> CollectError {
         .unwrap_or(0);
     CollectError::Kernel {
         what,
-        source: io::Error::from_raw_os_error(-errno),
+        error: io::Error::from_raw_os_error(-errno),
     }
 }

@@ -168,7 +168,7 @@ mod tests {
             if self.calls == 2 {
                 return Err(CollectError::Io {
                     what: "tcp/ipv4",
-                    source: std::io::Error::from_raw_os_error(libc::ESRCH),
+                    error: std::io::Error::from_raw_os_error(libc::ESRCH),
                 });
             }
             self.inner.collect()
