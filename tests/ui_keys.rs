@@ -282,7 +282,7 @@ fn export_writes_the_shown_sample_and_reports_errors() {
         .iter()
         .find(|l| l.local == "127.0.0.1:8080")
         .unwrap();
-    assert_eq!((l8080.accept_queue, l8080.backlog), (112, 128));
+    assert_eq!((l8080.accept_queue, l8080.backlog), (129, 128));
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,

@@ -68,6 +68,6 @@ fn a_million_connections_in_one_listener() {
     app.handle(Action::Page(1));
     let s = screen(&app);
     assert!(s.contains("connections 1000000"), "{s}");
-    assert!(s.contains("ESTAB      █ 900000"), "{s}");
-    assert!(s.contains("CLOSE-WAIT █ 100000"), "{s}");
+    assert!(s.contains("ESTAB      ▅ 900000 ≤2000000"), "{s}");
+    assert!(s.contains("CLOSE-WAIT ▅ 100000 ≤200000"), "{s}");
 }

@@ -45,6 +45,24 @@ fn help_overlay() {
     both("help", |a| drive(a, &[Action::Help]));
 }
 
+/// On a terminal too short for every key the overlay scrolls: the first
+/// screen says how many lines are below, `G` shows the last one.
+#[test]
+fn help_overlay_scrolls_when_short() {
+    let mut a = app(80, 16);
+    drive(&mut a, &[Action::Help]);
+    snap("help_top", &a);
+    drive(&mut a, &[Action::Move(3)]);
+    assert_eq!(a.help_scroll, 3);
+    drive(&mut a, &[Action::Bottom]);
+    snap("help_bottom", &a);
+    assert!(a.help, "scrolling keeps the overlay open");
+    drive(&mut a, &[Action::Page(100)]);
+    assert_eq!(a.help_scroll, sockscope::ui::keys::HELP.len() + 2 - 14);
+    drive(&mut a, &[Action::Top]);
+    assert_eq!(a.help_scroll, 0);
+}
+
 #[test]
 fn filter_line() {
     both("filter", |a| {

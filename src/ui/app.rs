@@ -40,6 +40,9 @@ pub struct App {
     pub drill: Option<Drill>,
     /// Help overlay shown.
     pub help: bool,
+    /// First line of the help overlay shown (it scrolls when the terminal
+    /// is too short for every key).
+    pub help_scroll: usize,
     /// The panel shown over the body, if any.
     pub panel: Option<Panel>,
     /// First line of the panel shown (scrolling).
@@ -80,6 +83,7 @@ impl App {
             editing: false,
             drill: None,
             help: false,
+            help_scroll: 0,
             panel: None,
             panel_scroll: 0,
             paused: None,
@@ -301,6 +305,12 @@ impl App {
         self.refresh();
     }
 
+    /// Scrolls the help overlay by `d` lines, within its length.
+    fn scroll_help(&mut self, d: isize) {
+        let most = layout::help_lines().saturating_sub(layout::help_visible(self.size));
+        self.help_scroll = self.help_scroll.saturating_add_signed(d).min(most);
+    }
+
     /// Applies one action and says what I/O the caller must do.
     pub fn handle(&mut self, action: Action) -> Effect {
         if !matches!(action, Action::Export | Action::Resize { .. }) {
@@ -314,7 +324,10 @@ impl App {
                 self.quit = true;
                 return Effect::Quit;
             }
-            Action::Help => self.help = !self.help,
+            Action::Help => {
+                self.help = !self.help;
+                self.help_scroll = 0;
+            }
             Action::Back => {
                 if self.help {
                     self.help = false;
@@ -334,6 +347,13 @@ impl App {
                     self.set_filter(String::new());
                 }
             }
+            Action::Move(d) if self.help => self.scroll_help(d),
+            Action::Page(d) if self.help => {
+                let page = layout::help_visible(self.size).max(1) as isize;
+                self.scroll_help(d * page);
+            }
+            Action::Top if self.help => self.help_scroll = 0,
+            Action::Bottom if self.help => self.scroll_help(isize::MAX),
             _ if self.help => self.help = false,
             Action::Panel(p) => {
                 self.panel = (self.panel != Some(p)).then_some(p);

@@ -1,6 +1,7 @@
 //! A synthetic incident for the screen and key tests: ten samples, one
 //! second apart, of a web host where `127.0.0.1:8080` fills its accept
-//! queue, `[::]:443` leaks CLOSE_WAIT and TIME_WAIT toward a database grows.
+//! queue (full for the last three samples, so its alert has fired),
+//! `[::]:443` leaks CLOSE_WAIT and TIME_WAIT toward a database grows.
 #![allow(dead_code)]
 
 use std::time::Duration;
@@ -34,10 +35,10 @@ fn with_queues(mut s: TcpSocket, recv_q: u32, send_q: u32) -> TcpSocket {
 
 /// Sample `k` (0-based) of the incident.
 pub fn sample(k: usize) -> Snapshot {
-    let queue = if k + 1 >= SAMPLES {
+    let queue = if k + 3 >= SAMPLES {
         129
     } else {
-        (k as u32) * 14
+        (k as u32) * 16
     };
     let mut tcp = vec![
         listen("0.0.0.0:22", 0, 128, 1),

@@ -9,18 +9,39 @@ use crate::ui::theme::{Level, Theme};
 
 const BARS: [char; 7] = ['▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/// A one-line sparkline of the last `width` values: `▁` for zero, `▂`..`█`
-/// scaled to the largest value shown.
+/// The top of a sparkline's scale when the largest value of its window is
+/// `max`: `max` plus a quarter, rounded up to 1, 2, 3 or 5 × 10ⁿ (0 when
+/// `max` is 0). The window's peak thus sits at 40-80% of the height and a
+/// steady series never draws as full blocks, which would read "maxed out".
+pub fn scale_top(max: u64) -> u64 {
+    if max == 0 {
+        return 0;
+    }
+    let want = max.saturating_add(max.div_ceil(4));
+    let mut pow: u64 = 1;
+    loop {
+        for m in [1, 2, 3, 5] {
+            let top = pow.saturating_mul(m);
+            if top >= want {
+                return top;
+            }
+        }
+        pow = pow.saturating_mul(10);
+    }
+}
+
+/// A one-line sparkline of the last `width` values on a scale from zero to
+/// [`scale_top`] of their maximum: `▁` for zero, `▂`..`█` for the rest.
 pub fn spark(values: &[u64], width: usize) -> String {
     let shown = &values[values.len().saturating_sub(width)..];
-    let max = shown.iter().copied().max().unwrap_or(0);
+    let top = scale_top(shown.iter().copied().max().unwrap_or(0));
     shown
         .iter()
         .map(|&v| {
-            if v == 0 || max == 0 {
+            if v == 0 || top == 0 {
                 '▁'
             } else {
-                let level = ((v as f64 / max as f64) * BARS.len() as f64).ceil() as usize;
+                let level = ((v as f64 / top as f64) * BARS.len() as f64).ceil() as usize;
                 BARS[level.clamp(1, BARS.len()) - 1]
             }
         })
@@ -65,7 +86,9 @@ pub fn right(title: &'static str) -> Cell<'static> {
     Cell::from(Line::from(title).right_aligned())
 }
 
-/// A label and its sparkline with the current value: `TIME-WAIT ▁▂▅ 120`.
+/// A label, its sparkline, the current value and the top of the scale:
+/// `TIME-WAIT ▁▂▅ 120 ≤200` (the scale starts at zero; an all-zero series
+/// has no scale).
 pub fn spark_line(
     theme: &Theme,
     label: &str,
@@ -75,13 +98,22 @@ pub fn spark_line(
 ) -> Line<'static> {
     let last = values.last().copied().unwrap_or(0);
     let value = last.to_string();
-    let used = label.chars().count() + value.len() + 2;
+    // The scale depends on the shown window, which depends on the room left
+    // by the scale's own label: size that label for the whole series.
+    let widest = scale_top(values.iter().copied().max().unwrap_or(0));
+    let used = label.chars().count() + value.len() + widest.to_string().len() + 4;
     let spark_width = usize::from(width).saturating_sub(used).max(1);
-    Line::from(vec![
+    let shown = &values[values.len().saturating_sub(spark_width)..];
+    let top = scale_top(shown.iter().copied().max().unwrap_or(0));
+    let mut spans = vec![
         Span::styled(format!("{label} "), theme.dim()),
         Span::styled(spark(values, spark_width), theme.spark(level)),
         Span::styled(format!(" {value}"), Style::new()),
-    ])
+    ];
+    if top > 0 {
+        spans.push(Span::styled(format!(" ≤{top}"), theme.dim()));
+    }
+    Line::from(spans)
 }
 
 #[cfg(test)]
@@ -89,10 +121,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sparks_scale_to_the_shown_maximum() {
-        assert_eq!(spark(&[0, 1, 2, 4], 10), "▁▃▅█");
-        assert_eq!(spark(&[9, 0, 0, 3], 2), "▁█");
+    fn sparks_scale_from_zero_with_headroom() {
+        // 4 → top 5: 1/5, 2/5, 4/5 of seven steps.
+        assert_eq!(spark(&[0, 1, 2, 4], 10), "▁▃▄▇");
+        // Only the last two are shown: 3 → top 5.
+        assert_eq!(spark(&[9, 0, 0, 3], 2), "▁▆");
+        // A steady series is not drawn as full blocks.
+        assert_eq!(spark(&[2, 2, 2], 5), "▆▆▆");
         assert_eq!(spark(&[0, 0], 5), "▁▁");
         assert_eq!(spark(&[], 5), "");
+    }
+
+    #[test]
+    fn scale_tops_are_round_and_leave_headroom() {
+        let tops: Vec<u64> = [0, 1, 2, 4, 8, 9, 10, 183, 240, 1_000_000]
+            .into_iter()
+            .map(scale_top)
+            .collect();
+        assert_eq!(tops, [0, 2, 3, 5, 10, 20, 20, 300, 300, 2_000_000]);
+        assert_eq!(scale_top(u64::MAX), u64::MAX);
     }
 }
