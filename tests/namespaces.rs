@@ -348,3 +348,53 @@ fn the_drill_down_port_names_each_connections_worker() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn pid_watching_follows_the_namespace_past_its_first_process() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // The shell prints the pid of a second process in the same new
+    // namespace, then becomes a long sleep itself.
+    let mut first = Command::new("unshare")
+        .args(["--net", "sh", "-c", "sleep 600 & echo $!; exec sleep 600"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(first.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let second: i32 = line.trim().parse().unwrap();
+    struct Reap(std::process::Child, i32);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            // SAFETY: kill only signals the process this test started.
+            unsafe { libc::kill(self.1, libc::SIGKILL) };
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut procs = Reap(first, second);
+
+    let handle = NetnsTarget::Pid(procs.0.id()).open().unwrap();
+    let mut source = NetnsSource::open(handle, |s| s).unwrap();
+    source.collect().unwrap();
+    procs.0.kill().unwrap();
+    procs.0.wait().unwrap();
+    source
+        .collect()
+        .expect("the second process keeps the namespace watched");
+    // SAFETY: as above.
+    unsafe { libc::kill(second, libc::SIGKILL) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match source.collect() {
+            Err(CollectError::NamespaceGone { why, .. }) => {
+                assert_eq!(why, format!("process {second} has exited"));
+                break;
+            }
+            other => assert!(Instant::now() < deadline, "{other:?}"),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -181,6 +181,21 @@ impl NetnsHandle {
         }
     }
 
+    /// When watched through a process that exited, follows another process
+    /// still in the namespace (the lowest pid); `false` when none is left.
+    pub fn reanchor(&mut self) -> bool {
+        if !matches!(self.target, NetnsTarget::Pid(_)) {
+            return false;
+        }
+        match netns_label::first_pid_in(self.inode) {
+            Some(pid) => {
+                self.target = NetnsTarget::Pid(pid);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Moves the calling thread into this namespace.
     pub fn enter(&self) -> Result<(), NetnsError> {
         // SAFETY: setns only changes the calling thread's namespace.
@@ -279,7 +294,11 @@ impl NetnsSource {
     /// Asks the namespace's thread for a collection unless one is already
     /// under way; the answer comes from [`NetnsSource::wait_collect`].
     pub fn start_collect(&mut self) -> Result<(), CollectError> {
-        self.handle.check_present().map_err(|why| self.gone(why))?;
+        if let Err(why) = self.handle.check_present()
+            && !self.handle.reanchor()
+        {
+            return Err(self.gone(why));
+        }
         if !self.pending {
             self.requests
                 .send(Request::Collect)
