@@ -107,6 +107,13 @@ pub struct Aggregate {
     pub remotes: Vec<Remote>,
     /// For each socket of `snapshot.tcp`, at the same index, its group.
     pub owners: Vec<Owner>,
+    /// The connections of every listener in one flat list (CSR layout): those
+    /// of listener `n` are `conn_index[conn_offsets[n]..conn_offsets[n + 1]]`,
+    /// indices into `snapshot.tcp`, ascending. `conn_offsets` has one entry
+    /// per listener plus one; both are emptied with the socket list.
+    pub conn_offsets: Vec<u32>,
+    /// See [`Aggregate::conn_offsets`].
+    pub conn_index: Vec<u32>,
     /// For each UNIX listener of `snapshot.unix_listeners`, at the same
     /// index, the processes holding it (indices into `snapshot.processes.list`).
     pub unix_processes: Vec<Vec<u32>>,
@@ -227,10 +234,37 @@ impl Aggregate {
             listeners,
             remotes,
             owners,
+            conn_offsets: Vec::new(),
+            conn_index: Vec::new(),
             unix_processes,
         };
         agg.sort();
+        agg.index_connections();
         agg
+    }
+
+    /// Fills the CSR connection index from `owners` (after the sort, so
+    /// listener numbers are final). A listener's attributed sockets are
+    /// exactly its `states`, so the offsets need no counting pass.
+    fn index_connections(&mut self) {
+        let mut offsets = Vec::with_capacity(self.listeners.len() + 1);
+        let mut at = 0u32;
+        offsets.push(0);
+        for l in &self.listeners {
+            at += l.sockets() as u32;
+            offsets.push(at);
+        }
+        let mut next: Vec<u32> = offsets[..self.listeners.len()].to_vec();
+        let mut index = vec![0u32; at as usize];
+        for (i, o) in self.owners.iter().enumerate() {
+            if let Owner::Listener(l) = *o {
+                let slot = &mut next[l as usize];
+                index[*slot as usize] = i as u32;
+                *slot += 1;
+            }
+        }
+        self.conn_offsets = offsets;
+        self.conn_index = index;
     }
 
     /// Sorts listeners and remotes into their documented order and remaps `owners`.
@@ -288,13 +322,19 @@ impl Aggregate {
         }
     }
 
-    /// Indices into `snapshot.tcp` of the connections of listener `idx`.
+    /// Indices into `snapshot.tcp` of the connections of listener `idx`,
+    /// ascending; empty once the frame has dropped its socket list.
     pub fn connections_of(&self, idx: usize) -> impl Iterator<Item = usize> + '_ {
-        self.owners
-            .iter()
-            .enumerate()
-            .filter(move |(_, o)| **o == Owner::Listener(idx as u32))
-            .map(|(i, _)| i)
+        self.listener_connections(idx).iter().map(|&i| i as usize)
+    }
+
+    /// The slice of [`Aggregate::conn_index`] holding listener `idx`'s
+    /// connections; empty once the frame has dropped its socket list.
+    pub fn listener_connections(&self, idx: usize) -> &[u32] {
+        match (self.conn_offsets.get(idx), self.conn_offsets.get(idx + 1)) {
+            (Some(&a), Some(&b)) => self.conn_index.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
     }
 }
 

@@ -142,6 +142,32 @@ fn listeners_sort_by_port_and_owners_follow() {
 }
 
 #[test]
+fn connection_index_lists_each_listeners_sockets_in_dump_order() {
+    let snap = snapshot(
+        T0,
+        vec![
+            listen("0.0.0.0:80", 0, 1, 1),
+            sock(Established, "10.0.0.1:80", "10.0.0.9:1", 2),
+            listen("0.0.0.0:22", 0, 1, 3),
+            sock(TimeWait, "10.0.0.1:22", "10.0.0.9:2", 4),
+            sock(Established, "10.0.0.1:40000", "10.0.0.5:5432", 5),
+            sock(CloseWait, "10.0.0.1:80", "10.0.0.9:3", 6),
+            listen("0.0.0.0:8080", 0, 1, 7),
+        ],
+    );
+    let agg = Aggregate::build(&snap);
+    let of = |n: usize| agg.connections_of(n).collect::<Vec<_>>();
+    // Sorted by port: :22, :80, :8080 (no connections).
+    assert_eq!((of(0), of(1), of(2)), (vec![3], vec![1, 5], vec![]));
+    assert_eq!(agg.conn_offsets, [0, 1, 3, 3]);
+    assert_eq!(agg.listener_connections(1), [1, 5]);
+    assert!(
+        agg.listener_connections(3).is_empty(),
+        "past the last listener"
+    );
+}
+
+#[test]
 fn listener_lookup_finds_each_address_and_only_those() {
     let agg = Aggregate::build(&snapshot(
         T0,

@@ -19,7 +19,8 @@ pub struct Frame {
     /// The collected snapshot. In older frames `tcp` is emptied (see
     /// [`Frame::has_sockets`]).
     pub snapshot: Arc<Snapshot>,
-    /// Its aggregate. In older frames `owners` is emptied with the sockets.
+    /// Its aggregate. In older frames `owners` and the connection index are
+    /// emptied with the sockets.
     pub agg: Arc<Aggregate>,
     /// The alerts active at this sample (empty for a frame built outside
     /// [`Model::ingest`](crate::model::Model::ingest)).
@@ -42,14 +43,17 @@ impl Frame {
         self.snapshot.tcp.len() as u64 == self.snapshot.collector.sockets
     }
 
-    /// Drops the per-socket list and its owners: in place when no one else
-    /// holds this frame (the usual case), else in a copy.
+    /// Drops the per-socket list, its owners and connection index: in place
+    /// when no one else holds this frame (the usual case), else in a copy.
     fn strip_sockets(&mut self) {
         if self.snapshot.tcp.is_empty() {
             return;
         }
         Arc::make_mut(&mut self.snapshot).tcp = Vec::new();
-        Arc::make_mut(&mut self.agg).owners = Vec::new();
+        let agg = Arc::make_mut(&mut self.agg);
+        agg.owners = Vec::new();
+        agg.conn_offsets = Vec::new();
+        agg.conn_index = Vec::new();
     }
 }
 

@@ -37,6 +37,8 @@ fn history_strips_old_socket_lists_beyond_budget() {
         3,
         "aggregates stay"
     );
+    let stripped = &h.back(2).unwrap().agg;
+    assert!(stripped.owners.is_empty() && stripped.conn_offsets.is_empty());
 }
 
 #[test]
