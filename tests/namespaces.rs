@@ -398,3 +398,33 @@ fn pid_watching_follows_the_namespace_past_its_first_process() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn all_netns_picks_up_new_namespaces_and_forgets_removed_ones() {
+    use sockscope::collector::all_netns::{AllNetns, NetnsRound};
+    let wait = Duration::from_secs(5);
+    let find = |round: &NetnsRound, label: &str| {
+        round
+            .namespaces
+            .iter()
+            .find(|n| n.label == label)
+            .map(|n| (n.snapshot.is_some(), n.error.clone()))
+    };
+    let mut all = AllNetns::open(|s| s);
+    let mut ns = NamedNetns::new();
+    assert_eq!(find(&all.collect_round(wait), &ns.name), None);
+    all.rediscover();
+    assert_eq!(find(&all.collect_round(wait), &ns.name), Some((true, None)));
+    ns.delete();
+    let gone = format!(
+        "network namespace {0} is gone: {0} was removed from /run/netns",
+        ns.name
+    );
+    assert_eq!(
+        find(&all.collect_round(wait), &ns.name),
+        Some((true, Some(gone))),
+        "reported, last sample kept"
+    );
+    all.rediscover();
+    assert_eq!(find(&all.collect_round(wait), &ns.name), None);
+}

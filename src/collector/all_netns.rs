@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::fs::{self, File};
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::destroy::{DestroyError, DestroyTarget};
@@ -116,12 +117,21 @@ pub struct NetnsRound {
 struct Member {
     source: NetnsSource,
     last: Option<Snapshot>,
+    gone: bool,
 }
+
+/// How each namespace's [`LiveSource`] is set up.
+type Configure = Arc<dyn Fn(LiveSource) -> LiveSource + Send + Sync>;
+
+/// Rounds between two discoveries of namespaces that appeared or went away.
+pub const REDISCOVER_EVERY: u32 = 30;
 
 /// Collects every namespace found by [`discover`], concurrently.
 pub struct AllNetns {
     members: Vec<Member>,
     unreachable: Vec<Unreachable>,
+    configure: Configure,
+    rounds: u32,
 }
 
 impl AllNetns {
@@ -129,15 +139,37 @@ impl AllNetns {
     /// `configure` adjusts each inner [`LiveSource`].
     pub fn open<F>(configure: F) -> AllNetns
     where
-        F: Fn(LiveSource) -> LiveSource + Clone + Send + 'static,
+        F: Fn(LiveSource) -> LiveSource + Send + Sync + 'static,
     {
+        let mut all = AllNetns {
+            members: Vec::new(),
+            unreachable: Vec::new(),
+            configure: Arc::new(configure),
+            rounds: 0,
+        };
+        all.rediscover();
+        all
+    }
+
+    /// Starts collecting namespaces that appeared since the last discovery
+    /// and forgets those found gone (their last sample goes with them).
+    /// [`AllNetns::collect_round`] does this every [`REDISCOVER_EVERY`] rounds.
+    pub fn rediscover(&mut self) {
+        self.members.retain(|m| !m.gone);
         let (found, mut unreachable) = discover();
-        let mut members = Vec::new();
         for f in found {
+            if self.members.iter().any(|m| m.source.inode() == f.inode) {
+                continue;
+            }
             let path = f.target.path();
             let handle = NetnsHandle::from_parts(f.target, f.file, f.inode, f.label.clone());
-            match NetnsSource::open(handle, configure.clone()) {
-                Ok(source) => members.push(Member { source, last: None }),
+            let configure = Arc::clone(&self.configure);
+            match NetnsSource::open(handle, move |s| configure(s)) {
+                Ok(source) => self.members.push(Member {
+                    source,
+                    last: None,
+                    gone: false,
+                }),
                 Err(e) => unreachable.push(Unreachable {
                     label: f.label,
                     path,
@@ -145,20 +177,27 @@ impl AllNetns {
                 }),
             }
         }
-        AllNetns {
-            members,
-            unreachable,
-        }
+        self.unreachable = unreachable;
     }
 
     /// Asks every namespace for a collection and gathers the answers that
     /// arrive within `wait`; a namespace still busy keeps its previous
     /// snapshot and is marked with an error saying so.
     pub fn collect_round(&mut self, wait: Duration) -> NetnsRound {
+        self.rounds += 1;
+        if self.rounds.is_multiple_of(REDISCOVER_EVERY) {
+            self.rediscover();
+        }
         let mut errors: Vec<Option<String>> = self
             .members
             .iter_mut()
-            .map(|m| m.source.start_collect().err().map(|e| e.to_string()))
+            .map(|m| match m.source.start_collect() {
+                Ok(()) => None,
+                Err(e) => {
+                    m.gone = matches!(e, CollectError::NamespaceGone { .. });
+                    Some(e.to_string())
+                }
+            })
             .collect();
         let deadline = Instant::now() + wait;
         for (m, err) in self.members.iter_mut().zip(errors.iter_mut()) {

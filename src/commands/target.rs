@@ -36,7 +36,7 @@ impl TargetArgs {
     pub fn configure(
         &self,
         processes: SharedProcesses,
-    ) -> impl Fn(LiveSource) -> LiveSource + Clone + Send + 'static {
+    ) -> impl Fn(LiveSource) -> LiveSource + Clone + Send + Sync + 'static {
         let read_only = self.read_only;
         move |s: LiveSource| s.with_processes(processes.clone()).read_only(read_only)
     }
