@@ -340,3 +340,30 @@ fn enter_on_a_unix_listener_lists_its_clients_with_their_processes() {
     assert_eq!(app.panel, Some(Panel::UnixPeers));
     insta::assert_snapshot!("unix_clients_160x48", draw(&app).backend());
 }
+
+#[test]
+fn unreadable_processes_are_explained_once() {
+    let denied = |k| {
+        let mut s = sample(k);
+        s.processes.denied = 3;
+        s
+    };
+    let mut app = app_with(
+        settings(std::path::Path::new(".")),
+        160,
+        48,
+        vec![denied(0)],
+    );
+    assert_eq!(
+        app.status,
+        Some(Status::Info(
+            "owners of some sockets show as ?: 3 processes' /proc/<pid>/fd are unreadable; \
+             run as root or with CAP_SYS_PTRACE for full attribution"
+                .into()
+        ))
+    );
+    app.handle(Action::Move(1));
+    assert_eq!(app.status, None);
+    app.ingest(Frame::new(denied(1)));
+    assert_eq!(app.status, None, "said once");
+}

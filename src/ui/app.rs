@@ -64,6 +64,8 @@ pub struct App {
     /// With several namespaces: the one shown alone (index into
     /// `snapshot.netns_parts`), `None` for all.
     pub netns_focus: Option<u16>,
+    /// Set once the status line said how to get full process attribution.
+    pub attribution_hint: bool,
 }
 
 impl App {
@@ -94,6 +96,7 @@ impl App {
             quit: false,
             confirm: None,
             netns_focus: None,
+            attribution_hint: false,
         }
     }
 
@@ -137,8 +140,10 @@ impl App {
     /// shown sample stays the same; nothing is dropped from history.
     pub fn ingest(&mut self, frame: Frame) {
         let before = self.shown().map(|f| Arc::clone(&f.snapshot));
+        let denied = frame.snapshot.processes.denied;
         self.model.ingest_frame(frame);
         self.collect_error = None;
+        self.hint_attribution(denied);
         match self.paused.as_mut() {
             Some(back) => {
                 *back = (*back + 1).min(self.model.history.len().saturating_sub(1));

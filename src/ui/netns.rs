@@ -1,5 +1,6 @@
 //! `--all-netns` on screen: which namespace the tables show (`n` cycles
-//! through them, then back to all).
+//! through them, then back to all); and the one-time hint about process
+//! attribution without privilege.
 
 use super::app::{App, Status};
 
@@ -37,6 +38,18 @@ impl App {
         self.netns_focus = next;
         self.status = Some(Status::Info(format!("showing {label}")));
         self.refresh();
+    }
+
+    /// Says once, in the status line, how to see the owners shown as `?`
+    /// (`denied` processes could not be read).
+    pub(super) fn hint_attribution(&mut self, denied: u32) {
+        if denied > 0 && !self.attribution_hint && self.status.is_none() {
+            self.attribution_hint = true;
+            self.status = Some(Status::Info(format!(
+                "owners of some sockets show as ?: {denied} processes' /proc/<pid>/fd are unreadable; \
+                 run as root or with CAP_SYS_PTRACE for full attribution"
+            )));
+        }
     }
 
     /// The label of the namespace in focus, if any.
