@@ -196,8 +196,12 @@ impl NetnsHandle {
         }
     }
 
-    /// Moves the calling thread into this namespace.
+    /// Moves the calling thread into this namespace (nothing to do, and no
+    /// privilege needed, when it is already there).
     pub fn enter(&self) -> Result<(), NetnsError> {
+        if super::identity::netns_inode(Path::new("/proc/thread-self/ns/net")) == Some(self.inode) {
+            return Ok(());
+        }
         // SAFETY: setns only changes the calling thread's namespace.
         if unsafe { libc::setns(self.file.as_raw_fd(), libc::CLONE_NEWNET) } == 0 {
             return Ok(());
