@@ -146,9 +146,9 @@ fn dashboard_in_tmux_against_real_sockets() {
         .split_whitespace()
         .collect();
     assert_eq!(
-        &row[row.len() - 4..],
-        ["0", "3", "0", "0"],
-        "SYN-RECV ESTAB TIME-WAIT CLOSE-WAIT in {row:?}"
+        &row[row.len() - 9..],
+        ["150%", "0", "3", "0", "0", "0", "0", "0", "3"],
+        "FILL SYN-RECV ESTAB FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSE-WAIT LAST-ACK SOCKETS in {row:?}"
     );
     let totals = screen.lines().nth(1).unwrap();
     assert!(

@@ -142,6 +142,20 @@ fn sort_cycles_and_reverses() {
         "0.0.0.0:80",
         "most SO_REUSEPORT members first"
     );
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Char('s'));
+    }
+    assert_eq!(
+        a.active_nav().sort.column,
+        11,
+        "FIN-WAIT-1, FIN-WAIT-2, LAST-ACK"
+    );
+    key(&mut a, KeyCode::Char('s'));
+    assert_eq!(
+        shown_locals(&a),
+        ["127.0.0.1:8080", "[::]:443", "0.0.0.0:80", "0.0.0.0:22"],
+        "by sockets: 129, 12, 9, 0"
+    );
     key(&mut a, KeyCode::Char('s'));
     assert_eq!(a.active_nav().sort.column, 0, "wraps to trouble");
 }

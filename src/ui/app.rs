@@ -181,12 +181,18 @@ impl App {
         });
     }
 
+    /// Where the parts of the overview go: the listeners tab splits off a
+    /// lower part on a tall terminal.
+    pub fn overview_layout(&self) -> layout::Overview {
+        layout::overview(self.size, self.tab == Tab::Listeners)
+    }
+
     /// Rows visible in the table that has the keyboard.
     pub fn visible_rows(&self) -> usize {
         if self.drill.is_some() {
             layout::table_rows(layout::drill(self.size).conns)
         } else {
-            layout::table_rows(layout::overview(self.size).table)
+            layout::table_rows(self.overview_layout().table)
         }
     }
 
@@ -505,7 +511,7 @@ impl App {
         let table = match self.drill {
             Some(_) => layout::drill(self.size).conns,
             None => {
-                let o = layout::overview(self.size);
+                let o = self.overview_layout();
                 if y == o.tabs.y {
                     if let Some(t) = super::views::tabs::tab_at(self, x) {
                         self.tab = t;

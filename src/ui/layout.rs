@@ -29,19 +29,27 @@ pub struct Overview {
     pub tabs: Rect,
     /// The active table, header row included.
     pub table: Rect,
+    /// Under a split listeners table: top remotes (left) and active alerts
+    /// (right); zero-sized when the overview is not split.
+    pub lower: [Rect; 2],
     /// Status or filter input line.
     pub status: Rect,
     /// Key hints.
     pub footer: Rect,
 }
 
-/// Height of the header: identity, totals, sparklines.
-pub const HEADER_HEIGHT: u16 = 3;
+/// Height of the header: identity, totals, then one line of sparklines, or
+/// on a tall terminal a label line and three lines of chart.
+pub fn header_height(area: Rect) -> u16 {
+    if tall(area) { 6 } else { 3 }
+}
 
-/// Splits `area` for the overview.
-pub fn overview(area: Rect) -> Overview {
-    let [header, alerts, tabs, table, status, footer] = Layout::vertical([
-        Constraint::Length(HEADER_HEIGHT),
+/// Splits `area` for the overview. With `split` (the listeners tab) a tall
+/// terminal gives a third of the table's room, at most 16 lines, to the
+/// top remotes and the active alerts.
+pub fn overview(area: Rect, split: bool) -> Overview {
+    let [header, alerts, tabs, body, status, footer] = Layout::vertical([
+        Constraint::Length(header_height(area)),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(2),
@@ -49,11 +57,23 @@ pub fn overview(area: Rect) -> Overview {
         Constraint::Length(1),
     ])
     .areas(area);
+    let (table, lower) = if split && tall(area) {
+        let below = (body.height / 3).clamp(6, 16);
+        let [table, lower] =
+            Layout::vertical([Constraint::Min(2), Constraint::Length(below)]).areas(body);
+        let halves = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .spacing(2)
+            .areas(lower);
+        (table, halves)
+    } else {
+        (body, [Rect::default(); 2])
+    };
     Overview {
         header,
         alerts,
         tabs,
         table,
+        lower,
         status,
         footer,
     }
@@ -98,7 +118,7 @@ pub fn drill(area: Rect) -> Drill {
         status,
         footer,
     ] = Layout::vertical([
-        Constraint::Length(HEADER_HEIGHT),
+        Constraint::Length(header_height(area)),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(upper),
@@ -134,7 +154,7 @@ pub fn panel(area: Rect, drill: bool) -> Rect {
         let d = self::drill(area);
         (d.title.y, d.conns.bottom())
     } else {
-        let o = overview(area);
+        let o = overview(area, false);
         (o.tabs.y, o.table.bottom())
     };
     Rect::new(area.x, top, area.width, bottom.saturating_sub(top))

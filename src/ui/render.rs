@@ -21,8 +21,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         views::drill::render(frame, area, app);
         (l.header, l.alerts, l.status, l.footer)
     } else {
-        let l = layout::overview(area);
+        let l = layout::overview(area, app.tab == Tab::Listeners);
         views::tabs::render(frame, l.tabs, app);
+        views::overview_lower::render(frame, l.lower, app);
         match app.tab {
             Tab::Listeners => views::listeners::render(frame, l.table, app),
             Tab::Remotes => views::remotes::render(frame, l.table, app),

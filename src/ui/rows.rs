@@ -16,7 +16,7 @@ use crate::model::{
 
 /// Sort columns of the listeners table; 0 ("trouble") puts full accept
 /// queues first, then CLOSE_WAIT, then SYN_RECV.
-pub const LISTENER_SORTS: [&str; 9] = [
+pub const LISTENER_SORTS: [&str; 13] = [
     "trouble",
     "local",
     "accept queue",
@@ -26,6 +26,10 @@ pub const LISTENER_SORTS: [&str; 9] = [
     "CLOSE-WAIT",
     "process",
     "members",
+    "FIN-WAIT-1",
+    "FIN-WAIT-2",
+    "LAST-ACK",
+    "sockets",
 ];
 /// Sort columns of the remotes table.
 pub const REMOTE_SORTS: [&str; 5] = ["sockets", "remote", "ESTAB", "TIME-WAIT", "ports"];
@@ -97,13 +101,27 @@ pub fn listeners(
             let (pa, pb) = (label(a), label(b));
             (pa.is_empty(), pa).cmp(&(pb.is_empty(), pb))
         }),
-        _ => Box::new(desc(|l| l.members.len() as u64)),
+        8 => Box::new(desc(|l| l.members.len() as u64)),
+        9 => Box::new(desc(|l| l.states[FinWait1])),
+        10 => Box::new(desc(|l| l.states[FinWait2])),
+        11 => Box::new(desc(|l| l.states[LastAck])),
+        _ => Box::new(desc(Listener::sockets)),
     };
     rows.sort_by(|&a, &b| {
         let (la, lb) = (&ls[a as usize], &ls[b as usize]);
         directed(cmp(la, lb), sort).then_with(|| addr_order(&la.local, &lb.local))
     });
     rows
+}
+
+/// Whether remote `r` matches `filter` (its port, a state it has, its
+/// address or the local address it uses).
+pub fn remote_matches(r: &Remote, filter: &Filter) -> bool {
+    filter.matches(
+        |p| r.remote.port() == p,
+        |s| r.states[s] > 0,
+        |t| contains(&r.remote.to_string(), t) || contains(&r.local_ip.to_string(), t),
+    )
 }
 
 fn listener_matches(l: &Listener, processes: &ProcessTable, filter: &Filter) -> bool {
@@ -119,14 +137,7 @@ pub fn remotes(agg: &Aggregate, filter: &Filter, sort: Sort) -> Vec<u32> {
     use TcpState::*;
     let rs = &agg.remotes;
     let mut rows: Vec<u32> = (0..rs.len() as u32)
-        .filter(|&i| {
-            let r = &rs[i as usize];
-            filter.matches(
-                |p| r.remote.port() == p,
-                |s| r.states[s] > 0,
-                |t| contains(&r.remote.to_string(), t) || contains(&r.local_ip.to_string(), t),
-            )
-        })
+        .filter(|&i| remote_matches(&rs[i as usize], filter))
         .collect();
     let value = |r: &Remote| match sort.column {
         0 => r.states.total(),

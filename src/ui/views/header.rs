@@ -1,14 +1,15 @@
 //! The header: who and when (host, namespace, interval, sample time, LIVE /
 //! PAUSED / REPLAY), totals per state with the change since the previous
-//! sample, and sparklines of TIME_WAIT, CLOSE_WAIT and SYN_RECV.
+//! sample, and sparklines of TIME_WAIT, CLOSE_WAIT and SYN_RECV: one line
+//! each on a small terminal, three-line charts with their scale on a tall one.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Sparkline};
 
-use super::widgets::spark_line;
+use super::widgets::{scale_top, spark_line};
 use crate::model::TcpState::{self, *};
 use crate::ui::app::{App, Mode};
 use crate::ui::format;
@@ -17,9 +18,14 @@ use crate::ui::theme::Level;
 /// States in the totals line of a narrow terminal; the rest are summed as "other".
 const NARROW: [TcpState; 5] = [Established, SynRecv, TimeWait, CloseWait, Listen];
 
-/// Draws the header into `area` (3 lines).
+/// Draws the header into `area` (3 lines, or 6 for tall sparklines).
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let [ident, totals, sparks] = Layout::vertical([Constraint::Length(1); 3]).areas(area);
+    let [ident, totals, sparks] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
     frame.render_widget(Paragraph::new(identity(app)), ident);
     frame.render_widget(Paragraph::new(totals_line(app, area.width)), totals);
     render_sparks(frame, sparks, app);
@@ -143,13 +149,63 @@ fn render_sparks(frame: &mut Frame, area: Rect, app: &App) {
             .filter(|f| f.snapshot.taken_at <= upto)
             .map(|f| f.agg.totals[state])
             .collect();
-        let line = spark_line(
-            &app.theme,
-            state.ss_name(),
-            &values,
-            cell.width,
-            state_level(state),
-        );
-        frame.render_widget(Paragraph::new(line), *cell);
+        if cell.height >= 2 {
+            tall_spark(frame, *cell, app, state, &values);
+        } else {
+            let line = spark_line(
+                &app.theme,
+                state.ss_name(),
+                &values,
+                cell.width,
+                state_level(state),
+            );
+            frame.render_widget(Paragraph::new(line), *cell);
+        }
     }
+}
+
+/// A label line (`TIME-WAIT 183  peak 183 in the last 10 samples`) over a chart of the
+/// rest of `area`'s height, with the scale (top and 0) on its left.
+fn tall_spark(frame: &mut Frame, area: Rect, app: &App, state: TcpState, values: &[u64]) {
+    let t = &app.theme;
+    let [label, chart] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let now = values.last().copied().unwrap_or(0);
+    let top_label = scale_top(values.iter().copied().max().unwrap_or(0)).to_string();
+    let gutter = top_label.len() as u16 + 1;
+    let [axis, bars] =
+        Layout::horizontal([Constraint::Length(gutter), Constraint::Min(1)]).areas(chart);
+    let shown = &values[values.len().saturating_sub(usize::from(bars.width))..];
+    let peak = shown.iter().copied().max().unwrap_or(0);
+    let top = scale_top(peak);
+    let level = if now == 0 {
+        Level::Quiet
+    } else {
+        state_level(state)
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!("{} ", state.ss_name()), t.dim()),
+            Span::styled(now.to_string(), t.level(level)),
+            Span::styled(
+                format!("  peak {peak} in the last {} samples", shown.len()),
+                t.dim(),
+            ),
+        ])),
+        label,
+    );
+    let mut ticks = vec![Line::default(); usize::from(axis.height)];
+    if let Some(first) = ticks.first_mut() {
+        *first = Line::styled(format!("{top:>w$}", w = usize::from(gutter - 1)), t.dim());
+    }
+    if let Some(last) = ticks.last_mut() {
+        *last = Line::styled(format!("{:>w$}", 0, w = usize::from(gutter - 1)), t.dim());
+    }
+    frame.render_widget(Paragraph::new(ticks), axis);
+    frame.render_widget(
+        Sparkline::default()
+            .data(shown.to_vec())
+            .max(top.max(1))
+            .style(t.spark(state_level(state))),
+        bars,
+    );
 }

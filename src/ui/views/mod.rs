@@ -11,6 +11,7 @@ pub mod drill;
 pub mod header;
 pub mod help;
 pub mod listeners;
+pub mod overview_lower;
 pub mod remotes;
 pub mod status;
 pub mod table;

@@ -81,6 +81,19 @@ pub fn count(theme: &Theme, value: u64, level: Level) -> Cell<'static> {
     Cell::from(Line::from(value.to_string()).right_aligned()).style(theme.level(level))
 }
 
+/// Columns `value` takes when printed, without building the string.
+pub fn display_len(value: &impl std::fmt::Display) -> usize {
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.chars().count();
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    std::fmt::write(&mut c, format_args!("{value}")).map_or(usize::MAX, |()| c.0)
+}
+
 /// A right-aligned header title.
 pub fn right(title: &'static str) -> Cell<'static> {
     Cell::from(Line::from(title).right_aligned())
