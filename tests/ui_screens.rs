@@ -61,6 +61,17 @@ fn help_overlay_scrolls_when_short() {
     assert_eq!(a.help_scroll, sockscope::ui::keys::HELP.len() + 2 - 14);
     drive(&mut a, &[Action::Top]);
     assert_eq!(a.help_scroll, 0);
+    drive(&mut a, &[Action::Bottom]);
+    drive(
+        &mut a,
+        &[Action::Resize {
+            width: 80,
+            height: 24,
+        }],
+    );
+    assert!(a.help, "resizing keeps the overlay open");
+    assert_eq!(a.help_scroll, 0, "everything fits at 80x24");
+    assert_eq!(a.size.height, 24);
 }
 
 #[test]

@@ -358,6 +358,12 @@ impl App {
                     self.set_filter(String::new());
                 }
             }
+            // Before the help arms: resizing keeps the overlay open.
+            Action::Resize { width, height } => {
+                self.size = Rect::new(0, 0, width, height);
+                self.scroll_help(0);
+                self.refresh();
+            }
             Action::Move(d) if self.help => self.scroll_help(d),
             Action::Page(d) if self.help => {
                 let page = layout::help_visible(self.size).max(1) as isize;
@@ -454,10 +460,6 @@ impl App {
             Action::ConfirmYes | Action::ChooseAge(_) => {}
             Action::NextNetns => self.next_netns(),
             Action::Click { x, y } => self.click(x, y),
-            Action::Resize { width, height } => {
-                self.size = Rect::new(0, 0, width, height);
-                self.refresh();
-            }
         }
         Effect::None
     }

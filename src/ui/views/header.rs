@@ -194,7 +194,8 @@ fn tall_spark(frame: &mut Frame, area: Rect, app: &App, state: TcpState, values:
         label,
     );
     let mut ticks = vec![Line::default(); usize::from(axis.height)];
-    if let Some(first) = ticks.first_mut() {
+    // An all-zero window has no scale, only its baseline.
+    if let Some(first) = ticks.first_mut().filter(|_| top > 0) {
         *first = Line::styled(format!("{top:>w$}", w = usize::from(gutter - 1)), t.dim());
     }
     if let Some(last) = ticks.last_mut() {
