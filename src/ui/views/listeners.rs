@@ -45,7 +45,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let several = !shown.snapshot.netns_parts.is_empty();
     if several {
         header.push(Cell::from("NETNS"));
-        widths.push(Constraint::Length(if wide { 20 } else { 12 }));
+        let parts = &shown.snapshot.netns_parts;
+        let longest = parts.iter().map(|p| p.label.chars().count()).max();
+        let cap = if wide { 16 } else { 12 };
+        widths.push(Constraint::Length(longest.unwrap_or(5).clamp(5, cap) as u16));
     }
     if wide {
         header.extend([Cell::from("PROCESS"), right("MEMBERS")]);
