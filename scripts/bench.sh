@@ -38,6 +38,7 @@ done
 
 echo "== building release binaries"
 cargo build --release --quiet --bin sockscope --bin sockscope-load --example bench_cycle
+[ "$QUICK" = 1 ] || cargo bench --quiet --no-run --bench model --bench render 2>/dev/null
 BIN=$PWD/target/release
 NS="sockscope-bench-$$"
 WORK=$(mktemp -d)
