@@ -187,7 +187,10 @@ fn tall_spark(frame: &mut Frame, area: Rect, app: &App, state: TcpState, values:
             Span::styled(format!("{} ", state.ss_name()), t.dim()),
             Span::styled(now.to_string(), t.level(level)),
             Span::styled(
-                format!("  peak {peak} in the last {} samples", shown.len()),
+                match shown.len() {
+                    1 => format!("  peak {peak} in 1 sample"),
+                    n => format!("  peak {peak} in the last {n} samples"),
+                },
                 t.dim(),
             ),
         ])),
