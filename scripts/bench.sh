@@ -93,9 +93,10 @@ for mode in raw collect model attributed-cold attributed-warm raw model; do cycl
 echo "== whole processes (hyperfine, median of $REPS, output to /dev/null)"
 in_ns hyperfine -N --style basic --warmup 2 --runs "$REPS" --export-json "$WORK/hf.json" \
   -n snapshot_json "$BIN/sockscope snapshot --format json" \
+  -n snapshot_json_noproc "$BIN/sockscope snapshot --format json --no-processes" \
   -n ss_tan "ss -tan" \
   -n ss_tanp "ss -tanp" >/dev/null
-for name in snapshot_json ss_tan ss_tanp; do
+for name in snapshot_json snapshot_json_noproc ss_tan ss_tanp; do
   MS[$name]=$(jq -r --arg n "$name" '.results[] | select(.command == $n) | .median * 1000' "$WORK/hf.json")
   CPU[$name]=$(jq -r --arg n "$name" '.results[] | select(.command == $n) | (.user + .system) * 1000' "$WORK/hf.json")
 done
@@ -151,6 +152,7 @@ row "raw kernel dump, in process (floor)" raw "1.00" ""
 row "collection only, in process" collect "$(both "${MS[collect]}" "${MS[raw]}" "${CPU[collect]}" "${CPU[raw]}") × raw" ""
 row "collection + model update, in process" model "$(both "${MS[model]}" "${MS[raw]}" "${CPU[model]}" "${CPU[raw]}") × raw" "≤ 1.25 × raw"
 row "\`ss -tan\`" ss_tan "$(both "${MS[ss_tan]}" "${MS[model]}" "${CPU[ss_tan]}" "${CPU[model]}") × collection + model" "≥ 1.5 ×"
+row "\`sockscope snapshot --format json --no-processes\` (whole process, like \`ss -tan\`)" snapshot_json_noproc "$(both "${MS[ss_tan]}" "${MS[snapshot_json_noproc]}" "${CPU[ss_tan]}" "${CPU[snapshot_json_noproc]}") × faster than ss -tan" "≥ 1.5 ×"
 row "\`sockscope snapshot --format json\` (whole process, with a cold process scan)" snapshot_json "$(both "${MS[ss_tan]}" "${MS[snapshot_json]}" "${CPU[ss_tan]}" "${CPU[snapshot_json]}") × faster than ss -tan" ""
 row "\`ss -tanp\`" ss_tanp "$(both "${MS[ss_tanp]}" "${MS[snapshot_json]}" "${CPU[ss_tanp]}" "${CPU[snapshot_json]}") × the snapshot process" ""
 row "collection + model + process attribution, cold cache" attributed-cold "$(both "${MS[ss_tanp]}" "${MS[attributed-cold]}" "${CPU[ss_tanp]}" "${CPU[attributed-cold]}") × faster than ss -tanp" ""

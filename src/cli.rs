@@ -212,4 +212,8 @@ pub struct TargetArgs {
     /// Never destroy sockets (disables `k` and `K` in the dashboard).
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Do not look up owning processes: skips the scan of /proc/<pid>/fd
+    /// (like `ss` without `-p`); process columns and fields stay empty.
+    #[arg(long, global = true)]
+    pub no_processes: bool,
 }

@@ -303,3 +303,29 @@ fn closed_pipe_exits_quietly() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn no_processes_skips_attribution() {
+    private_netns();
+    let _l = listener("127.0.0.1:7401", 3, false);
+    let run = |extra: &[&str]| -> Value {
+        let mut args = vec!["snapshot", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = sockscope(&args);
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let with = run(&[]);
+    assert_eq!(
+        with["listeners"][0]["processes"][0]["pid"].as_u64(),
+        Some(u64::from(std::process::id())),
+        "the test process owns its listener: {with}"
+    );
+    let without = run(&["--no-processes"]);
+    let procs = &without["listeners"][0]["processes"];
+    assert!(
+        procs.is_null() || procs.as_array().is_some_and(|a| a.is_empty()),
+        "no attribution under --no-processes: {procs}"
+    );
+    assert_eq!(without["listeners"][0]["backlog"], 3);
+}

@@ -32,13 +32,21 @@ impl TargetArgs {
     }
 
     /// How each live collector is set up: process attribution through
-    /// `processes`, destroying refused under `--read-only`.
+    /// `processes` (none under `--no-processes`), destroying refused under
+    /// `--read-only`.
     pub fn configure(
         &self,
         processes: SharedProcesses,
     ) -> impl Fn(LiveSource) -> LiveSource + Clone + Send + Sync + 'static {
         let read_only = self.read_only;
-        move |s: LiveSource| s.with_processes(processes.clone()).read_only(read_only)
+        let processes = (!self.no_processes).then_some(processes);
+        move |s: LiveSource| {
+            let s = s.read_only(read_only);
+            match &processes {
+                Some(p) => s.with_processes(p.clone()),
+                None => s,
+            }
+        }
     }
 
     /// Opens the collector of the single namespace asked for (the current
