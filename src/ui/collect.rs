@@ -64,7 +64,6 @@ impl Collector {
 /// Starts the collection thread: `factory` runs on it, then `collect` every
 /// `interval` (measured from the start of each collection).
 pub fn spawn(factory: SourceFactory, interval: Duration) -> std::io::Result<Collector> {
-    keep_freed_memory();
     let (tx, rx) = mpsc::channel(16);
     let (stop_tx, stop_rx) = std_mpsc::channel::<Command>();
     thread::Builder::new()
@@ -122,30 +121,6 @@ fn run(
                 }
             }
         }
-    }
-}
-
-/// Largest allocation (bytes) glibc serves from its heap rather than a
-/// fresh `mmap`: 32 MiB, the most `M_MMAP_THRESHOLD` accepts on 64-bit.
-#[cfg(target_env = "gnu")]
-const MMAP_THRESHOLD: libc::c_int = 32 << 20;
-/// Free memory (bytes) glibc keeps at the top of a heap before returning it
-/// to the kernel.
-#[cfg(target_env = "gnu")]
-const TRIM_THRESHOLD: libc::c_int = 128 << 20;
-
-/// Every sample's socket list (about 10 MiB at 100k sockets) is allocated on
-/// the collection thread and freed when it leaves the history. By default
-/// glibc maps each one afresh and unmaps it on free, so every sample paid
-/// for thousands of page faults and an `munmap`; keeping freed memory in the
-/// heap lets the next sample reuse the pages already resident.
-fn keep_freed_memory() {
-    #[cfg(target_env = "gnu")]
-    // SAFETY: mallopt only changes allocator parameters; it is called before
-    // the collection thread starts and the values are in range.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
     }
 }
 
