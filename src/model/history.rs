@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::aggregate::Aggregate;
 use super::alerts::AlertSet;
-use super::snapshot::Snapshot;
+use super::snapshot::{Snapshot, TcpSocket};
 
 /// One sample as shown: the snapshot, its aggregate and the alerts active then.
 #[derive(Clone, Debug)]
@@ -45,15 +45,17 @@ impl Frame {
 
     /// Drops the per-socket list, its owners and connection index: in place
     /// when no one else holds this frame (the usual case), else in a copy.
-    fn strip_sockets(&mut self) {
+    /// Returns the socket list taken out.
+    fn strip_sockets(&mut self) -> Option<Vec<TcpSocket>> {
         if self.snapshot.tcp.is_empty() {
-            return;
+            return None;
         }
-        Arc::make_mut(&mut self.snapshot).tcp = Vec::new();
+        let tcp = std::mem::take(&mut Arc::make_mut(&mut self.snapshot).tcp);
         let agg = Arc::make_mut(&mut self.agg);
         agg.owners = Vec::new();
         agg.conn_offsets = Vec::new();
         agg.conn_index = Vec::new();
+        Some(tcp)
     }
 }
 
@@ -63,6 +65,7 @@ pub struct History {
     frames: VecDeque<Frame>,
     span: Duration,
     socket_budget: usize,
+    spare: Option<Vec<TcpSocket>>,
 }
 
 impl History {
@@ -74,6 +77,7 @@ impl History {
             frames: VecDeque::new(),
             span,
             socket_budget,
+            spare: None,
         }
     }
 
@@ -93,10 +97,22 @@ impl History {
         let mut kept = 0usize;
         for (i, f) in self.frames.iter_mut().rev().enumerate() {
             kept += f.snapshot.tcp.len();
-            if i > 0 && kept > self.socket_budget {
-                f.strip_sockets();
+            if i > 0
+                && kept > self.socket_budget
+                && let Some(tcp) = f.strip_sockets()
+            {
+                self.spare = Some(tcp);
             }
         }
+    }
+
+    /// The socket list a push last stripped from an older frame, emptied
+    /// with its capacity kept: a collector can fill it again instead of
+    /// allocating (and page-faulting in) a new one every sample.
+    pub fn take_spare(&mut self) -> Option<Vec<TcpSocket>> {
+        let mut tcp = self.spare.take()?;
+        tcp.clear();
+        Some(tcp)
     }
 
     /// Number of frames kept.

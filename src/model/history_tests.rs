@@ -42,6 +42,22 @@ fn history_strips_old_socket_lists_beyond_budget() {
 }
 
 #[test]
+fn history_hands_out_the_last_stripped_socket_list_once_emptied() {
+    let mut h = History::new(Duration::from_secs(600), 5);
+    h.push(frame("2026-11-24T00:00:00Z", 3));
+    assert!(h.take_spare().is_none(), "nothing stripped yet");
+    h.push(frame("2026-11-24T00:00:01Z", 4));
+    let spare = h.take_spare().expect("the 3-socket list was stripped");
+    assert!(spare.is_empty());
+    assert!(spare.capacity() >= 3, "capacity {}", spare.capacity());
+    assert!(h.take_spare().is_none(), "handed out once");
+    h.push(frame("2026-11-24T00:00:02Z", 2));
+    let spare = h.take_spare().expect("the 4-socket list was stripped");
+    assert!(spare.is_empty() && spare.capacity() >= 4);
+    assert_eq!(h.latest().unwrap().snapshot.tcp.len(), 2);
+}
+
+#[test]
 fn tracker_keeps_first_seen_per_state_and_forgets_closed_sockets() {
     let mut t = Tracker::default();
     let a = sock(Established, "127.0.0.1:80", "127.0.0.1:5000", 7);

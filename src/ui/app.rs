@@ -14,7 +14,7 @@ use super::nav::TableNav;
 use super::netns;
 use super::rows;
 use super::theme::Theme;
-use crate::model::{Frame, Listener, Model, ModelLimits, Severity, Target};
+use crate::model::{Frame, Listener, Model, ModelLimits, Severity, Target, TcpSocket};
 use crate::record::SPEEDS;
 
 pub use super::state::{Action, Drill, Effect, Mode, Panel, Settings, Status, Tab};
@@ -160,6 +160,12 @@ impl App {
             }
             None => self.refresh(),
         }
+    }
+
+    /// A socket list the history no longer needs, emptied, for the
+    /// collector to reuse (see [`crate::model::History::take_spare`]).
+    pub fn spare_sockets(&mut self) -> Option<Vec<TcpSocket>> {
+        self.model.history.take_spare()
     }
 
     /// Records a failed collection; the last good sample stays on screen.

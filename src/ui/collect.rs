@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use crate::collector::destroy::DestroyTarget;
 use crate::collector::{CollectError, Source};
-use crate::model::Frame;
+use crate::model::{Frame, TcpSocket};
 
 /// Creates the source on the collection thread.
 pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn Source>, CollectError> + Send>;
@@ -44,6 +44,8 @@ enum Command {
     Destroy(Vec<DestroyTarget>),
     /// Look up the owners of the sockets on this local port too.
     Focus(Option<u16>),
+    /// An emptied socket list to fill at the next collection.
+    Recycle(Vec<TcpSocket>),
 }
 
 impl Collector {
@@ -52,6 +54,11 @@ impl Collector {
     /// back as [`Collected::Destroyed`].
     pub fn destroy(&self, targets: Vec<DestroyTarget>) {
         let _ = self.commands.send(Command::Destroy(targets));
+    }
+
+    /// Hands an emptied socket list back to the source to fill again.
+    pub fn recycle(&self, tcp: Vec<TcpSocket>) {
+        let _ = self.commands.send(Command::Recycle(tcp));
     }
 
     /// Tells the source which listener's port the drill-down shows, so that
@@ -113,6 +120,7 @@ fn run(
                 Err(std_mpsc::RecvTimeoutError::Timeout) => break,
                 Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
                 Ok(Command::Focus(port)) => source.focus_port(port),
+                Ok(Command::Recycle(tcp)) => source.recycle(tcp),
                 Ok(Command::Destroy(targets)) => {
                     let outcome = destroy_all(source.as_mut(), &targets);
                     if tx.blocking_send(Collected::Destroyed(outcome)).is_err() {

@@ -104,7 +104,12 @@ async fn event_loop(
                 None => break,
             },
             msg = collector.rx.recv(), if collecting => match msg {
-                Some(Collected::Frame(frame)) => app.ingest(frame),
+                Some(Collected::Frame(frame)) => {
+                    app.ingest(frame);
+                    if let Some(tcp) = app.spare_sockets() {
+                        collector.recycle(tcp);
+                    }
+                }
                 Some(Collected::Failed(e)) => app.collect_failed(e),
                 Some(Collected::Destroyed(outcome)) => app.destroyed(outcome),
                 Some(Collected::SourceFailed(e)) => {
