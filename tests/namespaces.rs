@@ -48,8 +48,12 @@ fn until(take: impl Fn() -> Value, ready: impl Fn(&Value) -> bool) -> Value {
     }
 }
 
-fn close_waits(doc: &Value) -> u64 {
-    doc["totals"]["tcp"]["close_wait"].as_u64().unwrap()
+/// Both halves of the 2 half-closed pairs have settled: the server side in
+/// CLOSE_WAIT and the client side past FIN_WAIT1 (the ACK of its FIN lands
+/// a moment after the server enters CLOSE_WAIT).
+fn half_closed(doc: &Value) -> bool {
+    let tcp = &doc["totals"]["tcp"];
+    tcp["close_wait"] == 2 && tcp["fin_wait2"] == 2
 }
 
 /// Asserts `doc` holds exactly the sockets of a `spec(port, comm)` server
@@ -94,7 +98,7 @@ fn netns_name_path_and_pid_see_exactly_the_childs_sockets() {
         ["--netns-path", path.as_str()],
         ["--pid", pid.as_str()],
     ] {
-        let doc = until(|| snapshot(&args), |d| close_waits(d) == 2);
+        let doc = until(|| snapshot(&args), half_closed);
         assert_server(&doc, &ns.name, 7101, server.pid, "sstest-named");
     }
 }
@@ -103,7 +107,7 @@ fn netns_name_path_and_pid_see_exactly_the_childs_sockets() {
 fn an_unnamed_namespace_is_labelled_by_its_process() {
     let server = Server::start(Place::Private, spec(7102, "sstest-priv"));
     let pid = server.pid.to_string();
-    let doc = until(|| snapshot(&["--pid", &pid]), |d| close_waits(d) == 2);
+    let doc = until(|| snapshot(&["--pid", &pid]), half_closed);
     let label = format!("pid {} (sstest-priv)", server.pid);
     assert_server(&doc, &label, 7102, server.pid, "sstest-priv");
     let via_path = snapshot(&["--netns-path", &format!("/proc/{pid}/ns/net")]);
@@ -127,7 +131,7 @@ fn all_netns_lists_each_namespace_with_its_own_sockets() {
     };
     let doc = until(
         || snapshot(&["--all-netns"]),
-        |d| close_waits(&find(d, &a.name)) == 2 && close_waits(&find(d, &b.name)) == 2,
+        |d| half_closed(&find(d, &a.name)) && half_closed(&find(d, &b.name)),
     );
     assert_eq!(doc["schema"], "sockscope.netns-set.v1");
     assert_server(&find(&doc, &a.name), &a.name, 7103, sa.pid, "sstest-a");
