@@ -112,26 +112,31 @@ pub fn render_round(
     round: &NetnsRound,
     opts: RenderOptions,
 ) -> io::Result<()> {
-    let collected: Vec<(&Snapshot, Aggregate)> = round
-        .namespaces
-        .iter()
-        .filter(|ns| ns.error.is_none())
-        .filter_map(|ns| ns.snapshot.as_ref())
-        .map(|s| (s, Aggregate::build(s)))
-        .collect();
+    // Only the CSV and Prometheus branches use these; JSON and text build
+    // their own aggregate per namespace.
+    let collected = || -> Vec<(&Snapshot, Aggregate)> {
+        round
+            .namespaces
+            .iter()
+            .filter(|ns| ns.error.is_none())
+            .filter_map(|ns| ns.snapshot.as_ref())
+            .map(|s| (s, Aggregate::build(s)))
+            .collect()
+    };
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &NetnsSetDoc::new(round))?;
             writeln!(out)
         }
         Format::Csv => {
-            let docs: Vec<SnapshotDoc> = collected
+            let docs: Vec<SnapshotDoc> = collected()
                 .iter()
                 .map(|(s, agg)| SnapshotDoc::new(s, agg))
                 .collect();
             csv::write_docs(out, &docs)
         }
         Format::Prometheus => {
+            let collected = collected();
             let inputs: Vec<ScrapeInput> = round
                 .namespaces
                 .iter()
