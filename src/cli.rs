@@ -129,6 +129,19 @@ pub struct SnapshotArgs {
     /// Time between samples with --watch [default: dashboard.interval, 1s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub interval: Option<Duration>,
+    /// Exit with status 3 (worst alert warning) or 4 (critical) when an
+    /// alert of this severity or worse is reported, after printing.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// The severity from which `snapshot --fail-on` exits non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Warning or critical alerts.
+    Warning,
+    /// Critical alerts only.
+    Critical,
 }
 
 /// Arguments of `sockscope serve`.

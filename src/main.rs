@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use sockscope::cli::{Cli, Command};
+use sockscope::commands::snapshot::AlertsReported;
 use sockscope::config::Config;
 
 fn main() -> ExitCode {
@@ -12,9 +13,12 @@ fn main() -> ExitCode {
     let result = config
         .map_err(anyhow::Error::from)
         .and_then(|config| match &cli.command {
-            Some(Command::Snapshot(args)) => {
-                sockscope::commands::snapshot::run(args, &cli.target, &config)
-            }
+            Some(Command::Snapshot(args)) => sockscope::commands::snapshot::run(
+                args,
+                &cli.target,
+                &config,
+                cli.alerts.fire_after,
+            ),
             Some(Command::Top(args)) => sockscope::commands::top::run(args, config, &cli.target),
             Some(Command::Serve(args)) => {
                 sockscope::commands::serve::run(args, &cli.target, &config)
@@ -29,6 +33,11 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.is::<AlertsReported>() => {
+            eprintln!("sockscope: {e}");
+            let status = e.downcast_ref::<AlertsReported>().map_or(1, |g| g.status());
+            ExitCode::from(status)
+        }
         Err(e) => {
             eprintln!("sockscope: error: {e:#}");
             ExitCode::FAILURE

@@ -8,10 +8,12 @@ use std::io::Read;
 use std::time::Duration;
 
 use common::*;
+use jiff::SignedDuration;
 use sockscope::collector::{LiveSource, Source};
 use sockscope::model::alerts::{CloseWait, human_duration};
 use sockscope::model::{
-    Alert, Frame, Model, ModelLimits, Rule, Severity, TargetKind, TcpState::*, Thresholds,
+    AgeSource, Alert, Frame, Model, ModelLimits, Rule, Severity, TargetKind, TcpState::*,
+    Thresholds,
 };
 
 /// Feeds `n` live snapshots, `gap` apart, through `model`; returns the last frame.
@@ -85,11 +87,19 @@ fn full_accept_queue_fires_and_listen_overflows_are_attributed_to_it() {
         1 => "once".to_owned(),
         n => format!("{n} times"),
     };
+    // The three connections still queued: the kernel says how long the oldest waited.
+    let l = &last.agg.listeners[0];
+    assert_eq!((l.queued, l.accept_queue), (3, 3));
+    let waited = l
+        .oldest_queued_ms
+        .expect("tcp_info of the queued connections");
     assert_eq!(
         a.message,
         format!(
             "listener 127.0.0.1:7201 overflowed its accept queue {times} in the last minute \
-             (ListenOverflows); queue now 3/2; backlog 2 (somaxconn {})",
+             (ListenOverflows); queue now 3/2; oldest queued connection waited ≥{}; backlog 2 \
+             (somaxconn {})",
+            human_duration(SignedDuration::from_millis(waited as i64)),
             last.snapshot.tunables["net.core.somaxconn"]
         )
     );
@@ -130,13 +140,26 @@ fn growing_close_wait_leak_fires_with_its_oldest_age() {
     assert_eq!(alerts.len(), 1, "{:?}", last.alerts.active);
     let a = alerts[0];
     assert_eq!(a.target.name, "127.0.0.1:7202");
-    let oldest = last
+    // The oldest age is the larger of the kernel's proof and the time watched.
+    let watched = last
         .snapshot
         .taken_at
         .duration_since(first.snapshot.taken_at);
+    let oldest = last
+        .snapshot
+        .tcp
+        .iter()
+        .filter(|s| s.state == CloseWait)
+        .filter_map(|s| m.tracker.age_of(&last.snapshot, s))
+        .max_by_key(|a| a.ms)
+        .unwrap();
+    assert!(oldest.ms >= watched.as_millis() as u64);
+    let words = match oldest.source {
+        AgeSource::Kernel => format!("≥{}", human_duration(oldest.duration())),
+        AgeSource::Watched => human_duration(oldest.duration()),
+    };
     let prefix = format!(
-        "listener 127.0.0.1:7202 leaks CLOSE_WAIT: 6 sockets (6 older than 500ms), oldest {}, growing ",
-        human_duration(oldest)
+        "listener 127.0.0.1:7202 leaks CLOSE_WAIT: 6 sockets (6 older than 500ms), oldest {words}, growing "
     );
     assert!(
         a.message.starts_with(&prefix),

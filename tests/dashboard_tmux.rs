@@ -173,7 +173,8 @@ fn dashboard_in_tmux_against_real_sockets() {
     tmux.keys(&["End"]);
     tmux.wait_for("live again", |s| s.contains(" LIVE "));
 
-    // Drill-down: the three connections of the listener.
+    // Drill-down: the three connections of the listener, all still in its
+    // accept queue, with the kernel's proof of how long they waited.
     tmux.keys(&["Enter"]);
     let drill = tmux.wait_for("the drill-down", |s| {
         s.contains("connections 3") && s.contains("Esc back")
@@ -181,9 +182,10 @@ fn dashboard_in_tmux_against_real_sockets() {
     assert!(drill.contains("listener 127.0.0.1:7001"), "{drill}");
     let conns: Vec<&str> = drill
         .lines()
-        .filter(|l| l.contains("127.0.0.1:") && l.contains("ESTAB"))
+        .filter(|l| l.contains("127.0.0.1:") && l.contains(" QUEUED "))
         .collect();
     assert_eq!(conns.len(), 3, "{drill}");
+    assert!(conns.iter().all(|l| l.contains(" ≥")), "{drill}");
     let top_peer = line_with(&drill, "TOP PEERS");
     assert!(top_peer.contains("CONNS"), "{top_peer}");
 

@@ -5,10 +5,7 @@
 use std::io;
 use std::net::SocketAddr;
 
-use netlink_packet_sock_diag::{
-    AF_INET, AF_INET6, IPPROTO_TCP, SockDiagMessage,
-    inet::{ExtensionFlags, InetRequest, SocketId, StateFlags},
-};
+use netlink_packet_sock_diag::{SockDiagMessage, inet::ExtensionFlags};
 
 use crate::model::{Snapshot, TcpSocket};
 
@@ -96,28 +93,12 @@ pub enum DestroyError {
 
 /// The `SOCK_DESTROY` request for `target`.
 pub fn request(target: &DestroyTarget) -> SockDiagMessage {
-    let family = if target.local.is_ipv6() {
-        AF_INET6
-    } else {
-        AF_INET
-    };
-    let mut cookie = [0u8; 8];
-    cookie[..4].copy_from_slice(&(target.cookie as u32).to_ne_bytes());
-    cookie[4..].copy_from_slice(&((target.cookie >> 32) as u32).to_ne_bytes());
-    SockDiagMessage::InetRequest(InetRequest {
-        family,
-        protocol: IPPROTO_TCP,
-        extensions: ExtensionFlags::empty(),
-        states: StateFlags::all(),
-        socket_id: SocketId {
-            source_port: target.local.port(),
-            destination_port: target.remote.port(),
-            source_address: target.local.ip(),
-            destination_address: target.remote.ip(),
-            interface_id: 0,
-            cookie,
-        },
-    })
+    super::exact::request(
+        target.local,
+        target.remote,
+        target.cookie,
+        ExtensionFlags::empty(),
+    )
 }
 
 /// Maps the kernel's answer to a [`DestroyError`].

@@ -3,6 +3,7 @@
 
 pub mod all_netns;
 pub mod destroy;
+pub mod exact;
 pub mod identity;
 pub mod inet;
 pub mod netlink;
@@ -11,6 +12,7 @@ pub mod netns_label;
 pub mod process;
 pub mod process_scan;
 pub mod procfs_net;
+pub mod tcp_info;
 pub mod unix;
 pub mod unix_peers;
 pub mod worker;
@@ -182,6 +184,15 @@ impl Source for LiveSource {
         }) {
             Ok(stats) => skipped += stats.skipped,
             Err(e) => notes.push(format!("no UNIX listeners: {e}")),
+        }
+
+        match tcp_info::collect(&mut self.diag, &snap.tcp) {
+            Ok(got) => {
+                skipped += got.skipped;
+                notes.extend(got.notes);
+                snap.tcp_times = got.times;
+            }
+            Err(e) => notes.push(format!("no kernel ages (tcp_info): {e}")),
         }
 
         snap.counters = procfs_net::read_counters(&self.net_dir, &mut notes);

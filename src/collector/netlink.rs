@@ -15,6 +15,10 @@ use super::CollectError;
 /// (`netlink_recvmsg` caps `max_recvmsg_len` there); 64 KiB never truncates.
 const RECV_BUF: usize = 64 * 1024;
 
+/// Requests per batch of [`DiagSocket::each`]: 64 answers with `tcp_info`
+/// are about 26 KiB, well inside the default receive buffer.
+pub const EXACT_BATCH: usize = 64;
+
 /// Counts from one dump.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DumpStats {
@@ -58,13 +62,8 @@ impl DiagSocket {
         mut on_message: impl FnMut(&[u8]) -> bool,
     ) -> Result<DumpStats, CollectError> {
         self.seq = self.seq.wrapping_add(1);
-        let mut header = NetlinkHeader::default();
-        header.flags = NLM_F_REQUEST | NLM_F_DUMP;
-        header.sequence_number = self.seq;
-        let mut msg = NetlinkMessage::new(header, NetlinkPayload::from(request));
-        msg.finalize();
-        let mut out = vec![0; msg.buffer_len()];
-        msg.serialize(&mut out);
+        let mut out = Vec::new();
+        append(&mut out, NLM_F_REQUEST | NLM_F_DUMP, self.seq, request);
         self.socket
             .send(&out, 0)
             .map_err(|e| CollectError::Io { what, error: e })?;
@@ -72,13 +71,11 @@ impl DiagSocket {
         let mut stats = DumpStats::default();
         loop {
             let n = self.recv(what)?;
-            let mut offset = 0;
-            while offset < n {
-                let Ok(msg) = NetlinkBuffer::new_checked(&self.buf[offset..n]) else {
+            for msg in messages(&self.buf[..n]) {
+                let Some(msg) = msg else {
                     stats.skipped += 1;
                     break;
                 };
-                let len = msg.length() as usize;
                 if msg.sequence_number() == self.seq {
                     if msg.flags() & NLM_F_DUMP_INTR != 0 {
                         stats.interrupted = true;
@@ -94,9 +91,53 @@ impl DiagSocket {
                         }
                     }
                 }
-                offset += (len + 3) & !3;
             }
         }
+    }
+
+    /// Sends each of `requests` as a request for one socket (no dump) and
+    /// hands each answer's payload to `on_message`. Requests go out in
+    /// batches of [`EXACT_BATCH`] in one `send`, so the answers of a batch
+    /// fit the socket's receive buffer. A socket the kernel no longer has
+    /// (or whose cookie changed) answers with an error, which is passed
+    /// over: it went away between the dump and the request.
+    pub fn each(
+        &mut self,
+        what: &'static str,
+        requests: &[SockDiagMessage],
+        mut on_message: impl FnMut(&[u8]) -> bool,
+    ) -> Result<DumpStats, CollectError> {
+        let mut stats = DumpStats::default();
+        for batch in requests.chunks(EXACT_BATCH) {
+            let first = self.seq.wrapping_add(1);
+            let mut out = Vec::new();
+            for request in batch {
+                self.seq = self.seq.wrapping_add(1);
+                append(&mut out, NLM_F_REQUEST, self.seq, request.clone());
+            }
+            self.socket
+                .send(&out, 0)
+                .map_err(|e| CollectError::Io { what, error: e })?;
+            let mut answered = 0;
+            while answered < batch.len() {
+                let n = self.recv(what)?;
+                for msg in messages(&self.buf[..n]) {
+                    let Some(msg) = msg else {
+                        stats.skipped += 1;
+                        break;
+                    };
+                    if msg.sequence_number().wrapping_sub(first) < batch.len() as u32 {
+                        answered += 1;
+                        stats.messages += 1;
+                        let ok = msg.message_type() == NLMSG_ERROR || on_message(msg.payload());
+                        if !ok {
+                            stats.skipped += 1;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(stats)
     }
 
     /// Sends one `SOCK_DESTROY` request for the socket `request` names
@@ -149,6 +190,41 @@ impl DiagSocket {
             }
         }
     }
+}
+
+/// Serializes `request` as one netlink message with `flags` and `seq` at
+/// the end of `out`.
+fn append(out: &mut Vec<u8>, flags: u16, seq: u32, request: SockDiagMessage) {
+    let mut header = NetlinkHeader::default();
+    header.flags = flags;
+    header.sequence_number = seq;
+    let mut msg = NetlinkMessage::new(header, NetlinkPayload::from(request));
+    msg.finalize();
+    let at = out.len();
+    out.resize(at + msg.buffer_len(), 0);
+    msg.serialize(&mut out[at..]);
+}
+
+/// The netlink messages of one received buffer, each `None` when
+/// malformed (the rest of the buffer cannot be framed then).
+fn messages(buf: &[u8]) -> impl Iterator<Item = Option<NetlinkBuffer<&[u8]>>> {
+    let mut offset = 0;
+    let mut broken = false;
+    std::iter::from_fn(move || {
+        if broken || offset >= buf.len() {
+            return None;
+        }
+        match NetlinkBuffer::new_checked(&buf[offset..]) {
+            Ok(msg) => {
+                offset += (msg.length() as usize + 3) & !3;
+                Some(Some(msg))
+            }
+            Err(_) => {
+                broken = true;
+                Some(None)
+            }
+        }
+    })
 }
 
 /// Reads the negative errno of an `NLMSG_ERROR` payload (`struct nlmsgerr`).

@@ -8,13 +8,13 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::watch::{self, Report};
-use crate::cli::{Format, SnapshotArgs, TargetArgs};
+use crate::cli::{FailOn, Format, SnapshotArgs, TargetArgs};
 use crate::collector::all_netns::NetnsRound;
 use crate::config::Config;
 use crate::export::netns_set::NetnsSetDoc;
 use crate::export::prometheus::{self, AlertInput, Dialect, Limits, ScrapeInput};
 use crate::export::{atomic, csv, json::SnapshotDoc, text};
-use crate::model::{Aggregate, Model, ModelLimits, Snapshot};
+use crate::model::{Aggregate, Model, ModelLimits, Severity, Snapshot};
 use crate::record::Recording;
 
 use super::target::process_cache;
@@ -73,7 +73,7 @@ fn render_with(
         Format::Json => {
             let mut doc = SnapshotDoc::new(snapshot, agg);
             if opts.sockets {
-                doc = doc.with_sockets(snapshot, agg);
+                doc = doc.with_sockets(snapshot, agg, report.map(|r| &r.tracker));
             }
             if let Some(r) = report {
                 doc = doc.with_alerts(r.alerts.clone(), &r.frame.alerts.notes);
@@ -203,9 +203,66 @@ fn recorded(args: &SnapshotArgs) -> anyhow::Result<Option<Snapshot>> {
     Ok(Some(rec.read(index)?))
 }
 
+/// `snapshot --fail-on` found an alert of that severity or worse; the
+/// output was written. The process exits with [`AlertsReported::status`].
+#[derive(Debug, thiserror::Error)]
+#[error("{count} alert(s) at {} or worse reported (--fail-on {}); worst: {}", .threshold.name(), .threshold.name(), .worst.name())]
+pub struct AlertsReported {
+    /// Alerts at or above the threshold.
+    pub count: usize,
+    /// The `--fail-on` severity.
+    pub threshold: Severity,
+    /// The most severe alert reported.
+    pub worst: Severity,
+}
+
+impl AlertsReported {
+    /// The exit status: 3 when the worst alert is a warning, 4 when critical.
+    pub fn status(&self) -> u8 {
+        match self.worst {
+            Severity::Critical => 4,
+            _ => 3,
+        }
+    }
+}
+
+/// The `--fail-on` verdict on `report`: its alerts (those active for one
+/// sample; every one that fired, resolved or not, for a watch).
+fn gate(fail_on: Option<FailOn>, report: &Report) -> anyhow::Result<()> {
+    let Some(fail_on) = fail_on else {
+        return Ok(());
+    };
+    let threshold = match fail_on {
+        FailOn::Warning => Severity::Warning,
+        FailOn::Critical => Severity::Critical,
+    };
+    let hits: Vec<Severity> = report
+        .alerts
+        .iter()
+        .map(|a| a.severity)
+        .filter(|&s| s >= threshold)
+        .collect();
+    match hits.iter().max() {
+        Some(&worst) => Err(AlertsReported {
+            count: hits.len(),
+            threshold,
+            worst,
+        }
+        .into()),
+        None => Ok(()),
+    }
+}
+
 /// Runs the subcommand with the resolved `config`; `target` picks the
-/// namespace(s) of a live collection.
-pub fn run(args: &SnapshotArgs, target: &TargetArgs, config: &Config) -> anyhow::Result<()> {
+/// namespace(s) of a live collection. `fire_after_flag` is `--fire-after`
+/// when given: a one-shot snapshot otherwise judges its one sample as if
+/// `fire_after` were 1.
+pub fn run(
+    args: &SnapshotArgs,
+    target: &TargetArgs,
+    config: &Config,
+    fire_after_flag: Option<u32>,
+) -> anyhow::Result<()> {
     let opts = RenderOptions {
         sockets: args.sockets,
         limits: Limits {
@@ -224,9 +281,14 @@ pub fn run(args: &SnapshotArgs, target: &TargetArgs, config: &Config) -> anyhow:
         );
         let (mut source, _) = target.open_source(process_cache())?;
         let report = watch::watch(source.as_mut(), config, duration, interval)?;
-        return emit(args, |out| render_report(out, args.format, &report, opts));
+        emit(args, |out| render_report(out, args.format, &report, opts))?;
+        return gate(args.fail_on, &report);
     }
     if target.all_netns && args.from.is_none() {
+        anyhow::ensure!(
+            args.fail_on.is_none(),
+            "--fail-on judges the alerts of one namespace; pick it with --netns, --netns-path or --pid instead of --all-netns"
+        );
         let round = target
             .open_all(process_cache())
             .collect_round(ALL_NETNS_WAIT);
@@ -236,9 +298,13 @@ pub fn run(args: &SnapshotArgs, target: &TargetArgs, config: &Config) -> anyhow:
         Some(s) => s,
         None => target.open_source(process_cache())?.0.collect()?,
     };
-    let mut model = Model::with_thresholds(&ModelLimits::default(), config.alerts.clone());
-    let report = Report::single(model.ingest(snapshot));
-    emit(args, |out| render_report(out, args.format, &report, opts))
+    let mut thresholds = config.alerts.clone();
+    thresholds.fire_after = fire_after_flag.unwrap_or(1);
+    let mut model = Model::with_thresholds(&ModelLimits::default(), thresholds);
+    let frame = model.ingest(snapshot);
+    let report = Report::single(frame, model.tracker);
+    emit(args, |out| render_report(out, args.format, &report, opts))?;
+    gate(args.fail_on, &report)
 }
 
 /// Writes what `write` produces to `-o FILE` (atomically) or standard output.

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::collector::Source;
 use crate::config::Config;
 use crate::export::json::{AlertDoc, WatchDoc};
-use crate::model::{Frame, Model, ModelLimits};
+use crate::model::{Frame, Model, ModelLimits, Tracker};
 
 /// What a snapshot run reports: the last frame and the alerts to show with it.
 pub struct Report {
@@ -16,16 +16,20 @@ pub struct Report {
     pub alerts: Vec<AlertDoc>,
     /// How the watch sampled; `None` for a single snapshot.
     pub watch: Option<WatchDoc>,
+    /// The model's socket ages at the last frame.
+    pub tracker: Tracker,
 }
 
 impl Report {
-    /// The report of one sample: the alerts active at it.
-    pub fn single(frame: Frame) -> Report {
+    /// The report of one sample: the alerts active at it, with the
+    /// model's socket ages.
+    pub fn single(frame: Frame, tracker: Tracker) -> Report {
         let alerts = frame.alerts.active.iter().map(AlertDoc::from).collect();
         Report {
             frame,
             alerts,
             watch: None,
+            tracker,
         }
     }
 }
@@ -70,5 +74,6 @@ pub fn watch(
         frame,
         alerts,
         watch: Some(watch),
+        tracker: model.tracker,
     })
 }

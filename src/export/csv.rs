@@ -3,14 +3,15 @@
 //! namespace so that rows of several snapshots can be concatenated.
 //! `member_queues` lists the LISTEN sockets as `inode:accept_queue/backlog`,
 //! separated by spaces (several with SO_REUSEPORT); `processes` lists the
-//! owning processes as `comm[pid]`, separated by spaces.
+//! owning processes as `comm[pid]`, separated by spaces; `oldest_queued_ms`
+//! is empty when unknown.
 
 use std::io::{self, Write};
 
 use super::json::{ListenerDoc, SnapshotDoc};
 
 /// The header row, in column order.
-pub const COLUMNS: [&str; 20] = [
+pub const COLUMNS: [&str; 24] = [
     "taken_at",
     "hostname",
     "netns",
@@ -31,9 +32,13 @@ pub const COLUMNS: [&str; 20] = [
     "last_ack",
     "closing",
     "processes",
+    "queued",
+    "oldest_queued_ms",
+    "close_wait_unread",
+    "close_wait_read",
 ];
 
-fn row(doc: &SnapshotDoc, l: &ListenerDoc) -> [String; 20] {
+fn row(doc: &SnapshotDoc, l: &ListenerDoc) -> [String; 24] {
     let s = &l.states;
     let members: Vec<String> = l
         .members
@@ -65,6 +70,11 @@ fn row(doc: &SnapshotDoc, l: &ListenerDoc) -> [String; 20] {
             .map(|p| format!("{}[{}]", p.comm, p.pid))
             .collect::<Vec<_>>()
             .join(" "),
+        l.queued.to_string(),
+        l.oldest_queued_ms
+            .map_or_else(String::new, |v| v.to_string()),
+        l.close_wait_unread.to_string(),
+        l.close_wait_read.to_string(),
     ]
 }
 

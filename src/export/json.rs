@@ -11,7 +11,7 @@ use super::sockets::{SocketDoc, socket_docs};
 use crate::model::alerts::LoggedAlert;
 use crate::model::{
     Aggregate, Alert, CollectorStats, ProcessTable, Rule, Severity, Snapshot, StateCounts, Target,
-    TcpState,
+    TcpState, Tracker,
 };
 
 /// Value of the `schema` field.
@@ -170,6 +170,19 @@ pub struct ListenerDoc {
     /// The listener's namespace, in a snapshot of several (`--all-netns`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub netns: Option<String>,
+    /// Connections still in the accept queue (inode 0: never accepted).
+    #[serde(default)]
+    pub queued: u64,
+    /// How long the oldest queued connection has waited at least,
+    /// milliseconds (`tcp_info`); absent when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_queued_ms: Option<u64>,
+    /// CLOSE_WAIT connections with Recv-Q ≥ 1: the FIN unread.
+    #[serde(default)]
+    pub close_wait_unread: u64,
+    /// CLOSE_WAIT connections with Recv-Q 0: read EOF, never closed.
+    #[serde(default)]
+    pub close_wait_read: u64,
 }
 
 /// A UNIX listener (`unix_listeners[]`).
@@ -300,9 +313,15 @@ pub struct WatchDoc {
 }
 
 impl SnapshotDoc {
-    /// Adds the per-socket list (`sockets[]`) of `snapshot`.
-    pub fn with_sockets(mut self, snapshot: &Snapshot, agg: &Aggregate) -> SnapshotDoc {
-        self.sockets = Some(socket_docs(snapshot, agg));
+    /// Adds the per-socket list (`sockets[]`) of `snapshot`; ages watched
+    /// come from `tracker` when the snapshot went through a model.
+    pub fn with_sockets(
+        mut self,
+        snapshot: &Snapshot,
+        agg: &Aggregate,
+        tracker: Option<&Tracker>,
+    ) -> SnapshotDoc {
+        self.sockets = Some(socket_docs(snapshot, agg, tracker));
         self
     }
 
@@ -337,6 +356,10 @@ impl SnapshotDoc {
                     states: ConnStates::from(&l.states),
                     processes: ProcessDoc::list(&snapshot.processes, &l.processes),
                     netns: part_label(snapshot, usize::from(l.netns)),
+                    queued: l.queued,
+                    oldest_queued_ms: l.oldest_queued_ms,
+                    close_wait_unread: l.close_wait_unread,
+                    close_wait_read: l.close_wait_read,
                 })
                 .collect(),
             unix_listeners: snapshot

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Aggregate, Owner, Snapshot, TcpState, Timer};
+use crate::model::kernel_ages::socket_age;
+use crate::model::{AgeSource, Aggregate, Owner, Snapshot, TcpState, Timer, Tracker};
 
 /// One TCP socket (`sockets[]`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,20 +40,51 @@ pub struct SocketDoc {
     /// `/proc` could not be read, absent when unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process: Option<String>,
+    /// `tcpi_last_data_recv`: ms since the last segment with data came in;
+    /// collected for CLOSE_WAIT and queued sockets only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_data_recv_ms: Option<u32>,
+    /// `tcpi_last_ack_recv`: ms since the last ACK came in (as above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_ack_recv_ms: Option<u32>,
+    /// `tcpi_last_data_sent`: ms since we last sent data (as above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_data_sent_ms: Option<u32>,
+    /// Age in the current state, ms: at least this old.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_ms: Option<u64>,
+    /// Where `age_ms` comes from: `kernel` (proven by `tcp_info`) or
+    /// `watched` (seen by sockscope for that long).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_source: Option<AgeSource>,
+    /// A connection still in its listener's accept queue (inode 0, never accepted).
+    #[serde(default)]
+    pub queued: bool,
 }
 
-/// The list of every TCP socket of `snapshot`, in dump order.
-pub fn socket_docs(snapshot: &Snapshot, agg: &Aggregate) -> Vec<SocketDoc> {
+/// The list of every TCP socket of `snapshot`, in dump order; watched
+/// ages from `tracker` (without one, only kernel-proven ages).
+pub fn socket_docs(
+    snapshot: &Snapshot,
+    agg: &Aggregate,
+    tracker: Option<&Tracker>,
+) -> Vec<SocketDoc> {
     snapshot
         .tcp
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let listener = match agg.owners.get(i) {
+            let owner = agg.owners.get(i);
+            let listener = match owner {
                 Some(Owner::Listening(n) | Owner::Listener(n)) => {
                     agg.listeners.get(*n as usize).map(|l| l.local.to_string())
                 }
                 _ => None,
+            };
+            let times = snapshot.times_of(s.cookie);
+            let age = match tracker {
+                Some(t) => t.age_of(snapshot, s),
+                None => socket_age(s, times, None, snapshot.taken_at),
             };
             SocketDoc {
                 cookie: s.cookie,
@@ -69,6 +101,12 @@ pub fn socket_docs(snapshot: &Snapshot, agg: &Aggregate) -> Vec<SocketDoc> {
                 listener,
                 process: Some(snapshot.processes.label(agg.processes_of(snapshot, i)))
                     .filter(|p| !p.is_empty()),
+                last_data_recv_ms: times.and_then(|t| t.last_data_recv_ms),
+                last_ack_recv_ms: times.and_then(|t| t.last_ack_recv_ms),
+                last_data_sent_ms: times.and_then(|t| t.last_data_sent_ms),
+                age_ms: age.map(|a| a.ms),
+                age_source: age.map(|a| a.source),
+                queued: matches!(owner, Some(Owner::Listener(_))) && s.awaits_accept(),
             }
         })
         .collect()

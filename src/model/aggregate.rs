@@ -11,6 +11,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use rustc_hash::FxHashMap;
 
+use super::kernel_ages::queued_wait_ms;
 use super::netns_parts::PartCursor;
 use super::snapshot::{Snapshot, TcpState};
 use super::states::StateCounts;
@@ -50,6 +51,17 @@ pub struct Listener {
     pub processes: Vec<u32>,
     /// Index into `snapshot.netns_parts` of its namespace (0 for one namespace).
     pub netns: u16,
+    /// Attributed connections still in the accept queue (inode 0,
+    /// ESTABLISHED or CLOSE_WAIT: never accepted); equals `accept_queue`
+    /// within one dump's skew.
+    pub queued: u64,
+    /// How long the oldest queued connection has waited at least,
+    /// milliseconds, from the kernel's `tcp_info` (`None` when not collected).
+    pub oldest_queued_ms: Option<u64>,
+    /// CLOSE_WAIT connections with Recv-Q ≥ 1: the app never read to EOF.
+    pub close_wait_unread: u64,
+    /// CLOSE_WAIT connections with Recv-Q 0: read EOF, never closed.
+    pub close_wait_read: u64,
 }
 
 impl Listener {
@@ -159,6 +171,10 @@ impl Aggregate {
                     backlog: 0,
                     states: StateCounts::default(),
                     processes: Vec::new(),
+                    queued: 0,
+                    oldest_queued_ms: None,
+                    close_wait_unread: 0,
+                    close_wait_read: 0,
                 });
                 (listeners.len() - 1) as u32
             });
@@ -193,7 +209,20 @@ impl Aggregate {
                 None
             };
             if let Some(&idx) = hit {
-                listeners[idx as usize].states.add(sock.state);
+                let l = &mut listeners[idx as usize];
+                l.states.add(sock.state);
+                if sock.state == TcpState::CloseWait {
+                    if sock.close_wait_unread() {
+                        l.close_wait_unread += 1;
+                    } else {
+                        l.close_wait_read += 1;
+                    }
+                }
+                if sock.awaits_accept() {
+                    l.queued += 1;
+                    let waited = snapshot.times_of(sock.cookie).and_then(queued_wait_ms);
+                    l.oldest_queued_ms = l.oldest_queued_ms.max(waited);
+                }
                 owners[i] = Owner::Listener(idx);
                 continue;
             }

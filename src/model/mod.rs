@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod engine;
 pub mod fixtures;
 pub mod history;
+pub mod kernel_ages;
 pub mod netns_parts;
 pub mod process;
 pub mod rates;
@@ -23,6 +24,7 @@ pub use aggregate::{Aggregate, Listener, Member, Owner, Remote};
 pub use alerts::{Alert, AlertSet, Rule, Severity, Target, TargetKind, Thresholds};
 pub use engine::{Model, ModelLimits};
 pub use history::{Frame, History};
+pub use kernel_ages::{AgeSource, SocketAge, TcpTimes};
 pub use netns_parts::{NetnsPart, PartInput};
 pub use process::{ProcessInfo, ProcessTable, SocketProcesses};
 pub use snapshot::{

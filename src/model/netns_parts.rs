@@ -70,6 +70,7 @@ impl Snapshot {
                 out.tcp.extend(s.tcp);
                 out.unix_listeners.extend(s.unix_listeners);
                 out.unix_peers.extend(s.unix_peers);
+                out.tcp_times.extend(s.tcp_times);
                 for (k, v) in &s.counters {
                     *out.counters.entry(k.clone()).or_insert(0) += v;
                 }
@@ -96,6 +97,7 @@ impl Snapshot {
             out.netns_parts.push(part);
         }
         out.processes = unite(tables);
+        out.tcp_times.sort_unstable_by_key(|t| t.cookie);
         out
     }
 
@@ -117,6 +119,7 @@ impl Snapshot {
                 s.counters = p.counters.clone();
                 s.tunables = p.tunables.clone();
                 s.processes = self.processes.clone();
+                s.tcp_times = self.tcp_times.clone();
                 s.collector.sockets = p.tcp as u64;
                 s.collector.notes.extend(p.error.clone());
                 s

@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::kernel_ages::TcpTimes;
 use super::netns_parts::NetnsPart;
 use super::process::ProcessTable;
 
@@ -171,6 +172,23 @@ pub struct TcpSocket {
     pub retrans: u8,
 }
 
+impl TcpSocket {
+    /// True for a connection still waiting in a listener's accept queue:
+    /// a child socket without `struct socket` yet (inode 0) that is
+    /// ESTABLISHED or already CLOSE_WAIT. Meaningful for sockets attributed
+    /// to a listener (TIME_WAIT and request sockets have inode 0 too).
+    pub fn awaits_accept(&self) -> bool {
+        self.inode == 0 && matches!(self.state, TcpState::Established | TcpState::CloseWait)
+    }
+
+    /// CLOSE_WAIT with Recv-Q ≥ 1: the peer's FIN (which advances
+    /// `rcv_nxt`) was never read, so the application stopped reading;
+    /// CLOSE_WAIT with Recv-Q 0 read EOF but never called `close()`.
+    pub fn close_wait_unread(&self) -> bool {
+        self.state == TcpState::CloseWait && self.recv_q > 0
+    }
+}
+
 /// An AF_UNIX socket type (`unix_diag_msg.udiag_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -259,6 +277,11 @@ pub struct Snapshot {
     /// attribution; empty otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unix_peers: Vec<UnixPeer>,
+    /// `tcp_info` times of the CLOSE_WAIT sockets and of the connections
+    /// waiting in accept queues (a separate request; see
+    /// [`kernel_ages`](super::kernel_ages)), sorted by cookie.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tcp_times: Vec<TcpTimes>,
 }
 
 impl Snapshot {
@@ -276,6 +299,7 @@ impl Snapshot {
             processes: ProcessTable::default(),
             netns_parts: Vec::new(),
             unix_peers: Vec::new(),
+            tcp_times: Vec::new(),
         }
     }
 

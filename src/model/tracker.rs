@@ -12,7 +12,8 @@ use std::collections::hash_map::Entry;
 use jiff::Timestamp;
 use rustc_hash::FxHashMap;
 
-use super::snapshot::{Snapshot, TcpState};
+use super::kernel_ages::{SocketAge, socket_age};
+use super::snapshot::{Snapshot, TcpSocket, TcpState};
 
 #[derive(Clone, Copy, Debug)]
 struct Seen {
@@ -75,6 +76,16 @@ impl Tracker {
     /// When the socket with `cookie` was first seen in its current state.
     pub fn first_seen(&self, cookie: u64) -> Option<Timestamp> {
         self.seen.get(&cookie).map(|e| e.at)
+    }
+
+    /// The age of `sock` (a socket of `snapshot`) at the snapshot's time:
+    /// the larger of the kernel's proof (`snapshot.tcp_times`) and how long
+    /// it has been seen in its state (first sightings after the snapshot,
+    /// as when an older frame is shown, do not count).
+    pub fn age_of(&self, snapshot: &Snapshot, sock: &TcpSocket) -> Option<SocketAge> {
+        let now = snapshot.taken_at;
+        let seen = self.first_seen(sock.cookie).filter(|&at| at <= now);
+        socket_age(sock, snapshot.times_of(sock.cookie), seen, now)
     }
 
     /// Entries the tracker can hold before it reallocates: stays bounded

@@ -70,24 +70,23 @@ pub fn one(frame: &Frame, i: usize) -> Confirm {
     }
 }
 
-/// The CLOSE_WAIT sockets of listener `listener` that sockscope has seen in
-/// that state for at least `min_age` at the frame's time.
+/// The CLOSE_WAIT sockets of listener `listener` at least `min_age` old at
+/// the frame's time (kernel-proven or watched, see [`Tracker::age_of`]).
 pub fn close_waits_older_than(
     frame: &Frame,
     tracker: &Tracker,
     listener: usize,
     min_age: Duration,
 ) -> Vec<DestroyTarget> {
-    let now = frame.snapshot.taken_at;
+    let min_ms = min_age.as_millis().min(u128::from(u64::MAX)) as u64;
     frame
         .agg
         .connections_of(listener)
         .filter(|&i| frame.snapshot.tcp[i].state == TcpState::CloseWait)
         .filter(|&i| {
             tracker
-                .first_seen(frame.snapshot.tcp[i].cookie)
-                .and_then(|at| now.duration_since(at).try_into().ok())
-                .is_some_and(|age: Duration| age >= min_age)
+                .age_of(&frame.snapshot, &frame.snapshot.tcp[i])
+                .is_some_and(|age| age.ms >= min_ms)
         })
         .map(|i| DestroyTarget::in_snapshot(&frame.snapshot, i))
         .collect()

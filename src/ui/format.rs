@@ -27,6 +27,15 @@ pub fn age(d: SignedDuration) -> String {
     }
 }
 
+/// A socket's age for the SEEN FOR column: `≥4m12s` when the kernel
+/// proves it (a lower bound from `tcp_info`), `4m12s` when watched.
+pub fn socket_age(age: crate::model::SocketAge) -> String {
+    match age.source {
+        crate::model::AgeSource::Kernel => format!("≥{}", self::age(age.duration())),
+        crate::model::AgeSource::Watched => self::age(age.duration()),
+    }
+}
+
 /// How far a shown sample lies behind the newest: `-00:42`, `-1:02:03`.
 pub fn offset(behind: SignedDuration) -> String {
     let s = behind.as_secs().max(0);

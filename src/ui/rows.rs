@@ -193,7 +193,8 @@ pub fn find_listener(agg: &Aggregate, local: SocketAddr) -> Option<usize> {
 }
 
 /// Connection rows (indices into `frame.snapshot.tcp`) of listener `idx`,
-/// matching `filter`, ordered by `sort`; "seen for" comes from `tracker`.
+/// matching `filter`, ordered by `sort`; "seen for" is the socket's age
+/// ([`Tracker::age_of`]), oldest first.
 pub fn connections(
     frame: &Frame,
     idx: usize,
@@ -220,8 +221,8 @@ pub fn connections(
     let key = |s: &TcpSocket| -> i64 {
         match sort.column {
             0 => tracker
-                .first_seen(s.cookie)
-                .map_or(i64::MAX, |t| t.as_millisecond()),
+                .age_of(&frame.snapshot, s)
+                .map_or(i64::MAX, |a| -(a.ms.min(i64::MAX as u64) as i64)),
             2 => s.state as i64,
             3 => -i64::from(s.recv_q),
             4 => -i64::from(s.send_q),

@@ -1,22 +1,29 @@
-//! `close_wait_leak`: CLOSE_WAIT sockets that stay. Each socket is tracked
-//! by its cookie (the [`Tracker`](crate::model::Tracker) knows since when it
-//! has been in CLOSE_WAIT); only sockets older than `min_age` count, so the
-//! brief CLOSE_WAIT of normal connection churn never fires.
+//! `close_wait_leak`: CLOSE_WAIT sockets that stay. A socket's age is the
+//! larger of what the kernel proves from its `tcp_info` (see
+//! [`kernel_ages`](crate::model::kernel_ages)) and how long the
+//! [`Tracker`](crate::model::Tracker) has seen it in CLOSE_WAIT, so a leak
+//! hours old fires from the first sample; only sockets older than `min_age`
+//! count, so the brief CLOSE_WAIT of normal connection churn never fires.
+//! Recv-Q tells the two bugs apart: the FIN unread (the app stopped
+//! reading) or read (the app never called `close()`).
 
 use std::collections::HashMap;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 
 use super::engine::Ctx;
 use super::{Finding, Rule, Severity, Target, TargetKind, human_duration};
 use crate::model::aggregate::{Aggregate, Owner};
+use crate::model::kernel_ages::{AgeSource, SocketAge};
 use crate::model::snapshot::{Snapshot, TcpState};
 
 #[derive(Default)]
 struct Tally {
     total: u64,
     leaked: u64,
-    oldest: Option<Timestamp>,
+    /// Leaked sockets whose FIN is still unread (Recv-Q ≥ 1).
+    unread: u64,
+    oldest: Option<SocketAge>,
     /// Inodes of the leaked sockets, to name their processes.
     inodes: Vec<u32>,
 }
@@ -25,7 +32,6 @@ struct Tally {
 pub(super) fn close_wait_leak(ctx: &Ctx) -> Vec<Finding> {
     let snap = &ctx.latest.snapshot;
     let agg = &ctx.latest.agg;
-    let now = ctx.now();
     let cw = &ctx.t.close_wait;
     let min_age = SignedDuration::try_from(cw.min_age).unwrap_or(SignedDuration::MAX);
     let mut tallies: HashMap<Owner, Tally> = HashMap::new();
@@ -33,27 +39,30 @@ pub(super) fn close_wait_leak(ctx: &Ctx) -> Vec<Finding> {
         if s.state != TcpState::CloseWait {
             continue;
         }
-        let seen = ctx.tracker.first_seen(s.cookie).unwrap_or(now);
+        let age = ctx.tracker.age_of(snap, s);
         let t = tallies.entry(*owner).or_default();
         t.total += 1;
-        if now.duration_since(seen) >= min_age {
+        if age.is_some_and(|a| a.duration() >= min_age) {
             t.leaked += 1;
+            t.unread += u64::from(s.close_wait_unread());
             t.inodes.push(s.inode);
         }
-        t.oldest = Some(t.oldest.map_or(seen, |o| o.min(seen)));
+        if age.is_some_and(|a| t.oldest.is_none_or(|o| a.ms > o.ms)) {
+            t.oldest = age;
+        }
     }
     let mut out: Vec<Finding> = tallies
         .into_iter()
         .filter(|(_, t)| t.leaked >= cw.min_count)
         .filter_map(|(owner, t)| {
             let (target, count_in) = describe(agg, owner)?;
-            let oldest = now.duration_since(t.oldest.unwrap_or(now));
+            let oldest = t.oldest.map_or("unknown".to_owned(), age_words);
             let growth = growth_per_min(ctx, t.total, &count_in);
             let owners = snap.processes.union_of(t.inodes.iter().copied());
             Some(Finding {
                 rule: Rule::CloseWaitLeak,
                 message: format!(
-                    "{} {}{} leaks CLOSE_WAIT: {} sockets ({} older than {}), oldest {}, {growth}",
+                    "{} {}{} leaks CLOSE_WAIT: {} sockets ({} older than {}), oldest {oldest}, {growth}; {}",
                     match target.kind {
                         TargetKind::Remote => "connections to",
                         _ => "listener",
@@ -63,7 +72,7 @@ pub(super) fn close_wait_leak(ctx: &Ctx) -> Vec<Finding> {
                     t.total,
                     t.leaked,
                     human_duration(min_age),
-                    human_duration(oldest),
+                    which_bug(t.unread, t.leaked - t.unread),
                 ),
                 target,
                 severity: if t.leaked >= cw.critical_count {
@@ -76,6 +85,27 @@ pub(super) fn close_wait_leak(ctx: &Ctx) -> Vec<Finding> {
         .collect();
     out.sort_by(|a, b| a.target.cmp(&b.target));
     out
+}
+
+/// "≥4min" for an age the kernel proves, "4min" for one watched.
+fn age_words(age: SocketAge) -> String {
+    match age.source {
+        AgeSource::Kernel => format!("≥{}", human_duration(age.duration())),
+        AgeSource::Watched => human_duration(age.duration()),
+    }
+}
+
+/// "38 never read EOF — the app stopped reading; 4 read EOF but never
+/// closed", leaving out a kind with no socket.
+fn which_bug(unread: u64, read: u64) -> String {
+    let mut parts = Vec::new();
+    if unread > 0 {
+        parts.push(format!("{unread} never read EOF — the app stopped reading"));
+    }
+    if read > 0 {
+        parts.push(format!("{read} read EOF but never closed"));
+    }
+    parts.join("; ")
 }
 
 /// " of process api (pid 4121)", " of processes api (pid 4121) and 2

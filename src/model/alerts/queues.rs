@@ -93,6 +93,22 @@ fn holds_since(history: &History, holds: impl Fn(&Frame) -> bool) -> Option<Time
         .map(|f| f.snapshot.taken_at)
 }
 
+/// "; oldest queued connection waited ≥4min: the app has stopped calling
+/// accept()" when the oldest connection still in the queue (from the
+/// kernel's `tcp_info`) has waited at least `stalled`, else how long it waited.
+fn queued_words(waited_ms: u64, stalled: jiff::SignedDuration) -> String {
+    let waited = jiff::SignedDuration::from_millis(waited_ms.min(i64::MAX as u64) as i64);
+    let verdict = if waited >= stalled {
+        ": the app has stopped calling accept()"
+    } else {
+        ""
+    };
+    format!(
+        "; oldest queued connection waited ≥{}{verdict}",
+        human_duration(waited)
+    )
+}
+
 /// "once", "37 times".
 fn times(n: u64) -> String {
     if n == 1 {
@@ -162,6 +178,9 @@ pub(super) fn accept_queue_overflow(ctx: &Ctx) -> Vec<Finding> {
                 human_duration(since)
             )
         };
+        if let Some(waited) = l.oldest_queued_ms {
+            message += &queued_words(waited, near_for);
+        }
         let clamped = somaxconn.is_some_and(|s| l.members.iter().any(|m| m.backlog == s));
         match somaxconn {
             Some(_) if clamped => {

@@ -232,7 +232,6 @@ fn render_connections(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
         widths.push(Constraint::Length(24));
     }
     let tcp = &shown.snapshot.tcp;
-    let at = shown.snapshot.taken_at;
     let columns = super::table::Columns {
         header,
         widths,
@@ -243,19 +242,21 @@ fn render_connections(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
         let seen = app
             .model
             .tracker
-            .first_seen(s.cookie)
-            .filter(|&first| first <= at)
-            .map_or_else(
-                || "-".to_owned(),
-                |first| format::age(at.duration_since(first)),
-            );
+            .age_of(&shown.snapshot, s)
+            .map_or_else(|| "-".to_owned(), format::socket_age);
         let level = match s.state {
             TcpState::CloseWait | TcpState::SynRecv => Level::Warn,
+            _ if s.awaits_accept() => Level::Warn,
             _ => Level::Ok,
+        };
+        let state = match (s.awaits_accept(), s.state) {
+            (true, TcpState::CloseWait) => "QUEUED-CW",
+            (true, _) => "QUEUED",
+            (false, st) => st.ss_name(),
         };
         let mut cells = vec![
             Cell::from(s.remote.to_string()),
-            Cell::from(s.state.ss_name()).style(t.level(level)),
+            Cell::from(state).style(t.level(level)),
             Cell::from(Line::from(s.recv_q.to_string()).right_aligned()),
             Cell::from(Line::from(s.send_q.to_string()).right_aligned()),
             Cell::from(timer(s.timer, s.expires_ms, s.retrans)),

@@ -26,7 +26,7 @@ fn close_wait_leak_table() {
             samples: [0, 30, 61, 62, 63].map(|s| with_cw(s, 100..112)).into(),
             want: vec![("127.0.0.1:8080", Severity::Warning)],
             message: Some(
-                "listener 127.0.0.1:8080 leaks CLOSE_WAIT: 12 sockets (12 older than 60s), oldest 63s, steady",
+                "listener 127.0.0.1:8080 leaks CLOSE_WAIT: 12 sockets (12 older than 60s), oldest 63s, steady; 12 read EOF but never closed",
             ),
         },
         Case {
@@ -36,7 +36,7 @@ fn close_wait_leak_table() {
                 .collect(),
             want: vec![("127.0.0.1:8080", Severity::Warning)],
             message: Some(
-                "listener 127.0.0.1:8080 leaks CLOSE_WAIT: 74 sockets (14 older than 60s), oldest 64s, growing 60/min",
+                "listener 127.0.0.1:8080 leaks CLOSE_WAIT: 74 sockets (14 older than 60s), oldest 64s, growing 60/min; 14 read EOF but never closed",
             ),
         },
         Case {
@@ -85,7 +85,7 @@ fn outbound_close_wait_fires_on_the_remote() {
     assert_eq!(a[0].target.name, "10.0.0.5:5432 from 10.0.0.1");
     assert_eq!(
         a[0].message,
-        "connections to 10.0.0.5:5432 from 10.0.0.1 leaks CLOSE_WAIT: 10 sockets (10 older than 60s), oldest 63s, steady"
+        "connections to 10.0.0.5:5432 from 10.0.0.1 leaks CLOSE_WAIT: 10 sockets (10 older than 60s), oldest 63s, steady; 10 read EOF but never closed"
     );
 }
 
@@ -117,6 +117,54 @@ fn the_leak_names_the_owning_process() {
     assert_eq!(
         frames[3].alerts.active[0].message,
         "listener 127.0.0.1:8080 of process api (pid 4121) leaks CLOSE_WAIT: 12 sockets (12 older \
-         than 60s), oldest 63s, steady"
+         than 60s), oldest 63s, steady; 12 read EOF but never closed"
     );
+}
+
+#[test]
+fn kernel_ages_fire_from_the_first_sample_and_name_both_bugs() {
+    use crate::model::TcpTimes;
+    let mut s = with_cw(0, 100..112);
+    for (i, sock) in s.tcp.iter_mut().skip(1).enumerate() {
+        sock.recv_q = u32::from(i < 8);
+    }
+    s.tcp_times = (100..112)
+        .map(|cookie| TcpTimes {
+            cookie,
+            last_data_sent_ms: None,
+            last_data_recv_ms: Some(400_000),
+            last_ack_recv_ms: Some(250_000 + cookie as u32),
+        })
+        .collect();
+    let t = Thresholds {
+        fire_after: 1,
+        ..Thresholds::default()
+    };
+    let (_, frames) = run(&t, vec![s]);
+    let a = &frames[0].alerts.active;
+    assert_eq!(a.len(), 1, "{a:?}");
+    assert_eq!(
+        a[0].message,
+        "listener 127.0.0.1:8080 leaks CLOSE_WAIT: 12 sockets (12 older than 60s), oldest ≥4min, \
+         growth unknown yet; 8 never read EOF — the app stopped reading; 4 read EOF but never closed"
+    );
+}
+
+#[test]
+fn kernel_ages_below_min_age_do_not_fire() {
+    use crate::model::TcpTimes;
+    let mut s = with_cw(0, 100..112);
+    s.tcp_times = (100..112)
+        .map(|cookie| TcpTimes {
+            cookie,
+            last_ack_recv_ms: Some(59_000),
+            ..TcpTimes::default()
+        })
+        .collect();
+    let t = Thresholds {
+        fire_after: 1,
+        ..Thresholds::default()
+    };
+    let (_, frames) = run(&t, vec![s]);
+    assert!(frames[0].alerts.active.is_empty());
 }

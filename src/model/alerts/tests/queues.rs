@@ -281,3 +281,43 @@ fn backlog_clamped_table() {
         frames[0].alerts.notes
     );
 }
+
+#[test]
+fn a_full_queue_says_how_long_its_oldest_connection_waited() {
+    use crate::model::TcpTimes;
+    let stalled = |secs: i64, waited_ms: u32| {
+        let mut children = conns(TcpState::Established, "127.0.0.1:8080", 3, 100);
+        children.iter_mut().for_each(|c| c.inode = 0);
+        let mut s = sample(secs, l8080(3, 2, children), &[]);
+        s.tcp_times = (100..103)
+            .map(|cookie| TcpTimes {
+                cookie,
+                last_data_recv_ms: Some(waited_ms - (cookie as u32 - 100) * 1000),
+                last_ack_recv_ms: Some(1000),
+                ..TcpTimes::default()
+            })
+            .collect();
+        s
+    };
+    let t = Thresholds {
+        fire_after: 1,
+        ..Thresholds::default()
+    };
+    let (_, frames) = run(&t, vec![stalled(0, 252_000)]);
+    let agg = &frames[0].agg;
+    assert_eq!(
+        (agg.listeners[0].queued, agg.listeners[0].oldest_queued_ms),
+        (3, Some(252_000))
+    );
+    assert_eq!(
+        frames[0].alerts.active[0].message,
+        "listener 127.0.0.1:8080 accept queue is full (3/2); oldest queued connection waited \
+         ≥4min: the app has stopped calling accept(); backlog 2 (somaxconn 4096)"
+    );
+    let (_, frames) = run(&t, vec![stalled(0, 4_000)]);
+    assert_eq!(
+        frames[0].alerts.active[0].message,
+        "listener 127.0.0.1:8080 accept queue is full (3/2); oldest queued connection waited \
+         ≥4s; backlog 2 (somaxconn 4096)"
+    );
+}

@@ -1,0 +1,187 @@
+//! `struct tcp_info` (`INET_DIAG_INFO`) for the sockets whose age the
+//! kernel can prove: every CLOSE_WAIT socket (one dump per family filtered
+//! to that state) and every connection still in an accept queue (ESTABLISHED
+//! with inode 0, asked for one by one by address pair and cookie, since no
+//! dump filter selects inode 0). The main dump stays without extensions.
+
+use netlink_packet_sock_diag::{
+    AF_INET, AF_INET6, IPPROTO_TCP, SockDiagMessage,
+    inet::{ExtensionFlags, InetRequest, SocketId, StateFlags},
+};
+
+use super::CollectError;
+use super::exact;
+use super::inet::INET_DIAG_MSG_LEN;
+use super::netlink::DiagSocket;
+use crate::model::kernel_ages::plausible_ms;
+use crate::model::{TcpSocket, TcpState, TcpTimes};
+
+/// `INET_DIAG_INFO`, the attribute type carrying `struct tcp_info`.
+const INET_DIAG_INFO: u16 = 2;
+
+/// Offsets in `struct tcp_info` (`include/uapi/linux/tcp.h`); every kernel
+/// since 2.6 has them, shorter structs simply lack the later fields.
+const LAST_DATA_SENT: usize = 44;
+const LAST_DATA_RECV: usize = 52;
+const LAST_ACK_RECV: usize = 56;
+
+/// Queued connections asked for one by one at most per collection (the
+/// sum of the backlogs of busy listeners stays far below).
+pub const MAX_QUEUED_REQUESTS: usize = 16_384;
+
+/// What one collection of times gave.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Times by cookie, sorted.
+    pub times: Vec<TcpTimes>,
+    /// Answers that could not be parsed, or sockets gone before they were asked for.
+    pub skipped: u64,
+    /// Sentences for the collector's notes.
+    pub notes: Vec<String>,
+}
+
+/// The CLOSE_WAIT-only dump of `family`, with `tcp_info`.
+pub fn close_wait_request(family: u8) -> SockDiagMessage {
+    SockDiagMessage::InetRequest(InetRequest {
+        family,
+        protocol: IPPROTO_TCP,
+        extensions: ExtensionFlags::INFO,
+        states: StateFlags::CLOSE_WAIT,
+        socket_id: if family == AF_INET6 {
+            SocketId::new_v6()
+        } else {
+            SocketId::new_v4()
+        },
+    })
+}
+
+/// The netlink attributes (type, payload) after the fixed `inet_diag_msg`.
+fn attributes(b: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut at = INET_DIAG_MSG_LEN;
+    std::iter::from_fn(move || {
+        let head = b.get(at..at + 4)?;
+        let len = usize::from(u16::from_ne_bytes([head[0], head[1]]));
+        let kind = u16::from_ne_bytes([head[2], head[3]]);
+        let body = b.get(at + 4..at + len.max(4))?;
+        at += (len.max(4) + 3) & !3;
+        Some((kind, body))
+    })
+}
+
+fn field(info: &[u8], at: usize) -> Option<u32> {
+    let raw = info.get(at..at + 4)?;
+    plausible_ms(u32::from_ne_bytes([raw[0], raw[1], raw[2], raw[3]]))
+}
+
+/// Parses one answer: the socket's cookie and the times of its
+/// `INET_DIAG_INFO`, each only when the struct is long enough to hold it.
+/// `None` without the fixed part or without the attribute.
+pub fn parse(b: &[u8]) -> Option<TcpTimes> {
+    let sock = super::inet::parse(b)?;
+    let (_, info) = attributes(b).find(|(kind, _)| *kind == INET_DIAG_INFO)?;
+    Some(TcpTimes {
+        cookie: sock.cookie,
+        last_data_sent_ms: field(info, LAST_DATA_SENT),
+        last_data_recv_ms: field(info, LAST_DATA_RECV),
+        last_ack_recv_ms: field(info, LAST_ACK_RECV),
+    })
+}
+
+/// Collects the times of the CLOSE_WAIT sockets and queued connections of
+/// `tcp` (the main dump); a family without CLOSE_WAIT sockets is not asked.
+pub fn collect(diag: &mut DiagSocket, tcp: &[TcpSocket]) -> Result<Collected, CollectError> {
+    let mut out = Collected::default();
+    for (family, what, v6) in [
+        (AF_INET, "tcp/ipv4 CLOSE_WAIT", false),
+        (AF_INET6, "tcp/ipv6 CLOSE_WAIT", true),
+    ] {
+        let any = tcp
+            .iter()
+            .any(|s| s.state == TcpState::CloseWait && s.local.is_ipv6() == v6);
+        if !any {
+            continue;
+        }
+        let times = &mut out.times;
+        let stats = diag.dump(what, close_wait_request(family), |payload| {
+            parse(payload).map(|t| times.push(t)).is_some()
+        })?;
+        out.skipped += stats.skipped;
+    }
+    let queued: Vec<SockDiagMessage> = tcp
+        .iter()
+        .filter(|s| s.state == TcpState::Established && s.inode == 0)
+        .take(MAX_QUEUED_REQUESTS)
+        .map(|s| exact::request(s.local, s.remote, s.cookie, ExtensionFlags::INFO))
+        .collect();
+    if queued.len() == MAX_QUEUED_REQUESTS {
+        out.notes.push(format!(
+            "kernel ages of queued connections: only the first {MAX_QUEUED_REQUESTS} were asked for"
+        ));
+    }
+    if !queued.is_empty() {
+        let times = &mut out.times;
+        let stats = diag.each("tcp queued connections", &queued, |payload| {
+            parse(payload).map(|t| times.push(t)).is_some()
+        })?;
+        out.skipped += stats.skipped;
+    }
+    out.times.sort_unstable_by_key(|t| t.cookie);
+    out.times.dedup_by_key(|t| t.cookie);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(info_len: usize) -> Vec<u8> {
+        let mut b = vec![0u8; INET_DIAG_MSG_LEN];
+        b[0] = AF_INET;
+        b[1] = 8;
+        b[44..48].copy_from_slice(&7u32.to_ne_bytes());
+        // An unrelated attribute first (INET_DIAG_SHUTDOWN, one byte, padded).
+        b.extend_from_slice(&5u16.to_ne_bytes());
+        b.extend_from_slice(&8u16.to_ne_bytes());
+        b.extend_from_slice(&[3, 0, 0, 0]);
+        b.extend_from_slice(&((info_len + 4) as u16).to_ne_bytes());
+        b.extend_from_slice(&INET_DIAG_INFO.to_ne_bytes());
+        let mut info = vec![0u8; info_len];
+        for (at, v) in [
+            (LAST_DATA_SENT, 1000u32),
+            (LAST_DATA_RECV, 25_000),
+            (LAST_ACK_RECV, u32::MAX - 3),
+        ] {
+            if at + 4 <= info_len {
+                info[at..at + 4].copy_from_slice(&v.to_ne_bytes());
+            }
+        }
+        b.extend_from_slice(&info);
+        b
+    }
+
+    #[test]
+    fn reads_the_times_and_refuses_wrapped_ones() {
+        let t = parse(&answer(232)).unwrap();
+        assert_eq!(t.cookie, 7);
+        assert_eq!(t.last_data_sent_ms, Some(1000));
+        assert_eq!(t.last_data_recv_ms, Some(25_000));
+        assert_eq!(t.last_ack_recv_ms, None, "u32 wrap of an unset stamp");
+    }
+
+    #[test]
+    fn shorter_structs_of_older_kernels_give_what_they_cover() {
+        let t = parse(&answer(56)).unwrap();
+        assert_eq!(t.last_data_recv_ms, Some(25_000));
+        assert_eq!(t.last_ack_recv_ms, None);
+        let t = parse(&answer(40)).unwrap();
+        assert_eq!((t.last_data_sent_ms, t.last_data_recv_ms), (None, None));
+    }
+
+    #[test]
+    fn answers_without_the_attribute_or_cut_short_are_refused() {
+        let b = answer(232);
+        assert!(parse(&b[..INET_DIAG_MSG_LEN]).is_none());
+        assert!(parse(&b[..INET_DIAG_MSG_LEN + 10]).is_none());
+        assert!(parse(&b[..60]).is_none());
+    }
+}
