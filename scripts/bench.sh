@@ -4,14 +4,17 @@
 # TIME_WAIT), measures sockscope against the raw kernel dump and `ss` in the
 # same run, prints every figure with its ratio, and always cleans up.
 #
-# usage: scripts/bench.sh [--established N] [--time-wait N] [--reps N]
-#                         [--dashboard-seconds N] [--quick]
+# usage: scripts/bench.sh [--established N] [--time-wait N] [--close-wait N]
+#                         [--reps N] [--dashboard-seconds N] [--quick]
+#   --close-wait N  of the ESTABLISHED connections, N are half-closed by their
+#            client: N server ends in CLOSE_WAIT, N client ends in FIN_WAIT2.
 #   --quick  skips the criterion benches and the live dashboard phase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ESTABLISHED=50000
 TIME_WAIT=50000
+CLOSE_WAIT=0
 REPS=11
 DASH_SECS=60
 QUICK=0
@@ -19,10 +22,11 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --established) ESTABLISHED="$2"; shift 2 ;;
     --time-wait) TIME_WAIT="$2"; shift 2 ;;
+    --close-wait) CLOSE_WAIT="$2"; shift 2 ;;
     --reps) REPS="$2"; shift 2 ;;
     --dashboard-seconds) DASH_SECS="$2"; shift 2 ;;
     --quick) QUICK=1; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,11 +60,12 @@ trap 'echo "bench.sh: interrupted, cleaning up" >&2; exit 130' INT TERM
 
 in_ns() { ip netns exec "$NS" "$@"; }
 
-echo "== namespace $NS: $ESTABLISHED ESTABLISHED + $TIME_WAIT TIME_WAIT"
+echo "== namespace $NS: $ESTABLISHED ESTABLISHED ($CLOSE_WAIT connections half-closed) + $TIME_WAIT TIME_WAIT"
 ip netns add "$NS"
 ip -n "$NS" link set lo up
 # started directly (not through in_ns) so that $! is the generator itself
 ip netns exec "$NS" "$BIN/sockscope-load" --established "$ESTABLISHED" --time-wait "$TIME_WAIT" \
+  --close-wait "$CLOSE_WAIT" \
   >"$WORK/load.out" 2>"$WORK/load.err" &
 LOAD_PID=$!
 for _ in $(seq 600); do
@@ -140,7 +145,7 @@ TW_NOW=$(in_ns ss -s | sed -nE 's/.*timewait ([0-9]+).*/\1/p')
 CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 echo
 echo "Machine: $(nproc) cores ($CPU_MODEL), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "Load: $SOCKETS TCP sockets ($ESTABLISHED ESTABLISHED, $TIME_WAIT TIME_WAIT kept; $TW_NOW TIME_WAIT at the end, $(( $(date +%s) - LOAD_READY )) s after the load was ready)"
+echo "Load: $SOCKETS TCP sockets ($ESTABLISHED ESTABLISHED of which $CLOSE_WAIT CLOSE_WAIT + $CLOSE_WAIT FIN_WAIT2, $TIME_WAIT TIME_WAIT kept; $TW_NOW TIME_WAIT at the end, $(( $(date +%s) - LOAD_READY )) s after the load was ready)"
 echo
 echo "| measurement | wall (median) | CPU | ratio (wall; CPU) | target |"
 echo "| --- | --- | --- | --- | --- |"

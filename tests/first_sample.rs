@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::Value;
+use sockscope::collector::{LiveSource, Source};
 use sockscope::model::TcpState::{CloseWait, Established};
-use sockscope::model::kernel_ages::socket_age;
-use sockscope::model::{AgeSource, Aggregate, Snapshot};
+use sockscope::model::kernel_ages::{kernel_age_ms, socket_age};
+use sockscope::model::{AgeSource, Aggregate, Model, ModelLimits, Snapshot};
 
 fn sockscope(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sockscope"))
@@ -93,7 +94,8 @@ fn a_leak_and_a_stalled_queue_older_than_sockscope_show_on_the_first_sample() {
     let close_wait: Vec<_> = snap.tcp.iter().filter(|s| s.state == CloseWait).collect();
     assert_eq!(close_wait.len(), 6);
     for s in &close_wait {
-        let age = socket_age(s, snap.times_of(s.cookie), None, snap.taken_at)
+        let kernel = snap.times_of(s.cookie).and_then(|t| kernel_age_ms(s, t));
+        let age = socket_age(kernel, None, snap.taken_at)
             .unwrap_or_else(|| panic!("no kernel age for {s:?}"));
         assert_eq!(age.source, AgeSource::Kernel);
         assert!(
@@ -126,6 +128,33 @@ fn a_leak_and_a_stalled_queue_older_than_sockscope_show_on_the_first_sample() {
         .collect();
     assert_eq!(queued.len(), 4);
     assert!(queued.iter().all(|s| s.awaits_accept()));
+
+    // A source asks the kernel once per CLOSE_WAIT socket; the model keeps
+    // the start it proved.
+    let mut source = LiveSource::open().unwrap();
+    let mut model = Model::new(&ModelLimits::default());
+    let first = model.ingest(source.collect().unwrap());
+    let second = model.ingest(source.collect().unwrap());
+    let old_cw = |f: &sockscope::model::Frame| {
+        f.snapshot
+            .tcp
+            .iter()
+            .filter(|s| s.state == CloseWait)
+            .filter(|s| f.snapshot.times_of(s.cookie).is_some())
+            .count()
+    };
+    assert_eq!((old_cw(&first), old_cw(&second)), (6, 0));
+    for s in second.snapshot.tcp.iter().filter(|s| s.state == CloseWait) {
+        let age = model.tracker.age_of(&second.snapshot, s).unwrap();
+        assert_eq!(age.source, AgeSource::Kernel);
+        assert!(age.ms >= 21_000, "{age:?}");
+    }
+    assert_eq!(
+        second.agg.listeners.iter().map(|l| l.queued).sum::<u64>(),
+        4,
+        "queued connections are asked for at every collection"
+    );
+    assert!(listener_at(&second.agg, "127.0.0.1:7402").oldest_queued_ms >= Some(21_000));
 
     // A one-shot snapshot reports the leak at once, with both bugs.
     let out = sockscope(&[

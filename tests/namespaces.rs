@@ -320,7 +320,6 @@ fn the_drill_down_port_names_each_connections_worker() {
     let cache = ProcessCache::shared();
     let c = cache.clone();
     let mut source = NetnsSource::open(handle, move |s| s.with_processes(c)).unwrap();
-    source.focus_port(Some(7107));
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let snap = source.collect().unwrap();

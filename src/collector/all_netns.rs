@@ -284,12 +284,6 @@ impl Source for AllNetnsSource {
         Ok(Snapshot::merge(started, &self.hostname, parts))
     }
 
-    fn focus_port(&mut self, port: Option<u16>) {
-        for m in &mut self.all.members {
-            m.source.focus_port(port);
-        }
-    }
-
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {
         let inode = target.netns.ok_or(DestroyError::Unavailable(
             "the socket's namespace is not known",

@@ -77,21 +77,14 @@ pub trait Source: Send {
     /// Takes one snapshot.
     fn collect(&mut self) -> Result<Snapshot, CollectError>;
 
-    /// Also look up the owning processes of every socket on local `port`
-    /// (the drill-down's connections); `None` stops that. Sources without
-    /// process attribution ignore it.
-    fn focus_port(&mut self, port: Option<u16>) {
-        let _ = port;
-    }
-
-    /// Destroys exactly the socket `target` names (`SOCK_DESTROY`). Sources
-    /// that do not read a live kernel refuse.
     /// Takes back an emptied socket list to fill at the next collection
     /// (saves allocating one per sample); sources that do not reuse drop it.
     fn recycle(&mut self, tcp: Vec<TcpSocket>) {
         drop(tcp);
     }
 
+    /// Destroys exactly the socket `target` names (`SOCK_DESTROY`). Sources
+    /// that do not read a live kernel refuse.
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {
         let _ = target;
         Err(DestroyError::Unavailable(
@@ -113,6 +106,9 @@ pub struct LiveSource {
     spare: Vec<TcpSocket>,
     processes: Option<SharedProcesses>,
     read_only: bool,
+    /// Cookies of the CLOSE_WAIT sockets of the previous collection, sorted:
+    /// their `tcp_info` was taken then (see [`tcp_info`]).
+    close_wait_known: Vec<u64>,
 }
 
 impl LiveSource {
@@ -128,6 +124,7 @@ impl LiveSource {
             spare: Vec::new(),
             processes: None,
             read_only: false,
+            close_wait_known: Vec::new(),
         })
     }
 
@@ -186,13 +183,17 @@ impl Source for LiveSource {
             Err(e) => notes.push(format!("no UNIX listeners: {e}")),
         }
 
-        match tcp_info::collect(&mut self.diag, &snap.tcp) {
-            Ok(got) => {
+        match tcp_info::collect(&mut self.diag, &snap.tcp, &self.close_wait_known) {
+            Ok((got, close_wait)) => {
                 skipped += got.skipped;
                 notes.extend(got.notes);
                 snap.tcp_times = got.times;
+                self.close_wait_known = close_wait;
             }
-            Err(e) => notes.push(format!("no kernel ages (tcp_info): {e}")),
+            Err(e) => {
+                notes.push(format!("no kernel ages (tcp_info): {e}"));
+                self.close_wait_known.clear();
+            }
         }
 
         snap.counters = procfs_net::read_counters(&self.net_dir, &mut notes);
@@ -211,15 +212,6 @@ impl Source for LiveSource {
         }
         snap.collector.duration_us = started.elapsed().as_micros() as u64;
         Ok(snap)
-    }
-
-    fn focus_port(&mut self, port: Option<u16>) {
-        if let Some(cache) = &self.processes {
-            cache
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .set_focus_port(port);
-        }
     }
 
     fn recycle(&mut self, tcp: Vec<TcpSocket>) {

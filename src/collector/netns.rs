@@ -222,7 +222,6 @@ impl NetnsHandle {
 
 enum Request {
     Collect,
-    Focus(Option<u16>),
     Destroy(DestroyTarget),
 }
 
@@ -368,10 +367,6 @@ fn worker(
     for request in requests {
         let reply = match request {
             Request::Collect => Reply::Snapshot(Box::new(source.collect())),
-            Request::Focus(port) => {
-                source.focus_port(port);
-                continue;
-            }
             Request::Destroy(target) => Reply::Destroyed(source.destroy(&target)),
         };
         if replies.send(reply).is_err() {
@@ -388,10 +383,6 @@ impl Source for NetnsSource {
                 return result;
             }
         }
-    }
-
-    fn focus_port(&mut self, port: Option<u16>) {
-        let _ = self.requests.send(Request::Focus(port));
     }
 
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {

@@ -4,7 +4,7 @@
 //! each): about half a second for 100k sockets. [`ProcessCache`] keeps what
 //! it read per process and, on each refresh, only
 //! 1. lists `/proc` (to forget exited processes and scan new ones),
-//! 2. when a socket the screens need has no known owner, compares each
+//! 2. when a socket has no known owner, compares each
 //!    cached process's descriptor count (one `stat`) and rescans the ones
 //!    that changed,
 //! 3. runs a full scan when owners are still missing and the last full scan
@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::process_scan::{self, ScanFailure};
-use crate::model::{ProcessInfo, ProcessTable, Snapshot, SocketProcesses, TcpState};
+use crate::model::{ProcessInfo, ProcessTable, Snapshot, SocketProcesses};
 
 /// An unconditional full scan happens every this many `full_every`.
 pub const FULL_PERIOD_FACTOR: u32 = 6;
@@ -52,12 +52,10 @@ pub struct ProcessCache {
     users: HashMap<u32, String>,
     last_full: Option<Instant>,
     full_every: Duration,
-    focus_port: Option<u16>,
     counters: ScanCounters,
 }
 
-/// A cache shared by the collectors of several namespaces and the UI (which
-/// sets the drill-down's port with [`ProcessCache::set_focus_port`]).
+/// A cache shared by the collectors of several namespaces.
 pub type SharedProcesses = Arc<Mutex<ProcessCache>>;
 
 impl ProcessCache {
@@ -72,7 +70,6 @@ impl ProcessCache {
             users: HashMap::new(),
             last_full: None,
             full_every,
-            focus_port: None,
             counters: ScanCounters::default(),
         }
     }
@@ -83,28 +80,18 @@ impl ProcessCache {
         Arc::new(Mutex::new(ProcessCache::new(Duration::from_secs(10))))
     }
 
-    /// Also look up the owners of every socket with this local port (the
-    /// listener shown in the drill-down); `None` stops that.
-    pub fn set_focus_port(&mut self, port: Option<u16>) {
-        self.focus_port = port;
-    }
-
     /// Reads done so far.
     pub fn counters(&self) -> ScanCounters {
         self.counters
     }
 
-    /// The inodes of `snapshot` whose owners the screens need: LISTEN and
-    /// CLOSE_WAIT sockets, UNIX listeners and their clients, and sockets on
-    /// the focus port.
+    /// The inodes of `snapshot` to find owners for: every TCP socket with
+    /// an inode (listeners, the connections they accepted, outbound
+    /// sockets), UNIX listeners and their clients.
     pub fn wanted(&self, snapshot: &Snapshot) -> Vec<u32> {
         let mut out: Vec<u32> = snapshot
             .tcp
             .iter()
-            .filter(|s| {
-                matches!(s.state, TcpState::Listen | TcpState::CloseWait)
-                    || Some(s.local.port()) == self.focus_port
-            })
             .map(|s| s.inode)
             .chain(snapshot.unix_listeners.iter().map(|u| u.inode))
             .chain(snapshot.unix_peers.iter().map(|p| p.peer))
@@ -289,22 +276,28 @@ impl ProcessCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::TcpState;
     use crate::model::fixtures::{listen, snapshot, sock};
 
     #[test]
-    fn the_drill_down_port_adds_its_connections_to_the_lookup() {
+    fn every_socket_with_an_inode_is_looked_up() {
+        let mut time_wait = sock(TcpState::TimeWait, "10.0.0.1:80", "10.0.0.9:5002", 8);
+        time_wait.inode = 0;
         let snap = snapshot(
             "2026-11-24T02:40:00Z",
             vec![
                 listen("0.0.0.0:80", 0, 128, 5),
                 sock(TcpState::Established, "10.0.0.1:80", "10.0.0.9:5000", 6),
                 sock(TcpState::CloseWait, "10.0.0.1:81", "10.0.0.9:5001", 7),
-                sock(TcpState::TimeWait, "10.0.0.1:80", "10.0.0.9:5002", 8),
+                time_wait,
+                sock(TcpState::Established, "10.0.0.1:41000", "10.0.0.7:443", 9),
             ],
         );
-        let mut cache = ProcessCache::new(Duration::from_secs(10));
-        assert_eq!(cache.wanted(&snap), vec![5, 7], "listeners and CLOSE_WAIT");
-        cache.set_focus_port(Some(80));
-        assert_eq!(cache.wanted(&snap), vec![5, 6, 7], "TIME_WAIT has no inode");
+        let cache = ProcessCache::new(Duration::from_secs(10));
+        assert_eq!(
+            cache.wanted(&snap),
+            vec![5, 6, 7, 9],
+            "listener, accepted, CLOSE_WAIT and outbound; TIME_WAIT has no inode"
+        );
     }
 }

@@ -1,8 +1,15 @@
 //! `struct tcp_info` (`INET_DIAG_INFO`) for the sockets whose age the
-//! kernel can prove: every CLOSE_WAIT socket (one dump per family filtered
-//! to that state) and every connection still in an accept queue (ESTABLISHED
-//! with inode 0, asked for one by one by address pair and cookie, since no
-//! dump filter selects inode 0). The main dump stays without extensions.
+//! kernel can prove: CLOSE_WAIT sockets and connections still in an accept
+//! queue (ESTABLISHED with inode 0). The main dump stays without extensions.
+//!
+//! A CLOSE_WAIT socket's age only grows while it stays in that state, and
+//! the model's [`Tracker`](crate::model::Tracker) keeps the start the
+//! kernel proved at its first sight, so only CLOSE_WAIT sockets new since
+//! the previous collection are asked for: one by one by address pair and
+//! cookie when few, else by a dump per family filtered to CLOSE_WAIT.
+//! Queued connections are asked for one by one at every collection (no
+//! dump filter selects inode 0; the sum of the backlogs bounds them), as the
+//! listener's `oldest_queued_ms` is computed from each snapshot alone.
 
 use netlink_packet_sock_diag::{
     AF_INET, AF_INET6, IPPROTO_TCP, SockDiagMessage,
@@ -25,9 +32,13 @@ const LAST_DATA_SENT: usize = 44;
 const LAST_DATA_RECV: usize = 52;
 const LAST_ACK_RECV: usize = 56;
 
-/// Queued connections asked for one by one at most per collection (the
-/// sum of the backlogs of busy listeners stays far below).
-pub const MAX_QUEUED_REQUESTS: usize = 16_384;
+/// Sockets asked for one by one at most per collection (the sum of the
+/// backlogs of busy listeners stays far below).
+pub const MAX_EXACT_REQUESTS: usize = 16_384;
+
+/// From this many new CLOSE_WAIT sockets on, one filtered dump per family
+/// is cheaper than a request per socket.
+pub const DUMP_FROM: usize = 1024;
 
 /// What one collection of times gave.
 #[derive(Debug, Default)]
@@ -87,47 +98,69 @@ pub fn parse(b: &[u8]) -> Option<TcpTimes> {
     })
 }
 
-/// Collects the times of the CLOSE_WAIT sockets and queued connections of
-/// `tcp` (the main dump); a family without CLOSE_WAIT sockets is not asked.
-pub fn collect(diag: &mut DiagSocket, tcp: &[TcpSocket]) -> Result<Collected, CollectError> {
+/// Collects the times of the CLOSE_WAIT sockets of `tcp` (the main dump)
+/// whose cookies are not in `known` (sorted: those of the previous
+/// collection; empty on the first) and of its queued connections. Returns
+/// them with the sorted cookies of every CLOSE_WAIT socket of `tcp`, the
+/// `known` of the next collection.
+pub fn collect(
+    diag: &mut DiagSocket,
+    tcp: &[TcpSocket],
+    known: &[u64],
+) -> Result<(Collected, Vec<u64>), CollectError> {
     let mut out = Collected::default();
-    for (family, what, v6) in [
-        (AF_INET, "tcp/ipv4 CLOSE_WAIT", false),
-        (AF_INET6, "tcp/ipv6 CLOSE_WAIT", true),
-    ] {
-        let any = tcp
-            .iter()
-            .any(|s| s.state == TcpState::CloseWait && s.local.is_ipv6() == v6);
-        if !any {
-            continue;
+    let mut close_wait: Vec<u64> = Vec::new();
+    let mut fresh: Vec<&TcpSocket> = Vec::new();
+    for s in tcp.iter().filter(|s| s.state == TcpState::CloseWait) {
+        close_wait.push(s.cookie);
+        if known.binary_search(&s.cookie).is_err() {
+            fresh.push(s);
         }
-        let times = &mut out.times;
-        let stats = diag.dump(what, close_wait_request(family), |payload| {
-            parse(payload).map(|t| times.push(t)).is_some()
-        })?;
-        out.skipped += stats.skipped;
     }
-    let queued: Vec<SockDiagMessage> = tcp
-        .iter()
-        .filter(|s| s.state == TcpState::Established && s.inode == 0)
-        .take(MAX_QUEUED_REQUESTS)
-        .map(|s| exact::request(s.local, s.remote, s.cookie, ExtensionFlags::INFO))
-        .collect();
-    if queued.len() == MAX_QUEUED_REQUESTS {
+    close_wait.sort_unstable();
+    let mut exact: Vec<&TcpSocket> = Vec::new();
+    if fresh.len() >= DUMP_FROM {
+        for (family, what, v6) in [
+            (AF_INET, "tcp/ipv4 CLOSE_WAIT", false),
+            (AF_INET6, "tcp/ipv6 CLOSE_WAIT", true),
+        ] {
+            if !fresh.iter().any(|s| s.local.is_ipv6() == v6) {
+                continue;
+            }
+            let times = &mut out.times;
+            let stats = diag.dump(what, close_wait_request(family), |payload| {
+                parse(payload).map(|t| times.push(t)).is_some()
+            })?;
+            out.skipped += stats.skipped;
+        }
+    } else {
+        exact = fresh;
+    }
+    exact.extend(
+        tcp.iter()
+            .filter(|s| s.state == TcpState::Established && s.inode == 0),
+    );
+    if exact.len() > MAX_EXACT_REQUESTS {
         out.notes.push(format!(
-            "kernel ages of queued connections: only the first {MAX_QUEUED_REQUESTS} were asked for"
+            "kernel ages: {} queued or new CLOSE_WAIT sockets, only the first {MAX_EXACT_REQUESTS} were asked for",
+            exact.len()
         ));
+        exact.truncate(MAX_EXACT_REQUESTS);
     }
-    if !queued.is_empty() {
+    if !exact.is_empty() {
+        let requests: Vec<SockDiagMessage> = exact
+            .iter()
+            .map(|s| exact::request(s.local, s.remote, s.cookie, ExtensionFlags::INFO))
+            .collect();
         let times = &mut out.times;
-        let stats = diag.each("tcp queued connections", &queued, |payload| {
+        let stats = diag.each("tcp_info", &requests, |payload| {
             parse(payload).map(|t| times.push(t)).is_some()
         })?;
         out.skipped += stats.skipped;
     }
     out.times.sort_unstable_by_key(|t| t.cookie);
     out.times.dedup_by_key(|t| t.cookie);
-    Ok(out)
+    Ok((out, close_wait))
 }
 
 #[cfg(test)]

@@ -217,6 +217,10 @@ pub struct RemoteDoc {
     pub states: RemoteStates,
     /// Distinct local ports in use toward `remote` from `local`.
     pub local_ports: u64,
+    /// The processes holding most of these sockets (at most three, most
+    /// sockets first); empty when unknown.
+    #[serde(default)]
+    pub processes: Vec<ProcessDoc>,
 }
 
 /// The whole document.
@@ -388,6 +392,7 @@ impl SnapshotDoc {
                         conn: ConnStates::from(&r.states),
                     },
                     local_ports: r.local_ports,
+                    processes: ProcessDoc::list(&snapshot.processes, &r.processes),
                 })
                 .collect(),
             counters: snapshot.counters.clone(),

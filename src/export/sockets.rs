@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::kernel_ages::socket_age;
+use crate::model::kernel_ages::{kernel_age_ms, socket_age};
 use crate::model::{AgeSource, Aggregate, Owner, Snapshot, TcpState, Timer, Tracker};
 
 /// One TCP socket (`sockets[]`).
@@ -84,7 +84,11 @@ pub fn socket_docs(
             let times = snapshot.times_of(s.cookie);
             let age = match tracker {
                 Some(t) => t.age_of(snapshot, s),
-                None => socket_age(s, times, None, snapshot.taken_at),
+                None => socket_age(
+                    times.and_then(|t| kernel_age_ms(s, t)),
+                    None,
+                    snapshot.taken_at,
+                ),
             };
             SocketDoc {
                 cookie: s.cookie,

@@ -95,7 +95,14 @@ pub struct Remote {
     pub local_ports: u64,
     /// Index into `snapshot.netns_parts` of its namespace (0 for one namespace).
     pub netns: u16,
+    /// The processes holding most of these sockets, at most
+    /// [`REMOTE_PROCESSES`], most sockets first (ties by index): indices
+    /// into `snapshot.processes.list`.
+    pub processes: Vec<u32>,
 }
+
+/// How many owning processes a remote names at most.
+pub const REMOTE_PROCESSES: usize = 3;
 
 /// Which group a socket of the snapshot was attributed to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -234,6 +241,7 @@ impl Aggregate {
                     local_ip: key.1,
                     states: StateCounts::default(),
                     local_ports: 0,
+                    processes: Vec::new(),
                 });
                 ports.push(Vec::new());
                 (remotes.len() - 1) as u32
@@ -249,6 +257,9 @@ impl Aggregate {
         }
 
         let table = &snapshot.processes;
+        if !table.sockets.is_empty() {
+            remote_owners(snapshot, &owners, &mut remotes);
+        }
         for l in &mut listeners {
             l.processes = table.union_of(l.members.iter().map(|m| m.inode));
         }
@@ -337,17 +348,20 @@ impl Aggregate {
         self.listeners.get(at).filter(|l| l.local == local)
     }
 
-    /// Processes owning socket `i` of `snapshot.tcp`: its own inode's
-    /// owners, or for a socket without inode (request socket, TIME_WAIT)
-    /// or without a known owner, its listener's processes.
+    /// Processes owning socket `i` of `snapshot.tcp`: for a socket with an
+    /// inode, exactly the processes holding that inode (an accepted
+    /// connection's worker; empty when unknown); a connection still in the
+    /// accept queue has none yet; other sockets without inode (request
+    /// sockets, TIME_WAIT) of a listener show its processes.
     pub fn processes_of<'a>(&'a self, snapshot: &'a Snapshot, i: usize) -> &'a [u32] {
-        let own = snapshot.processes.of_inode(snapshot.tcp[i].inode);
-        if !own.is_empty() {
-            return own;
+        let sock = &snapshot.tcp[i];
+        if sock.inode != 0 {
+            return snapshot.processes.of_inode(sock.inode);
         }
         match self.owners[i] {
+            Owner::Listener(_) if sock.awaits_accept() => &[],
             Owner::Listener(l) | Owner::Listening(l) => &self.listeners[l as usize].processes,
-            Owner::Remote(_) => own,
+            Owner::Remote(_) => &[],
         }
     }
 
@@ -363,6 +377,34 @@ impl Aggregate {
         match (self.conn_offsets.get(idx), self.conn_offsets.get(idx + 1)) {
             (Some(&a), Some(&b)) => self.conn_index.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
+        }
+    }
+}
+
+/// Fills each remote's `processes`: the owners of its sockets counted by
+/// socket, the [`REMOTE_PROCESSES`] with most kept. `owners` still holds
+/// the unsorted remote indices.
+fn remote_owners(snapshot: &Snapshot, owners: &[Owner], remotes: &mut [Remote]) {
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for (s, o) in snapshot.tcp.iter().zip(owners) {
+        if let Owner::Remote(r) = *o {
+            let held = snapshot.processes.of_inode(s.inode);
+            pairs.extend(held.iter().map(|&p| (r, p)));
+        }
+    }
+    pairs.sort_unstable();
+    let mut counted: Vec<(u32, u64, u32)> = Vec::new();
+    for (r, p) in pairs {
+        match counted.last_mut() {
+            Some(last) if last.0 == r && last.2 == p => last.1 += 1,
+            _ => counted.push((r, 1, p)),
+        }
+    }
+    counted.sort_unstable_by_key(|&(r, n, p)| (r, std::cmp::Reverse(n), p));
+    for (r, _, p) in counted {
+        let list = &mut remotes[r as usize].processes;
+        if list.len() < REMOTE_PROCESSES {
+            list.push(p);
         }
     }
 }

@@ -106,16 +106,15 @@ pub fn kernel_age_ms(sock: &TcpSocket, times: &TcpTimes) -> Option<u64> {
     }
 }
 
-/// The age of `sock` at `now`: the larger of what the kernel proves and how
-/// long it has been watched (`first_seen` in its current state). `None`
-/// when neither is known.
+/// A socket's age at `now`: the larger of what the kernel proves
+/// (`kernel_ms`, see [`kernel_age_ms`]) and how long it has been watched
+/// (`first_seen` in its current state). `None` when neither is known.
 pub fn socket_age(
-    sock: &TcpSocket,
-    times: Option<&TcpTimes>,
+    kernel_ms: Option<u64>,
     first_seen: Option<Timestamp>,
     now: Timestamp,
 ) -> Option<SocketAge> {
-    let kernel = times.and_then(|t| kernel_age_ms(sock, t));
+    let kernel = kernel_ms;
     let watched = first_seen.map(|at| now.duration_since(at).as_millis().max(0) as u64);
     match (kernel, watched) {
         (Some(k), Some(w)) if w > k => Some(SocketAge {
@@ -156,12 +155,13 @@ mod tests {
         assert_eq!(kernel_age_ms(&s, &t), Some(60_000));
         let now: Timestamp = "2026-12-01T20:00:00Z".parse().unwrap();
         let seen = now - SignedDuration::from_secs(10);
-        let age = socket_age(&s, Some(&t), Some(seen), now).unwrap();
+        let kernel = kernel_age_ms(&s, &t);
+        let age = socket_age(kernel, Some(seen), now).unwrap();
         assert_eq!((age.ms, age.source), (60_000, AgeSource::Kernel));
         let seen = now - SignedDuration::from_secs(100);
-        let age = socket_age(&s, Some(&t), Some(seen), now).unwrap();
+        let age = socket_age(kernel, Some(seen), now).unwrap();
         assert_eq!((age.ms, age.source), (100_000, AgeSource::Watched));
-        assert_eq!(socket_age(&s, None, None, now), None);
+        assert_eq!(socket_age(None, None, now), None);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Per-socket age tracking by socket cookie: when sockscope first saw each
-//! socket, for the drill-down's "seen for" column and the CLOSE_WAIT leak
-//! rule. Entries leave with their socket, so memory follows the live set.
+//! socket, and the earliest start of its current state the kernel proved
+//! (from `tcp_info`, which the collector takes once per CLOSE_WAIT socket),
+//! for the drill-down's "seen for" column and the CLOSE_WAIT leak rule.
+//! Entries leave with their socket, so memory follows the live set.
 //!
 //! One map is updated in place each cycle: every entry seen is stamped with
 //! the cycle's generation, and entries with an old stamp (closed sockets)
@@ -12,14 +14,31 @@ use std::collections::hash_map::Entry;
 use jiff::Timestamp;
 use rustc_hash::FxHashMap;
 
-use super::kernel_ages::{SocketAge, socket_age};
+use jiff::SignedDuration;
+
+use super::kernel_ages::{SocketAge, kernel_age_ms, socket_age};
 use super::snapshot::{Snapshot, TcpSocket, TcpState};
 
 #[derive(Clone, Copy, Debug)]
 struct Seen {
     at: Timestamp,
+    /// The kernel proved the socket in its state since at least then.
+    proven: Option<Timestamp>,
     state: TcpState,
     generation: u32,
+}
+
+/// When the kernel proves `sock` entered its state at the latest, from the
+/// snapshot's `tcp_info` times (`None` without them).
+fn proven_start(snapshot: &Snapshot, sock: &TcpSocket) -> Option<Timestamp> {
+    if !matches!(sock.state, TcpState::CloseWait | TcpState::Established) {
+        return None;
+    }
+    let ms = kernel_age_ms(sock, snapshot.times_of(sock.cookie)?)?;
+    snapshot
+        .taken_at
+        .checked_sub(SignedDuration::from_millis(ms.min(i64::MAX as u64) as i64))
+        .ok()
 }
 
 /// First-seen times of the sockets in the latest snapshot.
@@ -31,8 +50,9 @@ pub struct Tracker {
 
 impl Tracker {
     /// Records `snapshot`: sockets seen for the first time (or seen in a new
-    /// state) start their clock at `snapshot.taken_at`; sockets gone are
-    /// forgotten. Sockets with cookie 0 are not tracked.
+    /// state) start their clock at `snapshot.taken_at`, and keep the
+    /// earliest start the kernel proves while in that state; sockets gone
+    /// are forgotten. Sockets with cookie 0 are not tracked.
     pub fn update(&mut self, snapshot: &Snapshot) {
         let generation = self.generation.wrapping_add(1);
         self.generation = generation;
@@ -46,6 +66,7 @@ impl Tracker {
                 Entry::Vacant(v) => {
                     v.insert(Seen {
                         at,
+                        proven: proven_start(snapshot, s),
                         state: s.state,
                         generation,
                     });
@@ -61,6 +82,9 @@ impl Tracker {
                     if e.state != s.state {
                         e.state = s.state;
                         e.at = at;
+                        e.proven = proven_start(snapshot, s);
+                    } else if let Some(p) = proven_start(snapshot, s) {
+                        e.proven = Some(e.proven.map_or(p, |q| q.min(p)));
                     }
                 }
             }
@@ -79,13 +103,20 @@ impl Tracker {
     }
 
     /// The age of `sock` (a socket of `snapshot`) at the snapshot's time:
-    /// the larger of the kernel's proof (`snapshot.tcp_times`) and how long
+    /// the larger of the kernel's proof (this snapshot's `tcp_times`, or the
+    /// start proven by an earlier one while in the same state) and how long
     /// it has been seen in its state (first sightings after the snapshot,
     /// as when an older frame is shown, do not count).
     pub fn age_of(&self, snapshot: &Snapshot, sock: &TcpSocket) -> Option<SocketAge> {
         let now = snapshot.taken_at;
-        let seen = self.first_seen(sock.cookie).filter(|&at| at <= now);
-        socket_age(sock, snapshot.times_of(sock.cookie), seen, now)
+        let entry = self.seen.get(&sock.cookie).filter(|e| e.at <= now);
+        let seen = entry.map(|e| e.at);
+        let since = |t: Timestamp| now.duration_since(t).as_millis().max(0) as u64;
+        let kept = entry.and_then(|e| e.proven).map(since);
+        let here = snapshot
+            .times_of(sock.cookie)
+            .and_then(|t| kernel_age_ms(sock, t));
+        socket_age(kept.max(here), seen, now)
     }
 
     /// Entries the tracker can hold before it reallocates: stays bounded

@@ -42,8 +42,6 @@ pub struct Collector {
 enum Command {
     /// Destroy exactly these sockets.
     Destroy(Vec<DestroyTarget>),
-    /// Look up the owners of the sockets on this local port too.
-    Focus(Option<u16>),
     /// An emptied socket list to fill at the next collection.
     Recycle(Vec<TcpSocket>),
 }
@@ -59,12 +57,6 @@ impl Collector {
     /// Hands an emptied socket list back to the source to fill again.
     pub fn recycle(&self, tcp: Vec<TcpSocket>) {
         let _ = self.commands.send(Command::Recycle(tcp));
-    }
-
-    /// Tells the source which listener's port the drill-down shows, so that
-    /// its connections' processes are looked up too.
-    pub fn focus_port(&self, port: Option<u16>) {
-        let _ = self.commands.send(Command::Focus(port));
     }
 }
 
@@ -119,7 +111,6 @@ fn run(
             match stop.recv_timeout(wait) {
                 Err(std_mpsc::RecvTimeoutError::Timeout) => break,
                 Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
-                Ok(Command::Focus(port)) => source.focus_port(port),
                 Ok(Command::Recycle(tcp)) => source.recycle(tcp),
                 Ok(Command::Destroy(targets)) => {
                     let outcome = destroy_all(source.as_mut(), &targets);

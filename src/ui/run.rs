@@ -79,7 +79,6 @@ async fn event_loop(
             event = events.next() => match event {
                 Some(Ok(event)) => {
                     if let Some(action) = keys::for_app(&event, &app) {
-                        let drilled = app.drill.as_ref().map(|d| d.local.port());
                         match app.handle(action) {
                             Effect::Quit => break,
                             Effect::Export(frame) => {
@@ -92,10 +91,6 @@ async fn event_loop(
                             }
                             Effect::Destroy(targets) => collector.destroy(targets),
                             Effect::None => {}
-                        }
-                        let now = app.drill.as_ref().map(|d| d.local.port());
-                        if now != drilled {
-                            collector.focus_port(now);
                         }
                         steer(playback.as_ref(), &app);
                     }

@@ -109,7 +109,9 @@ pub fn sample(k: usize) -> Snapshot {
 }
 
 /// Owners: sshd holds :22 (inode 1), nginx and a worker hold both :80
-/// members (inodes 2, 3), java holds :8080 (4), api holds :443 (5).
+/// members (inodes 2, 3), java holds :8080 (4), api holds :443 (5), its
+/// CLOSE_WAIT connections (1000 on) and its ESTABLISHED connections to the
+/// database (3000-3003).
 fn processes() -> ProcessTable {
     let p = process;
     let owned = |inode: u32, processes: Vec<u32>| SocketProcesses { inode, processes };
@@ -129,7 +131,11 @@ fn processes() -> ProcessTable {
             owned(3, vec![1, 2]),
             owned(4, vec![3]),
             owned(5, vec![4]),
-        ],
+        ]
+        .into_iter()
+        .chain((1000..1000 + SAMPLES as u32).map(|inode| owned(inode, vec![4])))
+        .chain((3000..3004).map(|inode| owned(inode, vec![4])))
+        .collect(),
     }
 }
 

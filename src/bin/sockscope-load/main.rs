@@ -2,7 +2,10 @@
 //! namespace it opens a fixed number of ESTABLISHED loopback connections,
 //! spread over worker processes because of the per-process fd limit, and
 //! keeps a fixed number of TIME_WAIT sockets alive by replacing each batch
-//! just before the kernel's 60 s TIME_WAIT timer reaps it.
+//! just before the kernel's 60 s TIME_WAIT timer reaps it. With
+//! `--close-wait N`, N of those connections are half-closed by their client
+//! (`shutdown(SHUT_WR)`): the server end stays in CLOSE_WAIT, the client end
+//! in FIN_WAIT2, for as long as the load runs.
 //!
 //! It prints one `ready …` line on standard output when the load is in
 //! place, then runs until SIGINT or SIGTERM. Workers are killed with it
@@ -31,6 +34,10 @@ struct Cli {
     /// TIME_WAIT sockets to keep alive.
     #[arg(long, default_value_t = 50_000)]
     time_wait: u32,
+    /// Connections (of the ESTABLISHED ones) whose server end is left in
+    /// CLOSE_WAIT, their client end in FIN_WAIT2.
+    #[arg(long, default_value_t = 0)]
+    close_wait: u32,
     /// File descriptors one worker process may hold (at most the hard RLIMIT_NOFILE).
     #[arg(long, default_value_t = 16_000)]
     fds_per_process: u32,
@@ -50,6 +57,9 @@ enum Worker {
         /// Connections to open and hold.
         #[arg(long)]
         connections: u32,
+        /// Of those, connections the client half-closes.
+        #[arg(long, default_value_t = 0)]
+        close_wait: u32,
     },
 }
 
@@ -66,7 +76,8 @@ fn main() -> ExitCode {
         Some(Worker::Worker {
             listen,
             connections,
-        }) => worker::run(listen, connections),
+            close_wait,
+        }) => worker::run(listen, connections, close_wait),
         None => run(&cli),
     };
     match result {
@@ -82,6 +93,14 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     if !cli.established.is_multiple_of(2) {
         bail!(
             "--established {} is odd; each loopback connection is two ESTABLISHED sockets, give an even number",
+            cli.established
+        );
+    }
+    if cli.close_wait > cli.established / 2 {
+        bail!(
+            "--close-wait {} exceeds the {} connections of --established {}; give at most half of --established",
+            cli.close_wait,
+            cli.established / 2,
             cli.established
         );
     }
@@ -109,11 +128,13 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     let connections = cli.established / 2;
     let per_worker = (cli.fds_per_process - 64) / 2;
     let mut workers = worker::Pool::default();
-    let mut left = connections;
+    let (mut left, mut cw_left) = (connections, cli.close_wait);
     while left > 0 {
         let n = left.min(per_worker);
-        workers.spawn(n)?;
+        let cw = cw_left.min(n);
+        workers.spawn(n, cw)?;
         left -= n;
+        cw_left -= cw;
     }
     workers.wait_ready()?;
 
@@ -122,9 +143,10 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "ready established={} time_wait={} listeners={} workers={} pid={}",
-        cli.established,
+        "ready established={} time_wait={} close_wait={} listeners={} workers={} pid={}",
+        cli.established - 2 * cli.close_wait,
         cli.time_wait,
+        cli.close_wait,
         workers.len() + tw.listeners(),
         workers.len(),
         std::process::id()

@@ -33,8 +33,9 @@ pub fn raise_fd_limit(want: u64) -> anyhow::Result<u64> {
 }
 
 /// Runs one worker: opens `connections` loopback connections to its own
-/// listener on `listen`, says `ready`, and holds them until killed.
-pub fn run(listen: SocketAddrV4, connections: u32) -> anyhow::Result<()> {
+/// listener on `listen`, half-closes the client end of the first
+/// `close_wait` of them, says `ready`, and holds them until killed.
+pub fn run(listen: SocketAddrV4, connections: u32, close_wait: u32) -> anyhow::Result<()> {
     raise_fd_limit(u64::from(connections) * 2 + 64)?;
     let listener =
         TcpListener::bind(listen).with_context(|| format!("worker cannot listen on {listen}"))?;
@@ -43,6 +44,11 @@ pub fn run(listen: SocketAddrV4, connections: u32) -> anyhow::Result<()> {
         let client = TcpStream::connect(listen)
             .with_context(|| format!("connection {i} of {connections} to {listen}"))?;
         let (server, _) = listener.accept().context("accept")?;
+        if i < close_wait {
+            client
+                .shutdown(std::net::Shutdown::Write)
+                .context("half-close")?;
+        }
         held.push(client);
         held.push(server);
     }
@@ -63,9 +69,9 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// Starts a worker holding `connections` connections. It gets SIGKILL
-    /// when this process dies, however it dies.
-    pub fn spawn(&mut self, connections: u32) -> anyhow::Result<()> {
+    /// Starts a worker holding `connections` connections, `close_wait` of
+    /// them half-closed. It gets SIGKILL when this process dies, however it dies.
+    pub fn spawn(&mut self, connections: u32, close_wait: u32) -> anyhow::Result<()> {
         let index = self.children.len();
         let listen = SocketAddrV4::new([127, 0, 1, 1 + index as u8].into(), 8000);
         let exe = std::env::current_exe().context("cannot find our own executable")?;
@@ -73,6 +79,7 @@ impl Pool {
         let mut cmd = Command::new(exe);
         cmd.args(["worker", "--listen", &listen.to_string()])
             .args(["--connections", &connections.to_string()])
+            .args(["--close-wait", &close_wait.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::piped());
         // SAFETY: prctl and getppid are async-signal-safe; the closure
