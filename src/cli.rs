@@ -209,7 +209,8 @@ pub struct TopArgs {
 /// destroyed; these apply to the dashboard and to every subcommand.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct TargetArgs {
-    /// Watch the network namespace NAME under /run/netns (see `ip netns list`).
+    /// Watch the network namespace NAME under /run/netns (see `ip netns list`),
+    /// or the one labelled NAME (`k8s:shop/cart-7d9f`, `docker:web-1`, a container id).
     #[arg(long, global = true, value_name = "NAME",
           conflicts_with_all = ["netns_path", "pid", "all_netns"])]
     pub netns: Option<String>,

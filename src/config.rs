@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::cli::AlertFlags;
+use crate::collector::runtime_state::RuntimeRoots;
 use crate::model::Thresholds;
 
 /// Why a configuration was refused.
@@ -51,6 +52,9 @@ pub struct Config {
     pub dashboard: DashboardConfig,
     /// Alert thresholds (`[alerts]`, `[alerts.close_wait]`, ...).
     pub alerts: Thresholds,
+    /// Where the container runtimes keep the state that names namespaces
+    /// (`[runtimes]`).
+    pub runtimes: RuntimeRoots,
 }
 
 /// `[dashboard]`.

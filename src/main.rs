@@ -12,6 +12,9 @@ fn main() -> ExitCode {
     let config = Config::resolve(cli.config.as_deref(), &cli.alerts);
     let result = config
         .map_err(anyhow::Error::from)
+        .inspect(|config| {
+            sockscope::collector::runtime_state::set_roots(config.runtimes.clone());
+        })
         .and_then(|config| match &cli.command {
             Some(Command::Snapshot(args)) => sockscope::commands::snapshot::run(
                 args,

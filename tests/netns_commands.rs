@@ -109,3 +109,42 @@ fn record_follows_pid_into_its_namespace() {
     assert_eq!(l["processes"][0]["pid"], server.pid);
     assert_eq!(l["processes"][0]["comm"], "sstest-rec");
 }
+
+fn snapshot_json(netns: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(["snapshot", "--format", "json", "--netns", netns])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn netns_accepts_the_label_a_namespace_is_shown_with() {
+    let server = Server::start(Place::Private, spec(7304, "sstest-lbl"));
+    let label = format!("pid {} (sstest-lbl)", server.pid);
+    let out = snapshot_json(&label);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["netns"], label.as_str());
+    let locals: Vec<&str> = doc["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["local"].as_str().unwrap())
+        .collect();
+    assert_eq!(locals, ["127.0.0.1:7304"], "only that namespace's listener");
+    assert_eq!(doc["listeners"][0]["accept_queue"], 3);
+    assert!(doc.get("netns_id").is_none(), "not a container's namespace");
+
+    let missing = snapshot_json("docker:no-such-container");
+    assert!(!missing.status.success());
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("\"docker:no-such-container\"") && err.contains("none labelled so"),
+        "{err}"
+    );
+}

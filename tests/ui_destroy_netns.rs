@@ -163,6 +163,7 @@ fn merged() -> Snapshot {
     ];
     let part = |label: &str, inode, snapshot, error: Option<&str>| PartInput {
         label: label.to_owned(),
+        id: None,
         inode,
         snapshot,
         error: error.map(str::to_owned),

@@ -1,7 +1,7 @@
 //! `--all-netns`: every distinct network namespace of the host, each
 //! collected on its own thread so that a slow one does not hold up the rest.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::destroy::{DestroyError, DestroyTarget};
-use super::netns::{NetnsHandle, NetnsSource, NetnsTarget};
+use super::netns::{NetnsError, NetnsHandle, NetnsSource, NetnsTarget};
+use super::netns_label::NetnsName;
 use super::process_scan::list_pids;
 use super::{CollectError, LiveSource, Source, identity, netns_label};
 use crate::model::{PartInput, Snapshot};
@@ -21,8 +22,9 @@ pub struct Found {
     pub target: NetnsTarget,
     /// Namespace inode.
     pub inode: u64,
-    /// Its label: `host`, the `/run/netns` name, a container, or a process.
-    pub label: String,
+    /// Its label (`host`, a container, the `/run/netns` name, or a
+    /// process) and container id.
+    pub name: NetnsName,
     file: File,
 }
 
@@ -45,10 +47,19 @@ pub fn discover() -> (Vec<Found>, Vec<Unreachable>) {
         })
         .unwrap_or_default();
     names.sort();
+    // The lowest pid in each namespace, to name a `/run/netns` namespace
+    // after the container inside (Kubernetes pods live under `cni-<uuid>`).
+    let pids = list_pids();
+    let mut first_pid = HashMap::new();
+    for &pid in &pids {
+        if let Ok(meta) = fs::metadata(format!("/proc/{pid}/ns/net")) {
+            first_pid.entry(meta.ino()).or_insert(pid);
+        }
+    }
     let candidates = names
         .into_iter()
         .map(NetnsTarget::Named)
-        .chain(list_pids().into_iter().map(NetnsTarget::Pid));
+        .chain(pids.into_iter().map(NetnsTarget::Pid));
     for target in candidates {
         let path = target.path();
         let Ok(meta) = fs::metadata(&path) else {
@@ -57,27 +68,57 @@ pub fn discover() -> (Vec<Found>, Vec<Unreachable>) {
         if !seen.insert(meta.ino()) {
             continue;
         }
-        let label = match &target {
-            _ if Some(meta.ino()) == host => "host".to_owned(),
-            NetnsTarget::Named(n) => n.clone(),
+        let name = match &target {
+            _ if Some(meta.ino()) == host => NetnsName::plain("host"),
+            NetnsTarget::Named(n) => {
+                netns_label::label_of_named(n, first_pid.get(&meta.ino()).copied())
+            }
             NetnsTarget::Pid(pid) => netns_label::label_of_pid(*pid),
-            NetnsTarget::Path(p) => p.display().to_string(),
+            NetnsTarget::Path(p) => NetnsName::plain(p.display().to_string()),
         };
         match File::open(&path) {
             Ok(file) => found.push(Found {
                 target,
                 inode: meta.ino(),
-                label,
+                name,
                 file,
             }),
             Err(e) => failed.push(Unreachable {
-                label,
+                label: name.label,
                 path,
                 reason: e.to_string(),
             }),
         }
     }
     (found, failed)
+}
+
+/// The namespace whose label or container id is `wanted` (`--netns
+/// k8s:shop/cart-7d9f`, `--netns docker:web-1`), opened; `Ok(None)` when
+/// none is, an error naming the candidates when several are.
+pub fn find_labelled(wanted: &str) -> Result<Option<NetnsHandle>, NetnsError> {
+    let (found, _) = discover();
+    let mut hits: Vec<Found> = found
+        .into_iter()
+        .filter(|f| f.name.label == wanted || f.name.id.as_deref() == Some(wanted))
+        .collect();
+    match hits.len() {
+        0 => Ok(None),
+        1 => {
+            let f = hits.remove(0);
+            Ok(Some(NetnsHandle::from_parts(
+                f.target, f.file, f.inode, f.name,
+            )))
+        }
+        _ => Err(NetnsError::Ambiguous {
+            wanted: wanted.to_owned(),
+            candidates: hits
+                .iter()
+                .map(|f| format!("{} (net:[{}])", f.target.path().display(), f.inode))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
 }
 
 /// A namespace that was found but cannot be collected.
@@ -96,6 +137,8 @@ pub struct Unreachable {
 pub struct NetnsSample {
     /// Label.
     pub label: String,
+    /// The container behind it (`docker:4f1c2b3a9d8e`), if any.
+    pub id: Option<String>,
     /// Namespace inode.
     pub inode: u64,
     /// The newest snapshot, if any arrived yet.
@@ -162,7 +205,8 @@ impl AllNetns {
                 continue;
             }
             let path = f.target.path();
-            let handle = NetnsHandle::from_parts(f.target, f.file, f.inode, f.label.clone());
+            let label = f.name.label.clone();
+            let handle = NetnsHandle::from_parts(f.target, f.file, f.inode, f.name);
             let configure = Arc::clone(&self.configure);
             match NetnsSource::open(handle, move |s| configure(s)) {
                 Ok(source) => self.members.push(Member {
@@ -171,7 +215,7 @@ impl AllNetns {
                     gone: false,
                 }),
                 Err(e) => unreachable.push(Unreachable {
-                    label: f.label,
+                    label,
                     path,
                     reason: e.to_string(),
                 }),
@@ -223,6 +267,7 @@ impl AllNetns {
                 .zip(errors)
                 .map(|(m, error)| NetnsSample {
                     label: m.source.label().to_owned(),
+                    id: m.source.id().map(str::to_owned),
                     inode: m.source.inode(),
                     snapshot: m.last.clone(),
                     error,
@@ -270,6 +315,7 @@ impl Source for AllNetnsSource {
             .into_iter()
             .map(|ns| PartInput {
                 label: ns.label,
+                id: ns.id,
                 inode: ns.inode,
                 snapshot: ns.snapshot,
                 error: ns.error,
@@ -277,6 +323,7 @@ impl Source for AllNetnsSource {
             .collect();
         parts.extend(round.unreachable.into_iter().map(|u| PartInput {
             label: u.label,
+            id: None,
             inode: 0,
             snapshot: None,
             error: Some(format!("cannot be entered: {}", u.reason)),

@@ -12,6 +12,7 @@ pub mod netns_label;
 pub mod process;
 pub mod process_scan;
 pub mod procfs_net;
+pub mod runtime_state;
 pub mod tcp_info;
 pub mod unix;
 pub mod unix_peers;
@@ -102,6 +103,7 @@ pub struct LiveSource {
     sys_dir: PathBuf,
     hostname: String,
     netns: String,
+    netns_id: Option<String>,
     last_len: usize,
     spare: Vec<TcpSocket>,
     processes: Option<SharedProcesses>,
@@ -120,6 +122,7 @@ impl LiveSource {
             sys_dir: PathBuf::from("/proc/sys"),
             hostname: identity::hostname(),
             netns: identity::netns_label(),
+            netns_id: None,
             last_len: 0,
             spare: Vec::new(),
             processes: None,
@@ -128,9 +131,11 @@ impl LiveSource {
         })
     }
 
-    /// Replaces the namespace label shown in snapshots.
-    pub fn with_netns_label(mut self, label: String) -> LiveSource {
-        self.netns = label;
+    /// Replaces the namespace label shown in snapshots, and sets the
+    /// container id they carry (`Snapshot::netns_id`).
+    pub fn with_netns_name(mut self, name: netns_label::NetnsName) -> LiveSource {
+        self.netns = name.label;
+        self.netns_id = name.id;
         self
     }
 
@@ -151,6 +156,7 @@ impl Source for LiveSource {
     fn collect(&mut self) -> Result<Snapshot, CollectError> {
         let started = Instant::now();
         let mut snap = Snapshot::empty(Timestamp::now(), &self.hostname, &self.netns);
+        snap.netns_id.clone_from(&self.netns_id);
         snap.tcp = std::mem::take(&mut self.spare);
         snap.tcp.clear();
         snap.tcp.reserve(self.last_len + self.last_len / 8);

@@ -39,8 +39,18 @@ pub enum NetnsTarget {
 #[derive(Debug, thiserror::Error)]
 pub enum NetnsError {
     /// `/run/netns/NAME` does not exist.
-    #[error("no network namespace named {0:?} in /run/netns (see `ip netns list`)")]
+    #[error(
+        "no network namespace named {0:?} in /run/netns (see `ip netns list`) and none labelled so (see the NETNS column of `sockscope --all-netns`)"
+    )]
     NoSuchName(String),
+    /// Several namespaces carry the label asked for.
+    #[error("{candidates} are all labelled {wanted:?}; pick one with --netns-path or --pid")]
+    Ambiguous {
+        /// The label asked for.
+        wanted: String,
+        /// Their nsfs paths and inodes.
+        candidates: String,
+    },
     /// No process with that pid.
     #[error("no process with pid {0} (it does not exist or has exited)")]
     NoSuchPid(u32),
@@ -123,8 +133,10 @@ impl NetnsTarget {
                 source,
             })?
             .ino();
-        let label = match self {
-            NetnsTarget::Named(n) => n.clone(),
+        let name = match self {
+            NetnsTarget::Named(n) => {
+                netns_label::label_of_named(n, netns_label::first_pid_in(inode))
+            }
             NetnsTarget::Pid(pid) => netns_label::label_of(inode, Some(*pid)),
             NetnsTarget::Path(_) => netns_label::label_of(inode, pid_of_path(&path)),
         };
@@ -132,7 +144,8 @@ impl NetnsTarget {
             target: self.clone(),
             file,
             inode,
-            label,
+            label: name.label,
+            id: name.id,
         })
     }
 }
@@ -152,16 +165,32 @@ pub struct NetnsHandle {
     pub inode: u64,
     /// Its label in snapshots and on screen.
     pub label: String,
+    /// The container behind it (`docker:4f1c2b3a9d8e`), if any.
+    pub id: Option<String>,
 }
 
 impl NetnsHandle {
-    /// A handle on a namespace found by discovery, labelled `label`.
-    pub fn from_parts(target: NetnsTarget, file: File, inode: u64, label: String) -> NetnsHandle {
+    /// A handle on a namespace found by discovery, called `name`.
+    pub fn from_parts(
+        target: NetnsTarget,
+        file: File,
+        inode: u64,
+        name: netns_label::NetnsName,
+    ) -> NetnsHandle {
         NetnsHandle {
             target,
             file,
             inode,
-            label,
+            label: name.label,
+            id: name.id,
+        }
+    }
+
+    /// Its label and container id.
+    pub fn name(&self) -> netns_label::NetnsName {
+        netns_label::NetnsName {
+            label: self.label.clone(),
+            id: self.id.clone(),
         }
     }
 
@@ -261,6 +290,7 @@ impl NetnsSource {
                 })?,
             inode: handle.inode,
             label: handle.label.clone(),
+            id: handle.id.clone(),
         };
         thread::Builder::new()
             .name(format!("netns {}", handle.label))
@@ -287,6 +317,11 @@ impl NetnsSource {
     /// The namespace's label.
     pub fn label(&self) -> &str {
         &self.handle.label
+    }
+
+    /// The container behind the namespace, if any.
+    pub fn id(&self) -> Option<&str> {
+        self.handle.id.as_deref()
     }
 
     /// The namespace's inode.
@@ -357,7 +392,7 @@ fn worker(
         })
     });
     let mut source = match opened {
-        Ok(s) => configure(s).with_netns_label(handle.label.clone()),
+        Ok(s) => configure(s).with_netns_name(handle.name()),
         Err(e) => {
             let _ = ready.send(Err(e));
             return;

@@ -1,69 +1,85 @@
-//! Human labels for network namespaces: a `/run/netns` name, a container
-//! from the cgroup path of a process inside, or that process.
+//! Human labels for network namespaces: a container from the cgroup path
+//! of a process inside (named from its runtime's state), a `/run/netns`
+//! name, or that process.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 
 use super::identity::{host_netns_inode, netns_inode};
+use super::runtime_state::{self, RuntimeRoots};
 
-/// The container a cgroup file (`/proc/<pid>/cgroup`) places a process in:
-/// `docker:<id12>`, `podman:<id12>`, `containerd:<id12>`, `crio:<id12>`,
-/// `lxc:<name>`, or `container:<id12>` for any other 64-hex segment.
-pub fn container_from_cgroup(text: &str) -> Option<String> {
+/// What a namespace is called: the label shown everywhere, and the
+/// container id behind it when a container's (`docker:4f1c2b3a9d8e`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NetnsName {
+    /// `host`, `k8s:<namespace>/<pod>`, `docker:<name>`, a `/run/netns`
+    /// name, `pid <pid> (<comm>)` or `net:[<inode>]`.
+    pub label: String,
+    /// The runtime and short id of the container it belongs to.
+    pub id: Option<String>,
+}
+
+impl NetnsName {
+    /// A name without a container id.
+    pub fn plain(label: impl Into<String>) -> NetnsName {
+        NetnsName {
+            label: label.into(),
+            id: None,
+        }
+    }
+}
+
+/// The container a cgroup file (`/proc/<pid>/cgroup`) places a process in,
+/// named from the runtime state under `roots` (`k8s:shop/cart-7d9f`,
+/// `docker:web-1`), else by its short id (`docker:4f1c2b3a9d8e`);
+/// `lxc:<name>` for LXC.
+pub fn container_from_cgroup(text: &str, roots: &RuntimeRoots) -> Option<NetnsName> {
     for line in text.lines() {
         let path = line.rsplit(':').next().unwrap_or("");
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         for (i, seg) in segments.iter().enumerate() {
-            if let Some(name) = seg.strip_prefix("lxc.payload.") {
-                return Some(format!("lxc:{name}"));
-            }
-            if *seg == "lxc"
-                && let Some(name) = segments.get(i + 1)
-            {
-                return Some(format!("lxc:{name}"));
-            }
-            let stem = seg.strip_suffix(".scope").unwrap_or(seg);
-            for (prefix, kind) in [
-                ("docker-", "docker"),
-                ("libpod-", "podman"),
-                ("cri-containerd-", "containerd"),
-                ("crio-", "crio"),
-            ] {
-                if let Some(id) = stem.strip_prefix(prefix)
-                    && is_id(id)
-                {
-                    return Some(format!("{kind}:{}", &id[..12]));
-                }
-            }
-            if is_id(stem) {
-                let kind = if i > 0 && segments[i - 1] == "docker" {
-                    "docker"
-                } else {
-                    "container"
-                };
-                return Some(format!("{kind}:{}", &stem[..12]));
+            let lxc = seg.strip_prefix("lxc.payload.").or_else(|| {
+                (*seg == "lxc")
+                    .then(|| segments.get(i + 1).copied())
+                    .flatten()
+            });
+            if let Some(name) = lxc {
+                return Some(NetnsName::plain(format!("lxc:{name}")));
             }
         }
     }
-    None
+    let container = runtime_state::container_from_cgroup(text)?;
+    let short = container.short();
+    Some(NetnsName {
+        label: container.name(roots).unwrap_or_else(|| short.clone()),
+        id: Some(short),
+    })
 }
 
-fn is_id(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Label of the namespace of process `pid`: its container, else
+/// Name of the namespace of process `pid`: its container, else
 /// `pid <pid> (<comm>)`.
-pub fn label_of_pid(pid: u32) -> String {
-    if let Ok(text) = fs::read_to_string(format!("/proc/{pid}/cgroup"))
-        && let Some(c) = container_from_cgroup(&text)
-    {
+pub fn label_of_pid(pid: u32) -> NetnsName {
+    if let Some(c) = container_of_pid(pid) {
         return c;
     }
-    match fs::read_to_string(format!("/proc/{pid}/comm")) {
+    NetnsName::plain(match fs::read_to_string(format!("/proc/{pid}/comm")) {
         Ok(comm) => format!("pid {pid} ({})", comm.trim()),
         Err(_) => format!("pid {pid}"),
-    }
+    })
+}
+
+fn container_of_pid(pid: u32) -> Option<NetnsName> {
+    let text = fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    container_from_cgroup(&text, runtime_state::roots())
+}
+
+/// Name of a namespace that has a `/run/netns` name: the container of a
+/// process inside (`pid`) when its runtime state names it (Kubernetes
+/// keeps pod namespaces under `/run/netns/cni-<uuid>`), else the name.
+pub fn label_of_named(name: &str, pid: Option<u32>) -> NetnsName {
+    pid.and_then(container_of_pid)
+        .filter(|c| c.id.as_deref() != Some(c.label.as_str()))
+        .unwrap_or_else(|| NetnsName::plain(name))
 }
 
 /// The `/run/netns` name of the namespace with inode `ino`, if any.
@@ -82,65 +98,20 @@ pub fn first_pid_in(ino: u64) -> Option<u32> {
         .find(|pid| fs::metadata(format!("/proc/{pid}/ns/net")).is_ok_and(|m| m.ino() == ino))
 }
 
-/// Labels namespace `ino`: `host` for init's, a `/run/netns` name, the
-/// container or process of `pid` (or of the first process found in it), or
+/// Names namespace `ino`: `host` for init's, else as
+/// [`label_of_named`] for a `/run/netns` name, else the container or
+/// process of `pid` (or of the first process found in it), or
 /// `net:[ino]` when nothing names it.
-pub fn label_of(ino: u64, pid: Option<u32>) -> String {
+pub fn label_of(ino: u64, pid: Option<u32>) -> NetnsName {
     if host_netns_inode() == Some(ino) {
-        return "host".to_owned();
+        return NetnsName::plain("host");
     }
+    let pid = pid.or_else(|| first_pid_in(ino));
     if let Some(name) = run_netns_name(ino) {
-        return name;
+        return label_of_named(&name, pid);
     }
-    match pid.or_else(|| first_pid_in(ino)) {
+    match pid {
         Some(pid) => label_of_pid(pid),
-        None => format!("net:[{ino}]"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const ID: &str = "4f1c2b3a9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a";
-
-    #[test]
-    fn container_ids_from_cgroup_paths() {
-        let cases = [
-            (
-                format!("0::/system.slice/docker-{ID}.scope\n"),
-                "docker:4f1c2b3a9d8e",
-            ),
-            (format!("12:pids:/docker/{ID}\n"), "docker:4f1c2b3a9d8e"),
-            (
-                format!("0::/machine.slice/libpod-{ID}.scope/container\n"),
-                "podman:4f1c2b3a9d8e",
-            ),
-            (
-                format!("0::/kubepods.slice/kubepods-pod1.slice/cri-containerd-{ID}.scope\n"),
-                "containerd:4f1c2b3a9d8e",
-            ),
-            (
-                format!("0::/kubepods/besteffort/pod1/{ID}\n"),
-                "container:4f1c2b3a9d8e",
-            ),
-            ("0::/lxc.payload.web1/init.scope\n".to_owned(), "lxc:web1"),
-        ];
-        for (text, want) in cases {
-            assert_eq!(
-                container_from_cgroup(&text).as_deref(),
-                Some(want),
-                "{text}"
-            );
-        }
-    }
-
-    #[test]
-    fn plain_services_are_not_containers() {
-        assert_eq!(
-            container_from_cgroup("0::/system.slice/nginx.service\n"),
-            None
-        );
-        assert_eq!(container_from_cgroup("0::/\n"), None);
+        None => NetnsName::plain(format!("net:[{ino}]")),
     }
 }

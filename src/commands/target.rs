@@ -6,9 +6,9 @@ use anyhow::Context;
 use crate::cli::TargetArgs;
 use std::time::Duration;
 
-use crate::collector::all_netns::{AllNetns, AllNetnsSource};
+use crate::collector::all_netns::{self, AllNetns, AllNetnsSource};
 use crate::collector::identity;
-use crate::collector::netns::{NetnsSource, NetnsTarget};
+use crate::collector::netns::{NetnsError, NetnsHandle, NetnsSource, NetnsTarget};
 use crate::collector::process::{ProcessCache, SharedProcesses};
 use crate::collector::worker::Worker;
 use crate::collector::{CollectError, LiveSource, Source};
@@ -65,7 +65,7 @@ impl TargetArgs {
                 Ok((Box::new(configure(live)), identity::netns_label()))
             }
             Some(target) => {
-                let handle = target.open()?;
+                let handle = open_target(&target)?;
                 let label = handle.label.clone();
                 Ok((Box::new(NetnsSource::open(handle, configure)?), label))
             }
@@ -97,6 +97,17 @@ impl TargetArgs {
     /// Opens one collector per namespace of the host (`--all-netns`).
     pub fn open_all(&self, processes: SharedProcesses) -> AllNetns {
         AllNetns::open(self.configure(processes))
+    }
+}
+
+/// Opens `target`; a `--netns` value that is no `/run/netns` name is
+/// looked up among the labels and container ids of every namespace.
+fn open_target(target: &NetnsTarget) -> Result<NetnsHandle, NetnsError> {
+    match target.open() {
+        Err(NetnsError::NoSuchName(name)) => {
+            all_netns::find_labelled(&name)?.ok_or(NetnsError::NoSuchName(name))
+        }
+        other => other,
     }
 }
 

@@ -170,6 +170,10 @@ pub struct ListenerDoc {
     /// The listener's namespace, in a snapshot of several (`--all-netns`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub netns: Option<String>,
+    /// The container behind that namespace (`docker:4f1c2b3a9d8e`), in a
+    /// snapshot of several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netns_id: Option<String>,
     /// Connections still in the accept queue (inode 0: never accepted).
     #[serde(default)]
     pub queued: u64,
@@ -232,8 +236,13 @@ pub struct SnapshotDoc {
     pub taken_at: Timestamp,
     /// Host name.
     pub hostname: String,
-    /// Network namespace label.
+    /// Network namespace label (`host`, `k8s:shop/cart-7d9f`, `docker:web-1`,
+    /// a `/run/netns` name, `pid 4242 (app)`, `all`).
     pub netns: String,
+    /// The container the namespace belongs to, runtime and short id
+    /// (`docker:4f1c2b3a9d8e`); absent when it is not a container's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netns_id: Option<String>,
     /// Totals by state.
     pub totals: Totals,
     /// Listeners, sorted by port then address.
@@ -336,6 +345,7 @@ impl SnapshotDoc {
             taken_at: snapshot.taken_at,
             hostname: snapshot.hostname.clone(),
             netns: snapshot.netns.clone(),
+            netns_id: snapshot.netns_id.clone(),
             totals: Totals {
                 tcp: AllStates::from(&agg.totals),
             },
@@ -360,6 +370,10 @@ impl SnapshotDoc {
                     states: ConnStates::from(&l.states),
                     processes: ProcessDoc::list(&snapshot.processes, &l.processes),
                     netns: part_label(snapshot, usize::from(l.netns)),
+                    netns_id: snapshot
+                        .netns_parts
+                        .get(usize::from(l.netns))
+                        .and_then(|p| p.id.clone()),
                     queued: l.queued,
                     oldest_queued_ms: l.oldest_queued_ms,
                     close_wait_unread: l.close_wait_unread,

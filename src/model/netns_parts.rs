@@ -16,6 +16,9 @@ use super::snapshot::Snapshot;
 pub struct NetnsPart {
     /// Its label (`host`, a `/run/netns` name, a container, a process).
     pub label: String,
+    /// The container behind it, runtime and short id (`docker:4f1c2b3a9d8e`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Namespace inode (0 when unknown).
     pub inode: u64,
     /// How many entries of `snapshot.tcp` are its, following the previous parts'.
@@ -38,6 +41,8 @@ pub struct NetnsPart {
 pub struct PartInput {
     /// Label.
     pub label: String,
+    /// The container behind it, if any.
+    pub id: Option<String>,
     /// Namespace inode.
     pub inode: u64,
     /// Its latest sample, if any.
@@ -57,6 +62,7 @@ impl Snapshot {
         for (i, p) in parts.into_iter().enumerate() {
             let mut part = NetnsPart {
                 label: p.label,
+                id: p.id,
                 inode: p.inode,
                 tcp: 0,
                 unix: 0,
@@ -113,6 +119,7 @@ impl Snapshot {
             .iter()
             .map(|p| {
                 let mut s = Snapshot::empty(self.taken_at, &self.hostname, &p.label);
+                s.netns_id.clone_from(&p.id);
                 s.tcp = self.tcp[t..t + p.tcp as usize].to_vec();
                 s.unix_listeners = self.unix_listeners[u..u + p.unix as usize].to_vec();
                 (t, u) = (t + p.tcp as usize, u + p.unix as usize);
@@ -249,6 +256,7 @@ mod tests {
         s.processes = proc_table(pid, s.tcp[0].inode);
         PartInput {
             label: label.to_owned(),
+            id: None,
             inode: 1,
             snapshot: Some(s),
             error: None,
@@ -269,6 +277,7 @@ mod tests {
         let b = part("b", vec![listen("0.0.0.0:80", 4, 64, 20)], 200);
         let gone = PartInput {
             label: "c".to_owned(),
+            id: None,
             inode: 3,
             snapshot: None,
             error: Some("network namespace c is gone".to_owned()),

@@ -252,6 +252,10 @@ pub struct Snapshot {
     pub hostname: String,
     /// Label of the network namespace (`host`, a `/run/netns` name, or `net:[inode]`).
     pub netns: String,
+    /// The container the namespace belongs to, runtime and short id
+    /// (`docker:4f1c2b3a9d8e`), when `netns` names a container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netns_id: Option<String>,
     /// Every TCP socket of the namespace, IPv4 then IPv6, in dump order.
     pub tcp: Vec<TcpSocket>,
     /// AF_UNIX stream and seqpacket listeners.
@@ -291,6 +295,7 @@ impl Snapshot {
             taken_at,
             hostname: hostname.to_owned(),
             netns: netns.to_owned(),
+            netns_id: None,
             tcp: Vec::new(),
             unix_listeners: Vec::new(),
             counters: BTreeMap::new(),

@@ -215,13 +215,25 @@ impl App {
                 let procs = &frame.snapshot.processes;
                 let mut r = rows::listeners(&frame.agg, procs, &self.filter, nav.sort);
                 let ls = &frame.agg.listeners;
-                netns::keep(&mut r, self.netns_focus, |i| ls[i].netns);
+                netns::keep(
+                    &mut r,
+                    self.netns_focus,
+                    &self.filter,
+                    &frame.snapshot,
+                    |i| ls[i].netns,
+                );
                 nav.set_rows(r, |i| rows::key(&ls[i as usize].local), visible);
             }
             Tab::Remotes => {
                 let mut r = rows::remotes(&frame.agg, &self.filter, nav.sort);
                 let rs = &frame.agg.remotes;
-                netns::keep(&mut r, self.netns_focus, |i| rs[i].netns);
+                netns::keep(
+                    &mut r,
+                    self.netns_focus,
+                    &self.filter,
+                    &frame.snapshot,
+                    |i| rs[i].netns,
+                );
                 nav.set_rows(
                     r,
                     |i| rows::key(&(rs[i as usize].remote, rs[i as usize].local_ip)),
@@ -232,7 +244,9 @@ impl App {
                 let list = &frame.snapshot.unix_listeners;
                 let mut r = rows::unix(list, &self.filter, nav.sort);
                 let snap = &frame.snapshot;
-                netns::keep(&mut r, self.netns_focus, |i| snap.part_of_unix(i) as u16);
+                netns::keep(&mut r, self.netns_focus, &self.filter, snap, |i| {
+                    snap.part_of_unix(i) as u16
+                });
                 nav.set_rows(r, |i| u64::from(list[i as usize].inode), visible);
             }
         }

@@ -2,6 +2,9 @@
 //!
 //! * `:443` — a port (local or remote);
 //! * `state:close_wait` (or `state:CLOSE-WAIT`) — rows with sockets in that state;
+//! * `netns:NAME` — rows of the namespaces whose label or container id
+//!   contains NAME, case-insensitively (`netns:shop/` for every pod of
+//!   Kubernetes namespace `shop`, `netns:docker:web-1`);
 //! * anything else — a case-insensitive substring of an address, a path or a
 //!   process name.
 
@@ -14,6 +17,8 @@ pub enum Term {
     Port(u16),
     /// `state:NAME`.
     State(TcpState),
+    /// `netns:NAME`, lower-cased.
+    Netns(String),
     /// Lower-cased free text.
     Text(String),
 }
@@ -43,6 +48,12 @@ impl Filter {
                     .and_then(TcpState::parse)
                 {
                     Term::State(state)
+                } else if let Some(name) = t
+                    .strip_prefix("netns:")
+                    .or_else(|| t.strip_prefix("NETNS:"))
+                    .filter(|n| !n.is_empty())
+                {
+                    Term::Netns(name.to_lowercase())
                 } else {
                     Term::Text(t.to_lowercase())
                 }
@@ -59,8 +70,18 @@ impl Filter {
         self.terms.is_empty()
     }
 
+    /// Whether a row of the namespace labelled `label` (container id `id`)
+    /// passes the `netns:` terms.
+    pub fn matches_netns(&self, label: &str, id: Option<&str>) -> bool {
+        self.terms.iter().all(|t| match t {
+            Term::Netns(n) => contains(label, n) || id.is_some_and(|id| contains(id, n)),
+            _ => true,
+        })
+    }
+
     /// Whether a row matches: `port(p)`, `state(s)` and `text(t)` answer for
     /// that row whether it has port `p`, sockets in state `s`, and text `t`.
+    /// `netns:` terms are left to [`Filter::matches_netns`].
     pub fn matches(
         &self,
         port: impl Fn(u16) -> bool,
@@ -71,6 +92,7 @@ impl Filter {
             Term::Port(p) => port(*p),
             Term::State(s) => state(*s),
             Term::Text(t) => text(t),
+            Term::Netns(_) => true,
         })
     }
 }
@@ -99,6 +121,22 @@ mod tests {
             ]
         );
         assert!(Filter::parse("  ").is_empty());
+    }
+
+    #[test]
+    fn netns_terms_match_the_label_or_the_container_id() {
+        let f = Filter::parse("netns:Shop/ :80");
+        assert_eq!(f.terms[0], Term::Netns("shop/".into()));
+        assert!(f.matches_netns("k8s:shop/cart-7d9f", Some("containerd:9a8b7c6d5e4f")));
+        assert!(!f.matches_netns("k8s:default/web-0", None));
+        assert!(
+            f.matches(|p| p == 80, |_| false, |_| false),
+            "left to matches_netns"
+        );
+        let by_id = Filter::parse("netns:docker:4f1c");
+        assert!(by_id.matches_netns("docker:web-1", Some("docker:4f1c2b3a9d8e")));
+        assert!(!by_id.matches_netns("docker:web-1", None));
+        assert_eq!(Filter::parse("netns:").terms, [Term::Text("netns:".into())]);
     }
 
     #[test]

@@ -3,13 +3,27 @@
 //! attribution without privilege.
 
 use super::app::{App, Status};
+use super::filter::Filter;
+use crate::model::Snapshot;
 
-/// Keeps the rows whose namespace (`part_of(row)`) is `focus`; all rows
-/// when there is no focus.
-pub fn keep(rows: &mut Vec<u32>, focus: Option<u16>, part_of: impl Fn(usize) -> u16) {
-    if let Some(f) = focus {
-        rows.retain(|&i| part_of(i as usize) == f);
-    }
+/// Keeps the rows whose namespace (`part_of(row)`, a part of `snapshot`)
+/// is `focus` (any without a focus) and passes the `netns:` terms of
+/// `filter`.
+pub fn keep(
+    rows: &mut Vec<u32>,
+    focus: Option<u16>,
+    filter: &Filter,
+    snapshot: &Snapshot,
+    part_of: impl Fn(usize) -> u16,
+) {
+    rows.retain(|&i| {
+        let part = part_of(i as usize);
+        let (label, id) = match snapshot.netns_parts.get(usize::from(part)) {
+            Some(p) => (p.label.as_str(), p.id.as_deref()),
+            None => (snapshot.netns.as_str(), snapshot.netns_id.as_deref()),
+        };
+        focus.is_none_or(|f| f == part) && filter.matches_netns(label, id)
+    });
 }
 
 impl App {
