@@ -234,7 +234,7 @@ fn bad_namespaces_are_one_clear_line_and_exit_1() {
     let err = failure(&["snapshot", "--netns", "sockscope-test-no-such-ns"]);
     assert_eq!(
         err.trim(),
-        "sockscope: error: no network namespace named \"sockscope-test-no-such-ns\" in /run/netns (see `ip netns list`)"
+        "sockscope: error: no network namespace named \"sockscope-test-no-such-ns\" in /run/netns (see `ip netns list`) and none labelled so (see the NETNS column of `sockscope --all-netns`)"
     );
     let err = failure(&["snapshot", "--pid", "2147483647"]);
     assert_eq!(
