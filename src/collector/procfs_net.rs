@@ -11,7 +11,7 @@ use std::fs;
 use std::path::Path;
 
 /// The tunables sockscope reads, by sysctl name.
-pub const TUNABLES: [&str; 8] = [
+pub const TUNABLES: [&str; 10] = [
     "net.core.somaxconn",
     "net.ipv4.tcp_max_syn_backlog",
     "net.ipv4.tcp_syncookies",
@@ -20,6 +20,8 @@ pub const TUNABLES: [&str; 8] = [
     "net.ipv4.tcp_tw_reuse",
     "net.ipv4.tcp_max_tw_buckets",
     "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_timestamps",
 ];
 
 /// Adds every field of group `group` in `text` to `out`. Fields whose value

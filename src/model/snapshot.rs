@@ -189,6 +189,32 @@ impl TcpSocket {
     }
 }
 
+/// How many ports of the `ip_local_reserved_ports` list `list` lie in
+/// `low..=high` (ranges may overlap the bounds; malformed items are skipped).
+fn reserved_in(list: &str, low: u64, high: u64) -> u64 {
+    let mut ranges: Vec<(u64, u64)> = list
+        .split(',')
+        .filter_map(|item| {
+            let item = item.trim();
+            let (a, b) = item.split_once('-').unwrap_or((item, item));
+            let (a, b) = (a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?);
+            (a <= b).then_some((a.max(low), b.min(high)))
+        })
+        .filter(|(a, b)| a <= b)
+        .collect();
+    ranges.sort_unstable();
+    let mut count = 0;
+    let mut next = 0;
+    for (a, b) in ranges {
+        let a = a.max(next);
+        if a <= b {
+            count += b - a + 1;
+            next = b + 1;
+        }
+    }
+    count
+}
+
 /// An AF_UNIX socket type (`unix_diag_msg.udiag_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -315,11 +341,30 @@ impl Snapshot {
 
     /// Size of `net.ipv4.ip_local_port_range` (`high - low + 1`), if known.
     pub fn ephemeral_port_count(&self) -> Option<u64> {
+        let (low, high) = self.ephemeral_port_range()?;
+        Some(high - low + 1)
+    }
+
+    /// `net.ipv4.ip_local_port_range` as (low, high), if known and valid.
+    fn ephemeral_port_range(&self) -> Option<(u64, u64)> {
         let range = self.tunables.get("net.ipv4.ip_local_port_range")?;
         let mut parts = range.split_whitespace().map(|p| p.parse::<u64>());
         let (Some(Ok(low)), Some(Ok(high))) = (parts.next(), parts.next()) else {
             return None;
         };
-        (high >= low).then(|| high - low + 1)
+        (high >= low).then_some((low, high))
+    }
+
+    /// The ports `connect()` may pick: the `ip_local_port_range` size less
+    /// the ports of `net.ipv4.ip_local_reserved_ports` (`8080,9000-9100`)
+    /// inside it; `None` when the range is unknown. An unreadable reserved
+    /// list counts as empty.
+    pub fn usable_ephemeral_ports(&self) -> Option<u64> {
+        let (low, high) = self.ephemeral_port_range()?;
+        let reserved = self
+            .tunables
+            .get("net.ipv4.ip_local_reserved_ports")
+            .map_or(0, |list| reserved_in(list, low, high));
+        Some((high - low + 1).saturating_sub(reserved))
     }
 }
