@@ -16,13 +16,18 @@
 //!   process cache each time (a full scan of `/proc/*/fd`).
 //! - `attributed-warm`: `model` with process attribution through one cache
 //!   kept across cycles, as the dashboard refreshes.
+//! - `tcp-info-first`: only the `tcp_info` requests of a collection that
+//!   sees every CLOSE_WAIT socket for the first time (the filtered dump),
+//!   over one snapshot taken beforehand.
+//! - `tcp-info-steady`: the same when every CLOSE_WAIT socket was seen the
+//!   collection before (only the queued connections are asked for).
 
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use netlink_packet_sock_diag::{AF_INET, AF_INET6};
 use sockscope::collector::process::ProcessCache;
-use sockscope::collector::{LiveSource, Source, inet, netlink::DiagSocket, unix};
+use sockscope::collector::{LiveSource, Source, inet, netlink::DiagSocket, tcp_info, unix};
 use sockscope::model::{Model, ModelLimits, Snapshot};
 
 /// CPU time (user + system) of this process so far, microseconds.
@@ -80,8 +85,20 @@ fn cycle(mode: &str) -> anyhow::Result<Cycle> {
             let mut source = LiveSource::open()?.with_processes(ProcessCache::shared());
             ingesting(move || Ok(source.collect()?))
         }
+        "tcp-info-first" | "tcp-info-steady" => {
+            let mut diag = DiagSocket::open()?;
+            let snap = LiveSource::open()?.collect()?;
+            let known = match mode {
+                "tcp-info-first" => Vec::new(),
+                _ => tcp_info::collect(&mut diag, &snap.tcp, &[])?.1,
+            };
+            Box::new(move || {
+                let (got, _) = tcp_info::collect(&mut diag, &snap.tcp, &known)?;
+                Ok(got.times.len() as u64)
+            })
+        }
         other => bail!(
-            "unknown mode {other:?}; use raw, collect, model, attributed-cold or attributed-warm"
+            "unknown mode {other:?}; use raw, collect, model, attributed-cold, attributed-warm, tcp-info-first or tcp-info-steady"
         ),
     })
 }

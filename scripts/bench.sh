@@ -93,7 +93,7 @@ cycle() { # mode -> MS[mode], CPU[mode]
 }
 
 echo "== in-process cycles (median of $REPS)"
-for mode in raw collect model attributed-cold attributed-warm raw model; do cycle "$mode"; echo "   $mode: ${MS[$mode]} ms wall, ${CPU[$mode]} ms CPU"; done
+for mode in raw collect model attributed-cold attributed-warm tcp-info-first tcp-info-steady raw model; do cycle "$mode"; echo "   $mode: ${MS[$mode]} ms wall, ${CPU[$mode]} ms CPU"; done
 
 echo "== whole processes (hyperfine, median of $REPS, output to /dev/null)"
 in_ns hyperfine -N --style basic --warmup 2 --runs "$REPS" --export-json "$WORK/hf.json" \
@@ -155,6 +155,8 @@ row() { # label name ratio-text target
 both() { echo "$(ratio "$1" "$2"); $(ratio "$3" "$4")"; }
 row "raw kernel dump, in process (floor)" raw "1.00" ""
 row "collection only, in process" collect "$(both "${MS[collect]}" "${MS[raw]}" "${CPU[collect]}" "${CPU[raw]}") × raw" ""
+row "tcp_info requests alone, every CLOSE_WAIT socket new (filtered dump)" tcp-info-first "$(both "${MS[tcp-info-first]}" "${MS[raw]}" "${CPU[tcp-info-first]}" "${CPU[raw]}") × raw" ""
+row "tcp_info requests alone, steady (CLOSE_WAIT sockets known; what each collection above pays)" tcp-info-steady "$(both "${MS[tcp-info-steady]}" "${MS[raw]}" "${CPU[tcp-info-steady]}" "${CPU[raw]}") × raw" ""
 row "collection + model update, in process" model "$(both "${MS[model]}" "${MS[raw]}" "${CPU[model]}" "${CPU[raw]}") × raw" "≤ 1.25 × raw"
 row "\`ss -tan\`" ss_tan "$(both "${MS[ss_tan]}" "${MS[model]}" "${CPU[ss_tan]}" "${CPU[model]}") × collection + model" "≥ 1.5 ×"
 row "\`sockscope snapshot --format json --no-processes\` (whole process, like \`ss -tan\`)" snapshot_json_noproc "$(both "${MS[ss_tan]}" "${MS[snapshot_json_noproc]}" "${CPU[ss_tan]}" "${CPU[snapshot_json_noproc]}") × faster than ss -tan" "≥ 1.5 ×"

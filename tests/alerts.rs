@@ -244,10 +244,13 @@ fn ports_toward_one_destination_against_a_narrow_range() {
     assert_eq!(alerts[0].target.kind, TargetKind::Remote);
     assert_eq!(alerts[0].target.name, "127.0.0.1:7205 from 127.0.0.1");
     assert_eq!(alerts[0].severity, Severity::Warning);
+    // A fresh namespace has the kernel default tcp_tw_reuse=2: loopback reuses TIME_WAIT.
+    assert_eq!(last.snapshot.tunables["net.ipv4.tcp_tw_reuse"], "2");
     assert_eq!(
         alerts[0].message,
         "connections to 127.0.0.1:7205 from 127.0.0.1 use 8 of 10 local ports (80%, 0 in \
-         TIME_WAIT); not growing"
+         TIME_WAIT not counted); not growing; TIME_WAIT ports are reusable here: tcp_tw_reuse=2 \
+         and the destination is loopback"
     );
     drop(l);
 }

@@ -49,6 +49,7 @@ fn fixed() -> Snapshot {
             owned(2, vec![1]),
             owned(3, vec![2]),
             owned(14, vec![2]),
+            owned(15, vec![2]),
         ],
     };
     s.netns = "host".to_owned();

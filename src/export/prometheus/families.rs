@@ -177,10 +177,10 @@ impl<'a> Row<'a> {
     }
 }
 
-/// The `process` label of a listener: the command names of its owning
+/// The `process` label of a listener or remote: the command names of its owning
 /// processes (`nginx`, or `haproxy,nginx` when different programs share it),
 /// without pids so that a restart keeps the series; empty when unknown.
-fn process_label(snapshot: &Snapshot, owners: &[u32]) -> String {
+pub(super) fn process_label(snapshot: &Snapshot, owners: &[u32]) -> String {
     let mut names: Vec<&str> = owners
         .iter()
         .filter_map(|&i| snapshot.processes.get(i))
@@ -399,6 +399,7 @@ pub fn families(
         ub.push(l, f64::from(u.backlog));
     }
     out.extend([uq, ub]);
+    out.extend(super::remotes::families(&samples));
 
     for (name, field, help) in KERNEL_COUNTERS {
         let value = |s: &Snapshot, _: &Aggregate| s.counters.get(field).map(|v| *v as f64);

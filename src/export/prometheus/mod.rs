@@ -4,6 +4,7 @@
 
 mod encode;
 mod families;
+mod remotes;
 
 pub use encode::{Dialect, encode};
 pub use families::{AlertInput, ExporterStats, Limits, ScrapeInput, families};

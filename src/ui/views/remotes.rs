@@ -13,6 +13,10 @@ use crate::ui::theme::Level;
 /// Terminals at least this wide also get the ESTAB and SYN-SENT columns.
 const WIDE: u16 = 100;
 
+/// Terminals at least this wide also get the PROCESS column (the owners
+/// holding most of the remote's sockets).
+const WITH_PROCESS: u16 = 130;
+
 /// Draws the remotes table of the shown sample into `area`.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let Some(shown) = app.shown() else { return };
@@ -31,6 +35,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     header.extend([right("TIME-WAIT"), Cell::from("   PORTS USED")]);
     widths.extend([Constraint::Length(9), Constraint::Length(GAUGE_WIDTH)]);
+    let with_process = area.width >= WITH_PROCESS;
+    if with_process {
+        header.push(Cell::from(" PROCESS"));
+        widths.push(Constraint::Length(24));
+    }
     let empty = if shown.agg.remotes.is_empty() {
         "no outbound connections"
     } else {
@@ -59,6 +68,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             count(t, r.states[TimeWait], Level::Ok),
             Cell::from(gauge(t, r.local_ports, range)),
         ]);
+        if with_process {
+            let label = shown.snapshot.processes.label(&r.processes);
+            cells.push(Cell::from(format!(
+                " {}",
+                if label.is_empty() { "-" } else { &label }
+            )));
+        }
         Row::new(cells)
     });
 }
