@@ -1,5 +1,11 @@
-//! TCP over AF_INET and AF_INET6: the `inet_diag` request and the parser of
+//! TCP over AF_INET and AF_INET6: the `inet_diag` requests and the parser of
 //! `struct inet_diag_msg` (`include/uapi/linux/inet_diag.h`).
+//!
+//! Two dumps per family: a LISTEN-only one with `INET_DIAG_SKMEMINFO` (the
+//! kernel walks only the listening hash, so it costs O(listeners) and brings
+//! each LISTEN socket's `sk_drops`), then every other state without
+//! extensions. Together they hold every socket once, in the kernel's own
+//! order (it dumps the listening hash first).
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
@@ -16,14 +22,32 @@ const TCP_NEW_SYN_RECV: u32 = 12;
 /// Size of `struct inet_diag_msg`.
 pub const INET_DIAG_MSG_LEN: usize = 72;
 
-/// A dump request for every TCP socket of `family`, all states, request
-/// sockets included (the `TCP_NEW_SYN_RECV` bit), no extensions.
+/// `rtattr` type of `INET_DIAG_SKMEMINFO`: `u32 sk_meminfo[SK_MEMINFO_VARS]`.
+const INET_DIAG_SKMEMINFO: u16 = 7;
+
+/// Index of `SK_MEMINFO_DROPS` (`sk->sk_drops`) in the `sk_meminfo` array.
+const SK_MEMINFO_DROPS: usize = 8;
+
+/// A dump request for the TCP sockets of `family` in every state but
+/// LISTEN, request sockets included (the `TCP_NEW_SYN_RECV` bit), no
+/// extensions: the established hash only.
 pub fn request(family: u8) -> SockDiagMessage {
-    let states = StateFlags::all().bits() | (1 << TCP_NEW_SYN_RECV);
+    let states = (StateFlags::all().bits() & !StateFlags::LISTEN.bits()) | (1 << TCP_NEW_SYN_RECV);
+    diag_request(family, states, ExtensionFlags::empty())
+}
+
+/// A dump request for the LISTEN sockets of `family` with
+/// `INET_DIAG_SKMEMINFO`, whose `SK_MEMINFO_DROPS` [`parse`] reads into
+/// [`TcpSocket::drops`]. The kernel walks only the listening hash for it.
+pub fn listen_request(family: u8) -> SockDiagMessage {
+    diag_request(family, StateFlags::LISTEN.bits(), ExtensionFlags::SKMEMINFO)
+}
+
+fn diag_request(family: u8, states: u32, extensions: ExtensionFlags) -> SockDiagMessage {
     SockDiagMessage::InetRequest(InetRequest {
         family,
         protocol: IPPROTO_TCP,
-        extensions: ExtensionFlags::empty(),
+        extensions,
         states: StateFlags::from_bits_retain(states),
         socket_id: if family == AF_INET6 {
             SocketId::new_v6()
@@ -52,8 +76,27 @@ fn addr_at(b: &[u8], family: u8, at: usize, port: u16) -> SocketAddr {
     }
 }
 
-/// Parses one `inet_diag_msg` payload; attributes after the fixed part are
-/// ignored. `None` for a short message, an unknown family or state.
+/// `SK_MEMINFO_DROPS` of the `INET_DIAG_SKMEMINFO` attribute among the
+/// `rtattr`s that follow the fixed message, if there is one.
+fn drops_attr(mut attrs: &[u8]) -> Option<u32> {
+    while attrs.len() >= 4 {
+        let len = usize::from(u16::from_ne_bytes([attrs[0], attrs[1]]));
+        let kind = u16::from_ne_bytes([attrs[2], attrs[3]]);
+        if len < 4 || len > attrs.len() {
+            return None;
+        }
+        let at = 4 + SK_MEMINFO_DROPS * 4;
+        if kind == INET_DIAG_SKMEMINFO && len >= at + 4 {
+            return Some(u32_at(attrs, at));
+        }
+        attrs = attrs.get((len + 3) & !3..).unwrap_or(&[]);
+    }
+    None
+}
+
+/// Parses one `inet_diag_msg` payload and, when present, its
+/// `INET_DIAG_SKMEMINFO` attribute; other attributes are ignored. `None`
+/// for a short message, an unknown family or state.
 pub fn parse(b: &[u8]) -> Option<TcpSocket> {
     if b.len() < INET_DIAG_MSG_LEN {
         return None;
@@ -76,6 +119,7 @@ pub fn parse(b: &[u8]) -> Option<TcpSocket> {
         timer: Timer::from_kernel(b[2]),
         expires_ms: u32_at(b, 52),
         retrans: b[3],
+        drops: drops_attr(&b[INET_DIAG_MSG_LEN..]),
     })
 }
 
@@ -114,6 +158,56 @@ mod tests {
         assert_eq!(
             (s.timer, s.expires_ms, s.retrans),
             (Timer::Retransmit, 200, 2)
+        );
+    }
+
+    /// Appends an `rtattr` of `kind` holding `words`.
+    fn attr(b: &mut Vec<u8>, kind: u16, words: &[u32]) {
+        let len = 4 + words.len() as u16 * 4;
+        b.extend(len.to_ne_bytes());
+        b.extend(kind.to_ne_bytes());
+        for w in words {
+            b.extend(w.to_ne_bytes());
+        }
+    }
+
+    #[test]
+    fn reads_sk_drops_from_skmeminfo() {
+        let mut b = message(AF_INET, 10);
+        assert_eq!(parse(&b).unwrap().drops, None);
+        attr(&mut b, 5, &[7]);
+        let mut meminfo = [0u32; 9];
+        meminfo[SK_MEMINFO_DROPS] = 4_000_000_000;
+        attr(&mut b, INET_DIAG_SKMEMINFO, &meminfo);
+        assert_eq!(parse(&b).unwrap().drops, Some(4_000_000_000));
+    }
+
+    #[test]
+    fn short_or_damaged_skmeminfo_gives_no_drops() {
+        let mut short = message(AF_INET, 10);
+        attr(&mut short, INET_DIAG_SKMEMINFO, &[1, 2, 3]);
+        assert_eq!(parse(&short).unwrap().drops, None);
+        let mut damaged = message(AF_INET, 10);
+        attr(&mut damaged, INET_DIAG_SKMEMINFO, &[0; 9]);
+        damaged[INET_DIAG_MSG_LEN..INET_DIAG_MSG_LEN + 2].copy_from_slice(&200u16.to_ne_bytes());
+        assert_eq!(parse(&damaged).unwrap().drops, None);
+    }
+
+    #[test]
+    fn listen_and_other_requests_split_the_states() {
+        let states = |m: SockDiagMessage| match m {
+            SockDiagMessage::InetRequest(r) => (r.states.bits(), r.extensions),
+            _ => unreachable!("inet requests"),
+        };
+        let (listen, ext) = states(listen_request(AF_INET));
+        let (rest, none) = states(request(AF_INET));
+        assert_eq!(listen, 1 << 10);
+        assert_eq!(ext, ExtensionFlags::SKMEMINFO);
+        assert_eq!(none, ExtensionFlags::empty());
+        assert_eq!(listen & rest, 0);
+        assert_eq!(
+            listen | rest,
+            StateFlags::all().bits() | 1 << TCP_NEW_SYN_RECV
         );
     }
 

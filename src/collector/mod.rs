@@ -163,9 +163,15 @@ impl Source for LiveSource {
         let mut notes = Vec::new();
         let mut skipped = 0;
 
-        for (family, what) in [(AF_INET, "tcp/ipv4"), (AF_INET6, "tcp/ipv6")] {
+        let dumps = [
+            ("tcp/ipv4 listen", inet::listen_request(AF_INET)),
+            ("tcp/ipv4", inet::request(AF_INET)),
+            ("tcp/ipv6 listen", inet::listen_request(AF_INET6)),
+            ("tcp/ipv6", inet::request(AF_INET6)),
+        ];
+        for (what, request) in dumps {
             let tcp = &mut snap.tcp;
-            let stats = self.diag.dump(what, inet::request(family), |payload| {
+            let stats = self.diag.dump(what, request, |payload| {
                 inet::parse(payload).map(|s| tcp.push(s)).is_some()
             })?;
             skipped += stats.skipped;

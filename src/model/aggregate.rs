@@ -29,6 +29,31 @@ pub struct Member {
     pub accept_queue: u64,
     /// This socket's backlog limit (Send-Q of LISTEN).
     pub backlog: u64,
+    /// This socket's `sk_drops` (see [`TcpSocket::drops`](super::snapshot::TcpSocket::drops)):
+    /// connections and SYNs it dropped since it was created, a wrapping u32
+    /// counter; `None` in recordings made without drop data.
+    pub drops: Option<u32>,
+    /// Processes holding this socket open: indices into
+    /// `snapshot.processes.list`, ascending.
+    pub processes: Vec<u32>,
+}
+
+impl Member {
+    /// Accept-queue fill of this socket, 0.0 to 1.0 (and above when the
+    /// kernel lets the queue reach backlog + 1); 0 when the backlog is 0.
+    pub fn fill(&self) -> f64 {
+        if self.backlog == 0 {
+            0.0
+        } else {
+            self.accept_queue as f64 / self.backlog as f64
+        }
+    }
+
+    /// Recv-Q at or above the backlog (the kernel lets it reach backlog + 1):
+    /// the next completed handshake is dropped.
+    pub fn is_full(&self) -> bool {
+        self.accept_queue > 0 && self.accept_queue >= self.backlog
+    }
 }
 
 /// A TCP listener: every LISTEN socket bound to one local address:port
@@ -39,9 +64,10 @@ pub struct Listener {
     pub local: SocketAddr,
     /// The LISTEN sockets, in dump order.
     pub members: Vec<Member>,
-    /// Sum of the members' accept queues.
+    /// Sum of the members' accept queues, connections. With SO_REUSEPORT
+    /// each member has its own queue: judge fullness by [`Listener::fill`].
     pub accept_queue: u64,
-    /// Sum of the members' backlog limits.
+    /// Sum of the members' backlog limits, connections.
     pub backlog: u64,
     /// Attributed non-listening sockets by state (LISTEN and SYN_SENT stay 0).
     pub states: StateCounts,
@@ -70,14 +96,32 @@ impl Listener {
         self.states.total()
     }
 
-    /// Accept-queue fill, 0.0 to 1.0 (and above when the kernel lets the
-    /// queue reach backlog + 1); 0 when the backlog is 0.
+    /// The member with the fullest accept queue (by fill, then by queue
+    /// length; the first in dump order on a tie).
+    pub fn fullest(&self) -> Option<&Member> {
+        self.members.iter().reduce(|best, m| {
+            let key = |x: &Member| (x.fill(), x.accept_queue);
+            if key(m) > key(best) { m } else { best }
+        })
+    }
+
+    /// Accept-queue fill of the fullest member ([`Member::fill`]): a
+    /// listener is as full as its fullest SO_REUSEPORT member, since the
+    /// kernel hashes each connection to one member and drops it there.
     pub fn fill(&self) -> f64 {
-        if self.backlog == 0 {
-            0.0
-        } else {
-            self.accept_queue as f64 / self.backlog as f64
-        }
+        self.fullest().map_or(0.0, Member::fill)
+    }
+
+    /// Members whose accept queue is at or over their backlog.
+    pub fn full_members(&self) -> usize {
+        self.members.iter().filter(|m| m.is_full()).count()
+    }
+
+    /// Sum of the members' `sk_drops` counters (each a wrapping u32, so
+    /// the sum can go down when one wraps or a member closes); `None` when
+    /// any member lacks drop data.
+    pub fn drops(&self) -> Option<u64> {
+        self.members.iter().map(|m| m.drops.map(u64::from)).sum()
     }
 }
 
@@ -192,6 +236,8 @@ impl Aggregate {
                 uid: sock.uid,
                 accept_queue: u64::from(sock.recv_q),
                 backlog: u64::from(sock.send_q),
+                drops: sock.drops,
+                processes: Vec::new(),
             });
             l.accept_queue += u64::from(sock.recv_q);
             l.backlog += u64::from(sock.send_q);
@@ -262,6 +308,9 @@ impl Aggregate {
         }
         for l in &mut listeners {
             l.processes = table.union_of(l.members.iter().map(|m| m.inode));
+            for m in &mut l.members {
+                m.processes = table.of_inode(m.inode).to_vec();
+            }
         }
         let unix_processes = snapshot
             .unix_listeners

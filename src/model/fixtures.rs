@@ -118,6 +118,7 @@ fn base(state: TcpState, local: SocketAddr, remote: SocketAddr, cookie: u64) -> 
         timer: Timer::Off,
         expires_ms: 0,
         retrans: 0,
+        drops: None,
     }
 }
 

@@ -83,6 +83,21 @@ impl ProcessTable {
         }
     }
 
+    /// Every owner in `owners` as `comm[pid]`, comma separated (the first
+    /// four, then `+N more`); empty when none is known.
+    pub fn names(&self, owners: &[u32]) -> String {
+        let mut out: Vec<String> = owners
+            .iter()
+            .take(4)
+            .filter_map(|&i| self.get(i))
+            .map(|p| format!("{}[{}]", p.comm, p.pid))
+            .collect();
+        if owners.len() > 4 {
+            out.push(format!("+{} more", owners.len() - 4));
+        }
+        out.join(", ")
+    }
+
     /// The union of the owners of `inodes`, ascending and without repeats.
     pub fn union_of(&self, inodes: impl IntoIterator<Item = u32>) -> Vec<u32> {
         let mut out: Vec<u32> = inodes

@@ -170,6 +170,13 @@ pub struct TcpSocket {
     pub expires_ms: u32,
     /// `idiag_retrans`: retransmits (or keepalive probes) so far.
     pub retrans: u8,
+    /// LISTEN sockets only: the socket's `sk_drops` (`SK_MEMINFO_DROPS` of
+    /// `INET_DIAG_SKMEMINFO`, what `ss -tlnm` prints as `d`), connections and
+    /// SYNs dropped at this socket since it was created. The kernel's
+    /// counter is a u32 and wraps. `None` for other states and in
+    /// recordings made before it was collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drops: Option<u32>,
 }
 
 impl TcpSocket {

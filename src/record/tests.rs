@@ -210,3 +210,28 @@ fn samples_of_the_first_schema_read_back_with_defaults() {
     assert_eq!(rec.samples().len(), 1);
     assert_eq!(&rec.read(0).unwrap(), s, "new fields take their defaults");
 }
+
+/// LISTEN sockets' `drops` round-trip; a socket without them encodes no
+/// `drops` key at all, exactly as recordings made before the field existed,
+/// and those read back as `None` (the model then falls back to the fill guess).
+#[test]
+fn listener_drops_round_trip_and_old_sockets_lack_the_key() {
+    let mut s = samples()[3].clone();
+    let old = rmp_serde::to_vec_named(&s.tcp).unwrap();
+    assert!(
+        !old.windows(5).any(|w| w == b"drops"),
+        "no key when unknown"
+    );
+    let back: Vec<crate::model::TcpSocket> = rmp_serde::from_slice(&old).unwrap();
+    assert!(back.iter().all(|t| t.drops.is_none()));
+    let listen = s
+        .tcp
+        .iter_mut()
+        .find(|t| t.state == crate::model::TcpState::Listen)
+        .expect("the sample has a listener");
+    listen.drops = Some(u32::MAX);
+    let payload = lz4_flex::compress_prepend_size(&rmp_serde::to_vec_named(&s).unwrap());
+    let mut bytes = encode_header(&header());
+    bytes.extend(frame(s.taken_at, &payload).unwrap());
+    assert_eq!(open(bytes).unwrap().read(0).unwrap(), s);
+}

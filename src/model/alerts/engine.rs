@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Alert, AlertSet, Finding, Rule, Target, Thresholds, close_wait, counters, ports, queues,
+    Alert, AlertSet, Finding, Rule, Target, Thresholds, close_wait, counters, drops, ports, queues,
 };
 use crate::model::history::{Frame, History};
 use crate::model::tracker::Tracker;
@@ -23,7 +23,7 @@ pub(super) struct Ctx<'a> {
     pub t: &'a Thresholds,
     /// The sample being evaluated.
     pub latest: &'a Frame,
-    /// `ListenOverflows` attribution of the sample being evaluated.
+    /// Drop attribution of the sample being evaluated.
     pub overflow: Option<&'a super::Overflow>,
 }
 
@@ -133,7 +133,7 @@ impl AlertEngine {
             return AlertSet::default();
         };
         let mut notes = Vec::new();
-        let overflow = queues::attribute_overflow(history, &self.thresholds, &mut notes);
+        let overflow = drops::attribute(history, &self.thresholds, &mut notes);
         let ctx = Ctx {
             history,
             tracker,

@@ -7,6 +7,7 @@
 
 mod close_wait;
 mod counters;
+mod drops;
 mod engine;
 mod ports;
 mod queues;
@@ -23,8 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::aggregate::Remote;
 
+pub use drops::{MemberDrops, Overflow};
 pub use engine::{AlertEngine, LoggedAlert};
-pub use queues::Overflow;
 pub use thresholds::{
     AcceptQueue, CloseWait, EphemeralPorts, OutOfRange, SynBacklog, SynFlood, Thresholds, TimeWait,
 };
@@ -215,9 +216,10 @@ pub struct AlertSet {
     /// Rules that ran degraded at this sample (a counter or tunable missing),
     /// one sentence each.
     pub notes: Vec<String>,
-    /// How `ListenOverflows`/`ListenDrops` rose since the previous sample and
-    /// which listeners it is attributed to; `None` on the first sample or
-    /// when the counters are missing.
+    /// How the listeners' drops rose since the previous sample and which
+    /// listeners (members, with drop data) they are attributed to; `None` on
+    /// the first sample, when nothing was dropped, or when neither the
+    /// counters nor the members' drops are known.
     pub overflow: Option<Overflow>,
 }
 

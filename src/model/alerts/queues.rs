@@ -1,86 +1,16 @@
-//! Listener queue rules: `accept_queue_overflow` (with the attribution of
-//! `ListenOverflows` rises to full listeners), `syn_backlog` and
+//! Listener queue rules: `accept_queue_overflow` (judged per SO_REUSEPORT
+//! member, with the drops attributed in [`super::drops`]), `syn_backlog` and
 //! `backlog_clamped`.
 
-use std::net::SocketAddr;
-
 use jiff::Timestamp;
+use rustc_hash::FxHashMap;
 
 use super::engine::Ctx;
-use super::{
-    Finding, Rule, Severity, Target, TargetKind, Thresholds, human_duration, window_words,
-};
-use crate::model::aggregate::Listener;
+use super::{Finding, Rule, Severity, Target, TargetKind, human_duration, window_words};
+use crate::model::aggregate::{Listener, Member};
 use crate::model::history::{Frame, History};
+use crate::model::process::ProcessTable;
 use crate::model::snapshot::{TcpState, UnixListener};
-
-/// A rise of the namespace's `ListenOverflows` between two consecutive
-/// samples, and the listeners it is attributed to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Overflow {
-    /// Timestamp of the later sample.
-    pub at: Timestamp,
-    /// Rise of `TcpExt: ListenOverflows` (connections dropped on a full accept queue).
-    pub overflows: u64,
-    /// Rise of `TcpExt: ListenDrops` (every drop at a listener, overflows included);
-    /// 0 when that counter is missing.
-    pub drops: u64,
-    /// Listeners whose accept queue was full or near full at either sample:
-    /// one means attributed, several means "likely" each, none means unattributed.
-    pub listeners: Vec<SocketAddr>,
-}
-
-/// `ListenOverflows` rise between the newest two frames and its attribution.
-/// `None` on the first sample, when nothing rose, or when the counter is
-/// missing (then a note says so).
-pub(super) fn attribute_overflow(
-    history: &History,
-    t: &Thresholds,
-    notes: &mut Vec<String>,
-) -> Option<Overflow> {
-    let cur = history.latest()?;
-    let Some(&now) = cur.snapshot.counters.get("ListenOverflows") else {
-        notes.push(
-            "accept_queue_overflow: the ListenOverflows counter is missing, so drops cannot be \
-             attributed; judging by queue fill alone"
-                .to_owned(),
-        );
-        return None;
-    };
-    let prev = history.back(1)?;
-    let before = *prev.snapshot.counters.get("ListenOverflows")?;
-    let overflows = now.saturating_sub(before);
-    if overflows == 0 {
-        return None;
-    }
-    let drops = match (
-        cur.snapshot.counters.get("ListenDrops"),
-        prev.snapshot.counters.get("ListenDrops"),
-    ) {
-        (Some(a), Some(b)) => a.saturating_sub(*b),
-        _ => 0,
-    };
-    let ratio = t.accept_queue.near_full_ratio;
-    let mut listeners: Vec<SocketAddr> = [prev, cur]
-        .iter()
-        .flat_map(|f| f.agg.listeners.iter())
-        .filter(|l| is_full(l) || l.fill() >= ratio)
-        .map(|l| l.local)
-        .collect();
-    listeners.sort_unstable();
-    listeners.dedup();
-    Some(Overflow {
-        at: cur.snapshot.taken_at,
-        overflows,
-        drops,
-        listeners,
-    })
-}
-
-/// Recv-Q at or above the backlog (the kernel lets it reach backlog + 1).
-fn is_full(l: &Listener) -> bool {
-    l.accept_queue > 0 && l.accept_queue >= l.backlog
-}
 
 /// Timestamp of the oldest frame of the run, ending at the newest frame, in
 /// which `holds` is true; `None` when it does not hold now.
@@ -122,106 +52,258 @@ fn percent(part: u64, whole: u64) -> u64 {
     (part * 100).checked_div(whole).unwrap_or(0)
 }
 
-/// `accept_queue_overflow` for every TCP and UNIX listener, plus the
-/// namespace-wide finding for unattributed `ListenOverflows` rises.
-pub(super) fn accept_queue_overflow(ctx: &Ctx) -> Vec<Finding> {
-    let now = ctx.now();
-    let aq = &ctx.t.accept_queue;
-    let near_for = jiff::SignedDuration::try_from(aq.near_full_for).unwrap_or_default();
-    let somaxconn = ctx.latest.snapshot.tunable_u64("net.core.somaxconn");
-    let window = window_words(ctx.t.window);
-    let mut out = Vec::new();
+/// What the window's drop attributions say about one listener.
+#[derive(Default)]
+struct ListenerDrops {
+    /// Exact: drops per member cookie (with its inode), from `sk_drops`.
+    exact: FxHashMap<u64, (u32, u64)>,
+    /// Fallback: `ListenOverflows` rises guessed onto this listener.
+    guessed: u64,
+    /// Fallback: the most listeners one guessed rise was shared by.
+    shared: usize,
+}
 
-    for l in &ctx.latest.agg.listeners {
-        let full = is_full(l);
-        let near_since = (l.fill() >= aq.near_full_ratio)
-            .then(|| {
-                holds_since(ctx.history, |f| {
-                    f.agg
-                        .listener(l.local)
-                        .is_some_and(|x| x.fill() >= aq.near_full_ratio)
-                })
-            })
-            .flatten();
-        let near = near_since.is_some_and(|s| now.duration_since(s) >= near_for);
-        let (mut dropped, mut shared) = (0, 0);
+impl ListenerDrops {
+    fn of(ctx: &Ctx, l: &Listener) -> ListenerDrops {
+        let mut out = ListenerDrops::default();
         for o in ctx.overflows() {
-            if o.listeners.contains(&l.local) {
-                dropped += o.overflows;
-                shared = shared.max(o.listeners.len());
+            match &o.members {
+                Some(members) => {
+                    for m in members.iter().filter(|m| m.listener == l.local) {
+                        out.exact.entry(m.cookie).or_insert((m.inode, 0)).1 += m.drops;
+                    }
+                }
+                None if o.listeners.contains(&l.local) => {
+                    out.guessed += o.overflows;
+                    out.shared = out.shared.max(o.listeners.len());
+                }
+                None => {}
             }
         }
-        if !full && !near && dropped == 0 {
-            continue;
-        }
-        let who = format!("listener {}", l.local);
-        let queue = format!("{}/{}", l.accept_queue, l.backlog);
-        let mut message = if dropped > 0 {
-            let likely = if shared > 1 { "likely " } else { "" };
-            let mut m = format!(
-                "{who} {likely}overflowed its accept queue {} in {window} (ListenOverflows)",
-                times(dropped)
-            );
-            if shared > 1 {
-                m += &format!("; {shared} listeners were full at those samples");
-            }
-            m + &format!("; queue now {queue}")
-        } else if full {
-            format!("{who} accept queue is full ({queue})")
-        } else {
-            let since = near_since
-                .map(|s| now.duration_since(s))
-                .unwrap_or_default();
-            format!(
-                "{who} accept queue at {}% ({queue}) for {}",
-                percent(l.accept_queue, l.backlog),
-                human_duration(since)
-            )
-        };
-        if let Some(waited) = l.oldest_queued_ms {
-            message += &queued_words(waited, near_for);
-        }
-        let clamped = somaxconn.is_some_and(|s| l.members.iter().any(|m| m.backlog == s));
-        match somaxconn {
-            Some(_) if clamped => {
-                message += &format!("; backlog {} is capped by somaxconn", l.backlog)
-            }
-            Some(s) => message += &format!("; backlog {} (somaxconn {s})", l.backlog),
-            None => {}
-        }
-        out.push(Finding {
-            rule: Rule::AcceptQueueOverflow,
-            target: Target::listener(l.local),
-            severity: if full || dropped > 0 {
-                Severity::Critical
-            } else {
-                Severity::Warning
-            },
-            message,
-        });
+        out
     }
 
-    let (unattributed, drops): (u64, u64) = ctx
-        .overflows()
-        .filter(|o| o.listeners.is_empty())
-        .fold((0, 0), |(a, b), o| (a + o.overflows, b + o.drops));
-    if unattributed > 0 {
-        out.push(Finding {
-            rule: Rule::AcceptQueueOverflow,
-            target: Target::new(TargetKind::Namespace, ctx.latest.snapshot.netns.clone()),
-            severity: Severity::Warning,
-            message: format!(
-                "ListenOverflows rose by {unattributed} (ListenDrops by {drops}) in {window}, unattributed: \
-                 no listener's accept queue was full or near full at those samples (a queue that fills \
-                 and drains between samples; a shorter --interval can catch it)"
-            ),
-        });
+    fn exact_total(&self) -> u64 {
+        self.exact.values().map(|(_, d)| d).sum()
     }
 
+    /// The member that dropped most: (cookie, inode, drops).
+    fn worst(&self) -> Option<(u64, u32, u64)> {
+        self.exact
+            .iter()
+            .map(|(&c, &(inode, d))| (c, inode, d))
+            .max_by_key(|&(c, _, d)| (d, std::cmp::Reverse(c)))
+    }
+}
+
+/// "listener 127.0.0.1:8080", plus " member inode N" when the listener has
+/// several members, plus " (nginx[812], nginx[813])" when its holders are known.
+fn who(l: &Listener, inode: u32, processes: &[u32], table: &ProcessTable) -> String {
+    let mut who = format!("listener {}", l.local);
+    if l.members.len() > 1 {
+        who += &format!(" member inode {inode}");
+    }
+    let names = table.names(processes);
+    if !names.is_empty() {
+        who += &format!(" ({names})");
+    }
+    who
+}
+
+/// `accept_queue_overflow` for every TCP and UNIX listener, plus the
+/// namespace-wide finding for drops no listener accounts for.
+pub(super) fn accept_queue_overflow(ctx: &Ctx) -> Vec<Finding> {
+    let mut out: Vec<Finding> = ctx
+        .latest
+        .agg
+        .listeners
+        .iter()
+        .filter_map(|l| listener_overflow(ctx, l))
+        .collect();
+    out.extend(namespace_drops(ctx));
+    let near_for =
+        jiff::SignedDuration::try_from(ctx.t.accept_queue.near_full_for).unwrap_or_default();
     for u in &ctx.latest.snapshot.unix_listeners {
         out.extend(unix_overflow(ctx, u, near_for));
     }
     out
+}
+
+/// One TCP listener, judged by its fullest member and its members' drops.
+fn listener_overflow(ctx: &Ctx, l: &Listener) -> Option<Finding> {
+    let now = ctx.now();
+    let aq = &ctx.t.accept_queue;
+    let near_for = jiff::SignedDuration::try_from(aq.near_full_for).unwrap_or_default();
+    let window = window_words(ctx.t.window);
+    let fullest = l.fullest()?;
+    let full = l.full_members();
+    let near_since = (l.fill() >= aq.near_full_ratio)
+        .then(|| {
+            holds_since(ctx.history, |f| {
+                f.agg
+                    .listener(l.local)
+                    .is_some_and(|x| x.fill() >= aq.near_full_ratio)
+            })
+        })
+        .flatten();
+    let near = near_since.is_some_and(|s| now.duration_since(s) >= near_for);
+    let drops = ListenerDrops::of(ctx, l);
+    let exact = drops.exact_total();
+    if full == 0 && !near && exact == 0 && drops.guessed == 0 {
+        return None;
+    }
+    let table = &ctx.latest.snapshot.processes;
+    let worst = drops.worst();
+    // The member named: the one that dropped most, else the fullest.
+    let dropper = worst.and_then(|(cookie, _, _)| l.members.iter().find(|m| m.cookie == cookie));
+    let named: &Member = dropper.unwrap_or(fullest);
+    let who = match (worst, dropper) {
+        (Some((_, inode, _)), None) => {
+            format!("listener {} member inode {inode} (closed since)", l.local)
+        }
+        _ => who(l, named.inode, &named.processes, table),
+    };
+    let queue = format!("{}/{}", named.accept_queue, named.backlog);
+    let of_members = if l.members.len() > 1 {
+        format!("; {full}/{} members full", l.members.len())
+    } else {
+        String::new()
+    };
+    let mut message = if let Some((_, _, most)) = worst {
+        let mut m = format!(
+            "{who} dropped {} in {window} (its sk_drops)",
+            connections(most)
+        );
+        if exact > most {
+            m += &format!(
+                "; {} more at {} other member(s)",
+                exact - most,
+                drops.exact.len() - 1
+            );
+        }
+        m += &format!("; queue now {queue}{of_members}");
+        let ratio = aq.near_full_ratio;
+        let looked_fine = |f: &Frame| {
+            f.agg
+                .listener(l.local)
+                .and_then(|x| x.members.iter().find(|m| m.cookie == named.cookie))
+                .is_none_or(|m| m.fill() < ratio)
+        };
+        let prev_fine = ctx.history.back(1).is_none_or(looked_fine);
+        if looked_fine(ctx.latest) && prev_fine {
+            m += "; the queue fills and drains between samples (a shorter --interval can catch it)";
+        }
+        m
+    } else if drops.guessed > 0 {
+        let likely = if drops.shared > 1 { "likely " } else { "" };
+        let mut m = format!(
+            "{who} {likely}overflowed its accept queue {} in {window} (ListenOverflows)",
+            times(drops.guessed)
+        );
+        if drops.shared > 1 {
+            m += &format!("; {} listeners were full at those samples", drops.shared);
+        }
+        m + &format!("; queue now {queue}{of_members}")
+    } else if full > 0 {
+        format!("{who} accept queue is full ({queue}){of_members}")
+    } else {
+        let since = near_since
+            .map(|s| now.duration_since(s))
+            .unwrap_or_default();
+        format!(
+            "{who} accept queue at {}% ({queue}) for {}{of_members}",
+            percent(named.accept_queue, named.backlog),
+            human_duration(since)
+        )
+    };
+    if let Some(waited) = l.oldest_queued_ms {
+        message += &queued_words(waited, near_for);
+    }
+    match ctx.latest.snapshot.tunable_u64("net.core.somaxconn") {
+        Some(s) if named.backlog == s => {
+            message += &format!("; backlog {} is capped by somaxconn", named.backlog)
+        }
+        Some(s) => message += &format!("; backlog {} (somaxconn {s})", named.backlog),
+        None => {}
+    }
+    Some(Finding {
+        rule: Rule::AcceptQueueOverflow,
+        target: Target::listener(l.local),
+        severity: if full > 0 || exact > 0 || drops.guessed > 0 {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        },
+        message,
+    })
+}
+
+/// "1 connection", "37 connections".
+fn connections(n: u64) -> String {
+    if n == 1 {
+        "1 connection".to_owned()
+    } else {
+        format!("{n} connections")
+    }
+}
+
+/// The namespace's drops that no listener accounts for: with exact data the
+/// `ListenDrops` rise beyond the members' `sk_drops` (or the reverse, when
+/// `sk_drops` counted drops that are not listen drops); without it the
+/// `ListenOverflows` rises no full listener was seen for.
+fn namespace_drops(ctx: &Ctx) -> Option<Finding> {
+    let window = window_words(ctx.t.window);
+    let target = Target::new(TargetKind::Namespace, ctx.latest.snapshot.netns.clone());
+    let (mut guessed, mut guessed_drops) = (0, 0);
+    let (mut listen_drops, mut attributed, mut unattributed, mut other) = (0, 0, 0, 0);
+    for o in ctx.overflows() {
+        if o.is_exact() {
+            listen_drops += o.drops;
+            attributed += o.attributed();
+            unattributed += o.unattributed();
+            other += o.not_listen_drops();
+        } else if o.listeners.is_empty() {
+            guessed += o.overflows;
+            guessed_drops += o.drops;
+        }
+    }
+    let counted = ctx.latest.snapshot.counters.contains_key("ListenDrops");
+    let (severity, message) = if counted && unattributed > 0 {
+        (
+            Severity::Warning,
+            format!(
+                "ListenDrops rose by {listen_drops} in {window}, the listeners' sk_drops by \
+                 {attributed}: unattributed {unattributed}, dropped at a listener that closed \
+                 between samples (its counter closed with it)"
+            ),
+        )
+    } else if counted && other > 0 {
+        (
+            Severity::Info,
+            format!(
+                "the listeners' sk_drops rose by {attributed} in {window}, ListenDrops by \
+                 {listen_drops}: {other} of those drops are not accept-queue or SYN drops \
+                 (sk_drops also counts segments a socket filter, MD5 or XFRM check dropped)"
+            ),
+        )
+    } else if guessed > 0 {
+        (
+            Severity::Warning,
+            format!(
+                "ListenOverflows rose by {guessed} (ListenDrops by {guessed_drops}) in {window}, unattributed: \
+                 no listener's accept queue was full or near full at those samples (a queue that fills \
+                 and drains between samples; a shorter --interval can catch it)"
+            ),
+        )
+    } else {
+        return None;
+    };
+    Some(Finding {
+        rule: Rule::AcceptQueueOverflow,
+        target,
+        severity,
+        message,
+    })
 }
 
 /// The target name of a UNIX listener: its path, or `inode N` when unnamed.

@@ -4,6 +4,7 @@
 
 mod close_wait;
 mod counters;
+mod drops;
 mod engine;
 mod ports;
 mod queues;
@@ -65,17 +66,22 @@ struct Case {
     message: Option<&'static str>,
 }
 
+/// (target name, severity) of the alerts of `rule` active at `frame`.
+fn active(frame: &Frame, rule: Rule) -> Vec<(&str, Severity)> {
+    frame
+        .alerts
+        .active
+        .iter()
+        .filter(|a| a.rule == rule)
+        .map(|a| (a.target.name.as_str(), a.severity))
+        .collect()
+}
+
 fn check(rule: Rule, t: &Thresholds, cases: Vec<Case>) {
     for case in cases {
         let (_, frames) = run(t, case.samples);
         let last = frames.last().expect("cases have samples");
-        let got: Vec<(&str, Severity)> = last
-            .alerts
-            .active
-            .iter()
-            .filter(|a| a.rule == rule)
-            .map(|a| (a.target.name.as_str(), a.severity))
-            .collect();
+        let got = active(last, rule);
         assert_eq!(got, case.want, "{}", case.name);
         if let Some(want) = case.message {
             let first = last.alerts.active.iter().find(|a| a.rule == rule).unwrap();

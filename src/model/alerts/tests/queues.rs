@@ -157,7 +157,8 @@ fn missing_overflow_counter_degrades_with_a_note() {
     assert!(
         set.notes
             .iter()
-            .any(|n| n.contains("ListenOverflows counter is missing")),
+            .any(|n| n
+                .contains("ListenOverflows counter and the listeners' drop counts are missing")),
         "{:?}",
         set.notes
     );
