@@ -42,7 +42,7 @@ fn only(frame: &Frame, rule: Rule) -> Vec<&Alert> {
 }
 
 #[test]
-fn full_accept_queue_fires_and_listen_overflows_are_attributed_to_it() {
+fn full_accept_queue_fires_and_its_drops_are_attributed_exactly() {
     private_netns();
     let _l = listener("127.0.0.1:7201", 2, false);
     let _clients: Vec<_> = (0..3).map(|_| connect("127.0.0.1:7201", None)).collect();
@@ -72,9 +72,23 @@ fn full_accept_queue_fires_and_listen_overflows_are_attributed_to_it() {
         rose,
         "every rise is recorded"
     );
+    let local = "127.0.0.1:7201".parse().unwrap();
     for o in &attributed {
-        assert_eq!(o.listeners, ["127.0.0.1:7201".parse().unwrap()]);
+        assert!(o.is_exact(), "live samples carry the members' sk_drops");
+        assert_eq!(
+            o.attributed_to(local),
+            o.drops,
+            "exactly the ListenDrops rise"
+        );
+        assert_eq!(o.unattributed(), 0);
     }
+    let dropped: u64 = attributed.iter().map(|o| o.attributed_to(local)).sum();
+    assert_eq!(
+        dropped,
+        last.snapshot.counters["ListenDrops"] - first.snapshot.counters["ListenDrops"]
+    );
+    let sk_drops = last.agg.listeners[0].drops().unwrap() - first.agg.listeners[0].drops().unwrap();
+    assert_eq!(dropped, sk_drops);
     let alerts = only(&last, Rule::AcceptQueueOverflow);
     assert_eq!(alerts.len(), 1, "{:?}", last.alerts.active);
     let a = alerts[0];
@@ -83,9 +97,9 @@ fn full_accept_queue_fires_and_listen_overflows_are_attributed_to_it() {
         (TargetKind::Listener, "127.0.0.1:7201")
     );
     assert_eq!(a.severity, Severity::Critical);
-    let times = match rose {
-        1 => "once".to_owned(),
-        n => format!("{n} times"),
+    let connections = match dropped {
+        1 => "1 connection".to_owned(),
+        n => format!("{n} connections"),
     };
     // The three connections still queued: the kernel says how long the oldest waited.
     let l = &last.agg.listeners[0];
@@ -96,8 +110,8 @@ fn full_accept_queue_fires_and_listen_overflows_are_attributed_to_it() {
     assert_eq!(
         a.message,
         format!(
-            "listener 127.0.0.1:7201 overflowed its accept queue {times} in the last minute \
-             (ListenOverflows); queue now 3/2; oldest queued connection waited ≥{}; backlog 2 \
+            "listener 127.0.0.1:7201 dropped {connections} in the last minute (its sk_drops); \
+             queue now 3/2; oldest queued connection waited ≥{}; backlog 2 \
              (somaxconn {})",
             human_duration(SignedDuration::from_millis(waited as i64)),
             last.snapshot.tunables["net.core.somaxconn"]

@@ -9,7 +9,6 @@ use super::engine::Ctx;
 use super::{Finding, Rule, Severity, Target, TargetKind, human_duration, window_words};
 use crate::model::aggregate::{Listener, Member};
 use crate::model::history::{Frame, History};
-use crate::model::process::ProcessTable;
 use crate::model::snapshot::{TcpState, UnixListener};
 
 /// Timestamp of the oldest frame of the run, ending at the newest frame, in
@@ -97,17 +96,13 @@ impl ListenerDrops {
 }
 
 /// "listener 127.0.0.1:8080", plus " member inode N" when the listener has
-/// several members, plus " (nginx[812], nginx[813])" when its holders are known.
-fn who(l: &Listener, inode: u32, processes: &[u32], table: &ProcessTable) -> String {
-    let mut who = format!("listener {}", l.local);
+/// several members.
+fn who(l: &Listener, inode: u32) -> String {
     if l.members.len() > 1 {
-        who += &format!(" member inode {inode}");
+        format!("listener {} member inode {inode}", l.local)
+    } else {
+        format!("listener {}", l.local)
     }
-    let names = table.names(processes);
-    if !names.is_empty() {
-        who += &format!(" ({names})");
-    }
-    who
 }
 
 /// `accept_queue_overflow` for every TCP and UNIX listener, plus the
@@ -161,7 +156,7 @@ fn listener_overflow(ctx: &Ctx, l: &Listener) -> Option<Finding> {
         (Some((_, inode, _)), None) => {
             format!("listener {} member inode {inode} (closed since)", l.local)
         }
-        _ => who(l, named.inode, &named.processes, table),
+        _ => who(l, named.inode),
     };
     let queue = format!("{}/{}", named.accept_queue, named.backlog);
     let of_members = if l.members.len() > 1 {
@@ -225,6 +220,10 @@ fn listener_overflow(ctx: &Ctx, l: &Listener) -> Option<Finding> {
         }
         Some(s) => message += &format!("; backlog {} (somaxconn {s})", named.backlog),
         None => {}
+    }
+    let holders = table.names(&named.processes);
+    if !holders.is_empty() {
+        message += &format!("; held by {holders}");
     }
     Some(Finding {
         rule: Rule::AcceptQueueOverflow,

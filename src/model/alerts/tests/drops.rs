@@ -79,8 +79,9 @@ fn reuseport_member_table() {
                 .collect(),
             want: vec![("127.0.0.1:8080", Severity::Critical)],
             message: Some(
-                "listener 127.0.0.1:8080 member inode 11 (nginx[100], nginx[101]) accept queue is \
-                 full (65/64); 1/2 members full; backlog 64 (somaxconn 4096)",
+                "listener 127.0.0.1:8080 member inode 11 accept queue is \
+                 full (65/64); 1/2 members full; backlog 64 (somaxconn 4096); \
+                 held by nginx[100], nginx[101]",
             ),
         },
         Case {
@@ -92,9 +93,10 @@ fn reuseport_member_table() {
             ],
             want: vec![("127.0.0.1:8080", Severity::Critical)],
             message: Some(
-                "listener 127.0.0.1:8080 member inode 11 (nginx[100], nginx[101]) dropped 155 \
+                "listener 127.0.0.1:8080 member inode 11 dropped 155 \
                  connections in the last minute (its sk_drops); queue now 65/64; 1/2 members full; \
-                 backlog 64 (somaxconn 4096)",
+                 backlog 64 (somaxconn 4096); \
+                 held by nginx[100], nginx[101]",
             ),
         },
         Case {
@@ -107,10 +109,11 @@ fn reuseport_member_table() {
             ],
             want: vec![("127.0.0.1:8080", Severity::Critical)],
             message: Some(
-                "listener 127.0.0.1:8080 member inode 12 (nginx[100], nginx[102]) dropped 37 \
+                "listener 127.0.0.1:8080 member inode 12 dropped 37 \
                  connections in the last minute (its sk_drops); queue now 0/64; 0/2 members full; \
                  the queue fills and drains between samples (a shorter --interval can catch it); \
-                 backlog 64 (somaxconn 4096)",
+                 backlog 64 (somaxconn 4096); \
+                 held by nginx[100], nginx[102]",
             ),
         },
         Case {
@@ -123,9 +126,10 @@ fn reuseport_member_table() {
             ],
             want: vec![("127.0.0.1:8080", Severity::Critical)],
             message: Some(
-                "listener 127.0.0.1:8080 member inode 11 (nginx[100], nginx[101]) dropped 30 \
+                "listener 127.0.0.1:8080 member inode 11 dropped 30 \
                  connections in the last minute (its sk_drops); 4 more at 1 other member(s); queue \
-                 now 64/64; 1/2 members full; backlog 64 (somaxconn 4096)",
+                 now 64/64; 1/2 members full; backlog 64 (somaxconn 4096); \
+                 held by nginx[100], nginx[101]",
             ),
         },
         Case {
