@@ -35,9 +35,10 @@ pub struct SocketDoc {
     /// `local` of the listener this socket is a LISTEN socket or a connection
     /// of; `null` for outbound sockets (counted under `remotes`).
     pub listener: Option<String>,
-    /// Owning process as `comm[pid]` (`comm[pid]+N` when N more share it;
-    /// request and TIME_WAIT sockets show their listener's), `?` when
-    /// `/proc` could not be read, absent when unknown.
+    /// The processes holding this socket's inode as `comm[pid]`
+    /// (`comm[pid]+N` when N more share it); request and TIME_WAIT sockets
+    /// show their listener's, connections still in the accept queue none;
+    /// `?` when `/proc` could not be read, absent when unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process: Option<String>,
     /// `tcpi_last_data_recv`: ms since the last segment with data came in;

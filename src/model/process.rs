@@ -1,9 +1,10 @@
 //! Which processes own which sockets, as plain data inside the snapshot.
 //!
-//! The collector fills a [`ProcessTable`] for the sockets the screens need
-//! (listeners, CLOSE_WAIT sockets, UNIX listeners, the drill-down's
-//! connections); request sockets and TIME_WAIT (inode 0) have no owner of
-//! their own and are shown under their listener's processes.
+//! The collector fills a [`ProcessTable`] for every socket with an inode
+//! (TCP sockets of every state, UNIX listeners and their clients); request
+//! sockets and TIME_WAIT (inode 0) have no owner of their own and are shown
+//! under their listener's processes, connections still in an accept queue
+//! (inode 0 too) have none yet.
 
 use serde::{Deserialize, Serialize};
 

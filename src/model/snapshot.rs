@@ -302,8 +302,9 @@ pub struct Snapshot {
     pub tunables: BTreeMap<String, String>,
     /// How the collection went.
     pub collector: CollectorStats,
-    /// Owning processes of the listeners, CLOSE_WAIT sockets, UNIX
-    /// listeners and drill-down connections (absent in older recordings).
+    /// Owning processes of every socket with an inode (older recordings
+    /// hold those of the listeners, CLOSE_WAIT sockets, UNIX listeners and
+    /// drill-down connections only, or none).
     #[serde(default)]
     pub processes: ProcessTable,
     /// With `--all-netns`: which stretch of `tcp` and `unix_listeners`

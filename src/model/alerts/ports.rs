@@ -91,6 +91,10 @@ pub(super) fn ephemeral_port_exhaustion(ctx: &Ctx, notes: &mut Vec<String>) -> V
     let first = ctx.window().next();
     let mut out = Vec::new();
     for r in &ctx.latest.agg.remotes {
+        // Every port counted is the most a remote can use: most remotes stop here.
+        if (r.local_ports as f64 / range.max(1) as f64) < ep.forecast_min_ratio.min(ep.warn_ratio) {
+            continue;
+        }
         let reuse = time_wait_reuse(snapshot, r);
         let reusable = reuse.as_ref().is_some_and(|(yes, _)| *yes);
         let used = blocked(r, reusable);
