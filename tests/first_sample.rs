@@ -216,5 +216,19 @@ fn fail_on_critical_exits_4_on_a_full_queue_and_0_when_healthy() {
         Some(0),
         "--fire-after 2 cannot fire on one sample"
     );
+    let watched = sockscope(&[
+        "snapshot",
+        "--watch",
+        "1s",
+        "--interval",
+        "250ms",
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(
+        watched.status.code(),
+        Some(4),
+        "the watch fires after fire_after samples: {watched:?}"
+    );
     drop((full, waiting));
 }
