@@ -284,7 +284,7 @@ finally:
 "#;
 
 #[test]
-fn the_drill_down_port_names_each_connections_worker() {
+fn each_connection_in_another_namespace_names_its_worker() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let ns = NamedNetns::new();

@@ -76,22 +76,30 @@ fn addr_at(b: &[u8], family: u8, at: usize, port: u16) -> SocketAddr {
     }
 }
 
-/// `SK_MEMINFO_DROPS` of the `INET_DIAG_SKMEMINFO` attribute among the
-/// `rtattr`s that follow the fixed message, if there is one.
-fn drops_attr(mut attrs: &[u8]) -> Option<u32> {
-    while attrs.len() >= 4 {
-        let len = usize::from(u16::from_ne_bytes([attrs[0], attrs[1]]));
-        let kind = u16::from_ne_bytes([attrs[2], attrs[3]]);
-        if len < 4 || len > attrs.len() {
+/// The `rtattr`s (type, payload) that follow the fixed `inet_diag_msg` of
+/// message `b`, in order; the walk stops at the first damaged one (a length
+/// below the header or past the message).
+pub fn attributes(b: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut at = INET_DIAG_MSG_LEN;
+    std::iter::from_fn(move || {
+        let head = b.get(at..at + 4)?;
+        let len = usize::from(u16::from_ne_bytes([head[0], head[1]]));
+        let kind = u16::from_ne_bytes([head[2], head[3]]);
+        if len < 4 {
             return None;
         }
-        let at = 4 + SK_MEMINFO_DROPS * 4;
-        if kind == INET_DIAG_SKMEMINFO && len >= at + 4 {
-            return Some(u32_at(attrs, at));
-        }
-        attrs = attrs.get((len + 3) & !3..).unwrap_or(&[]);
-    }
-    None
+        let body = b.get(at + 4..at + len)?;
+        at += (len + 3) & !3;
+        Some((kind, body))
+    })
+}
+
+/// `SK_MEMINFO_DROPS` of the `INET_DIAG_SKMEMINFO` attribute of message
+/// `b`, if there is one long enough.
+fn drops_attr(b: &[u8]) -> Option<u32> {
+    let (_, meminfo) = attributes(b).find(|(kind, _)| *kind == INET_DIAG_SKMEMINFO)?;
+    let at = SK_MEMINFO_DROPS * 4;
+    meminfo.get(at..at + 4).map(|_| u32_at(meminfo, at))
 }
 
 /// Parses one `inet_diag_msg` payload and, when present, its
@@ -119,7 +127,7 @@ pub fn parse(b: &[u8]) -> Option<TcpSocket> {
         timer: Timer::from_kernel(b[2]),
         expires_ms: u32_at(b, 52),
         retrans: b[3],
-        drops: drops_attr(&b[INET_DIAG_MSG_LEN..]),
+        drops: drops_attr(b),
     })
 }
 

@@ -18,7 +18,6 @@ use netlink_packet_sock_diag::{
 
 use super::CollectError;
 use super::exact;
-use super::inet::INET_DIAG_MSG_LEN;
 use super::netlink::DiagSocket;
 use crate::model::kernel_ages::plausible_ms;
 use crate::model::{TcpSocket, TcpState, TcpTimes};
@@ -66,19 +65,6 @@ pub fn close_wait_request(family: u8) -> SockDiagMessage {
     })
 }
 
-/// The netlink attributes (type, payload) after the fixed `inet_diag_msg`.
-fn attributes(b: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
-    let mut at = INET_DIAG_MSG_LEN;
-    std::iter::from_fn(move || {
-        let head = b.get(at..at + 4)?;
-        let len = usize::from(u16::from_ne_bytes([head[0], head[1]]));
-        let kind = u16::from_ne_bytes([head[2], head[3]]);
-        let body = b.get(at + 4..at + len.max(4))?;
-        at += (len.max(4) + 3) & !3;
-        Some((kind, body))
-    })
-}
-
 fn field(info: &[u8], at: usize) -> Option<u32> {
     let raw = info.get(at..at + 4)?;
     plausible_ms(u32::from_ne_bytes([raw[0], raw[1], raw[2], raw[3]]))
@@ -89,7 +75,7 @@ fn field(info: &[u8], at: usize) -> Option<u32> {
 /// `None` without the fixed part or without the attribute.
 pub fn parse(b: &[u8]) -> Option<TcpTimes> {
     let sock = super::inet::parse(b)?;
-    let (_, info) = attributes(b).find(|(kind, _)| *kind == INET_DIAG_INFO)?;
+    let (_, info) = super::inet::attributes(b).find(|(kind, _)| *kind == INET_DIAG_INFO)?;
     Some(TcpTimes {
         cookie: sock.cookie,
         last_data_sent_ms: field(info, LAST_DATA_SENT),
@@ -166,6 +152,7 @@ pub fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collector::inet::INET_DIAG_MSG_LEN;
 
     fn answer(info_len: usize) -> Vec<u8> {
         let mut b = vec![0u8; INET_DIAG_MSG_LEN];
