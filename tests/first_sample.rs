@@ -161,6 +161,7 @@ fn a_leak_and_a_stalled_queue_older_than_sockscope_show_on_the_first_sample() {
         "snapshot",
         "--format",
         "json",
+        "--sockets",
         "--close-wait-min-age",
         "10s",
         "--close-wait-min-count",
@@ -179,6 +180,55 @@ fn a_leak_and_a_stalled_queue_older_than_sockscope_show_on_the_first_sample() {
             ),
         "{}",
         leak.3
+    );
+    // The same in the JSON fields, per listener and per socket.
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listener = |local: &str| {
+        doc["listeners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["local"] == local)
+            .unwrap()
+            .clone()
+    };
+    let l = listener("127.0.0.1:7401");
+    assert_eq!(
+        (&l["close_wait_unread"], &l["close_wait_read"]),
+        (&3.into(), &3.into())
+    );
+    let q = listener("127.0.0.1:7402");
+    assert_eq!(q["queued"], 4);
+    assert!(q["oldest_queued_ms"].as_u64().unwrap() >= 21_000, "{q}");
+    let sockets = doc["sockets"].as_array().unwrap();
+    let cw: Vec<&Value> = sockets
+        .iter()
+        .filter(|s| s["state"] == "close_wait")
+        .collect();
+    assert_eq!(cw.len(), 6);
+    for s in &cw {
+        assert_eq!(s["age_source"], "kernel", "{s}");
+        assert!(s["age_ms"].as_u64().unwrap() >= 21_000, "{s}");
+        assert_eq!(s["age_ms"], s["last_ack_recv_ms"], "{s}");
+        assert!(
+            s["last_data_recv_ms"].as_u64() >= s["last_ack_recv_ms"].as_u64(),
+            "{s}"
+        );
+        assert_eq!(s["queued"], false);
+    }
+    let queued: Vec<&Value> = sockets.iter().filter(|s| s["queued"] == true).collect();
+    assert_eq!(queued.len(), 4);
+    assert!(
+        queued
+            .iter()
+            .all(|s| s["local"] == "127.0.0.1:7402" && s.get("process").is_none())
+    );
+    assert!(
+        sockets
+            .iter()
+            .filter(|s| s["state"] == "listen")
+            .all(|s| s.get("age_ms").is_none()),
+        "a first sight proves no age"
     );
     drop((servers, waiting, leaky, stalled));
 }

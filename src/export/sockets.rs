@@ -51,7 +51,8 @@ pub struct SocketDoc {
     /// `tcpi_last_data_sent`: ms since we last sent data (as above).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_data_sent_ms: Option<u32>,
-    /// Age in the current state, ms: at least this old.
+    /// Age in the current state, ms: at least this old; absent when
+    /// neither proven by the kernel nor watched for any time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_ms: Option<u64>,
     /// Where `age_ms` comes from: `kernel` (proven by `tcp_info`) or
@@ -90,7 +91,9 @@ pub fn socket_docs(
                     None,
                     snapshot.taken_at,
                 ),
-            };
+            }
+            // Seen for 0 ms (a one-shot snapshot's first sight) says nothing.
+            .filter(|a| a.source == AgeSource::Kernel || a.ms > 0);
             SocketDoc {
                 cookie: s.cookie,
                 state: s.state,
