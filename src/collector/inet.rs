@@ -43,7 +43,9 @@ pub fn listen_request(family: u8) -> SockDiagMessage {
     diag_request(family, StateFlags::LISTEN.bits(), ExtensionFlags::SKMEMINFO)
 }
 
-fn diag_request(family: u8, states: u32, extensions: ExtensionFlags) -> SockDiagMessage {
+/// A dump request for the TCP sockets of `family` in `states` (a bit per
+/// `idiag_state`) with `extensions`.
+pub(super) fn diag_request(family: u8, states: u32, extensions: ExtensionFlags) -> SockDiagMessage {
     SockDiagMessage::InetRequest(InetRequest {
         family,
         protocol: IPPROTO_TCP,

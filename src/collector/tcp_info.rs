@@ -12,8 +12,8 @@
 //! listener's `oldest_queued_ms` is computed from each snapshot alone.
 
 use netlink_packet_sock_diag::{
-    AF_INET, AF_INET6, IPPROTO_TCP, SockDiagMessage,
-    inet::{ExtensionFlags, InetRequest, SocketId, StateFlags},
+    AF_INET, AF_INET6, SockDiagMessage,
+    inet::{ExtensionFlags, StateFlags},
 };
 
 use super::CollectError;
@@ -52,17 +52,7 @@ pub struct Collected {
 
 /// The CLOSE_WAIT-only dump of `family`, with `tcp_info`.
 pub fn close_wait_request(family: u8) -> SockDiagMessage {
-    SockDiagMessage::InetRequest(InetRequest {
-        family,
-        protocol: IPPROTO_TCP,
-        extensions: ExtensionFlags::INFO,
-        states: StateFlags::CLOSE_WAIT,
-        socket_id: if family == AF_INET6 {
-            SocketId::new_v6()
-        } else {
-            SocketId::new_v4()
-        },
-    })
+    super::inet::diag_request(family, StateFlags::CLOSE_WAIT.bits(), ExtensionFlags::INFO)
 }
 
 fn field(info: &[u8], at: usize) -> Option<u32> {
