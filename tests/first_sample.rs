@@ -282,3 +282,24 @@ fn fail_on_critical_exits_4_on_a_full_queue_and_0_when_healthy() {
     );
     drop((full, waiting));
 }
+
+#[test]
+fn a_queued_connection_whose_client_left_keeps_its_wait_at_every_collection() {
+    private_netns();
+    let stalled = listener("127.0.0.1:7404", 8, false);
+    drop(connect("127.0.0.1:7404", None));
+    collect_until("the queued child in CLOSE_WAIT", |s, _| {
+        s.tcp
+            .iter()
+            .any(|t| t.local.port() == 7404 && t.state == CloseWait && t.awaits_accept())
+    });
+    let mut source = LiveSource::open().unwrap();
+    for round in 0..2 {
+        let snap = source.collect().unwrap();
+        let agg = Aggregate::build(&snap);
+        let l = listener_at(&agg, "127.0.0.1:7404");
+        assert_eq!((l.queued, l.accept_queue), (1, 1), "round {round}");
+        assert!(l.oldest_queued_ms.is_some(), "round {round}: {l:?}");
+    }
+    drop(stalled);
+}

@@ -7,9 +7,10 @@
 //! kernel proved at its first sight, so only CLOSE_WAIT sockets new since
 //! the previous collection are asked for: one by one by address pair and
 //! cookie when few, else by a dump per family filtered to CLOSE_WAIT.
-//! Queued connections are asked for one by one at every collection (no
-//! dump filter selects inode 0; the sum of the backlogs bounds them), as the
-//! listener's `oldest_queued_ms` is computed from each snapshot alone.
+//! Queued connections (inode 0, ESTABLISHED or already CLOSE_WAIT) are
+//! asked for one by one at every collection (no dump filter selects inode
+//! 0; the sum of the backlogs bounds them), as the listener's
+//! `oldest_queued_ms` is computed from each snapshot alone.
 
 use netlink_packet_sock_diag::{
     AF_INET, AF_INET6, SockDiagMessage,
@@ -89,7 +90,7 @@ pub fn collect(
     let mut fresh: Vec<&TcpSocket> = Vec::new();
     for s in tcp.iter().filter(|s| s.state == TcpState::CloseWait) {
         close_wait.push(s.cookie);
-        if known.binary_search(&s.cookie).is_err() {
+        if !s.awaits_accept() && known.binary_search(&s.cookie).is_err() {
             fresh.push(s);
         }
     }
@@ -112,10 +113,7 @@ pub fn collect(
     } else {
         exact = fresh;
     }
-    exact.extend(
-        tcp.iter()
-            .filter(|s| s.state == TcpState::Established && s.inode == 0),
-    );
+    exact.extend(tcp.iter().filter(|s| s.awaits_accept()));
     if exact.len() > MAX_EXACT_REQUESTS {
         out.notes.push(format!(
             "kernel ages: {} queued or new CLOSE_WAIT sockets, only the first {MAX_EXACT_REQUESTS} were asked for",
