@@ -148,3 +148,121 @@ fn netns_accepts_the_label_a_namespace_is_shown_with() {
         "{err}"
     );
 }
+
+/// Two namespaces listening on 127.0.0.1:7310: `a` with a full accept queue
+/// (3 queued of backlog 2), `b` with an empty one.
+fn full_and_healthy() -> (NamedNetns, NamedNetns, Server, Server) {
+    let (a, b) = (NamedNetns::new(), NamedNetns::new());
+    let full = ServerSpec {
+        backlog: 2,
+        ..spec(7310, "sstest-full")
+    };
+    let healthy = ServerSpec {
+        queued: 0,
+        ..spec(7310, "sstest-fine")
+    };
+    let sa = Server::start(Place::Named(&a), full);
+    let sb = Server::start(Place::Named(&b), healthy);
+    (a, b, sa, sb)
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn snapshot_all_netns_puts_each_alert_in_its_own_namespace() {
+    let (a, b, _sa, _sb) = full_and_healthy();
+    let doc: serde_json::Value = serde_json::from_str(&run_ok(&[
+        "snapshot",
+        "--all-netns",
+        "--format",
+        "json",
+        "--fire-after",
+        "1",
+    ]))
+    .unwrap();
+    let of = |name: &str| {
+        doc["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["netns"] == name)
+            .unwrap_or_else(|| panic!("no document for {name}"))
+            .clone()
+    };
+    let queue_alerts = |d: &serde_json::Value| -> Vec<serde_json::Value> {
+        d["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["rule"] == "accept_queue_overflow")
+            .cloned()
+            .collect()
+    };
+    let (da, db) = (of(&a.name), of(&b.name));
+    assert_eq!(da["listeners"][0]["accept_queue"], 3);
+    assert_eq!(db["listeners"][0]["accept_queue"], 0);
+    let mine = queue_alerts(&da);
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["severity"], "critical");
+    assert_eq!(
+        mine[0]["target"],
+        serde_json::json!({"kind": "listener", "name": "127.0.0.1:7310", "netns": a.name})
+    );
+    assert!(
+        mine[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{}: ", a.name)),
+        "{mine:?}"
+    );
+    assert!(queue_alerts(&db).is_empty(), "{:?}", db["alerts"]);
+
+    let text = run_ok(&["snapshot", "--all-netns", "--fire-after", "1"]);
+    let alert_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("accept_queue_overflow") && l.contains("7310"))
+        .collect();
+    assert_eq!(alert_lines.len(), 1, "{text}");
+    assert!(alert_lines[0].contains(&a.name), "{}", alert_lines[0]);
+}
+
+#[test]
+fn serve_all_netns_labels_each_alert_with_its_namespace() {
+    let (a, b, _sa, _sb) = full_and_healthy();
+    let all = serve(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--cache",
+        "100ms",
+        "--all-netns",
+        "--fire-after",
+        "1",
+    ]);
+    let alert = |ns: &str| {
+        format!(
+            "sockscope_alert{{netns=\"{ns}\",rule=\"accept_queue_overflow\",severity=\"critical\",target=\"127.0.0.1:7310\"}} 1"
+        )
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let body = metrics(&all.addr);
+        if body.contains(&alert(&a.name)) {
+            assert!(!body.contains(&alert(&b.name)), "{body}");
+            assert!(!body.contains("netns=\"all\""), "{body}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{body}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

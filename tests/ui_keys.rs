@@ -236,7 +236,7 @@ fn drill_down_lists_connections_with_own_sort_and_filter() {
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     let d = a.drill.as_ref().expect("drill-down open");
-    assert_eq!(d.local.to_string(), "[::]:443");
+    assert_eq!(d.key.local.to_string(), "[::]:443");
     assert_eq!(d.nav.rows.len(), SAMPLES + 2, "10 CLOSE-WAIT + 2 SYN-RECV");
     let peer = |a: &App, pos: usize| {
         let d = a.drill.as_ref().unwrap();

@@ -3,6 +3,7 @@
 //! sampling for a while (see [`super::watch`]).
 
 use std::io::{self, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -14,7 +15,7 @@ use crate::config::Config;
 use crate::export::netns_set::NetnsSetDoc;
 use crate::export::prometheus::{self, AlertInput, Dialect, Limits, ScrapeInput};
 use crate::export::{atomic, csv, json::SnapshotDoc, text};
-use crate::model::{Aggregate, Model, ModelLimits, Severity, Snapshot};
+use crate::model::{Aggregate, AlertSet, Model, ModelLimits, Severity, Snapshot, Thresholds};
 use crate::record::Recording;
 
 use super::target::process_cache;
@@ -71,14 +72,7 @@ fn render_with(
             }
         }
         Format::Json => {
-            let mut doc = SnapshotDoc::new(snapshot, agg);
-            if opts.sockets {
-                doc = doc.with_sockets(snapshot, agg, report.map(|r| &r.tracker));
-            }
-            if let Some(r) = report {
-                doc = doc.with_alerts(r.alerts.clone(), &r.frame.alerts.notes);
-                doc.watch = r.watch.clone();
-            }
+            let doc = json_doc(snapshot, agg, report, opts);
             serde_json::to_writer_pretty(&mut *out, &doc)?;
             writeln!(out)
         }
@@ -101,61 +95,112 @@ fn render_with(
     }
 }
 
-/// Renders one round over every namespace (`--all-netns`): JSON as one
-/// `sockscope.netns-set.v1` document, CSV as the rows of every namespace
-/// under one header, Prometheus as one exposition with a `netns` label,
-/// text as one report per namespace; namespaces not collected are listed
-/// with the reason.
+/// The JSON document of `snapshot` with `report`'s alerts.
+fn json_doc(
+    snapshot: &Snapshot,
+    agg: &Aggregate,
+    report: Option<&Report>,
+    opts: RenderOptions,
+) -> SnapshotDoc {
+    let mut doc = SnapshotDoc::new(snapshot, agg);
+    if opts.sockets {
+        doc = doc.with_sockets(snapshot, agg, report.map(|r| &r.tracker));
+    }
+    if let Some(r) = report {
+        doc = doc.with_alerts(r.alerts.clone(), &r.frame.alerts.notes);
+        doc.watch = r.watch.clone();
+    }
+    doc
+}
+
+/// Judges each collected namespace of `round` alone, as `snapshot --netns`
+/// would (its own model, `thresholds`): one report per namespace of
+/// `round.namespaces`, `None` for those without a fresh sample. Alert
+/// targets and messages name the namespace.
+pub fn judge_round(round: &NetnsRound, thresholds: &Thresholds) -> Vec<Option<Report>> {
+    round
+        .namespaces
+        .iter()
+        .map(|ns| match (&ns.snapshot, &ns.error) {
+            (Some(snapshot), None) => {
+                let mut model = Model::with_thresholds(&ModelLimits::default(), thresholds.clone());
+                let mut frame = model.ingest(snapshot.clone());
+                let set = &frame.alerts;
+                frame.alerts = Arc::new(AlertSet {
+                    active: set.active.iter().map(|a| a.in_netns(&ns.label)).collect(),
+                    notes: set
+                        .notes
+                        .iter()
+                        .map(|n| format!("{}: {n}", ns.label))
+                        .collect(),
+                    overflow: set.overflow.clone(),
+                });
+                Some(Report::single(frame, model.tracker))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Renders one round over every namespace (`--all-netns`) with each
+/// namespace's report from [`judge_round`]: JSON as one
+/// `sockscope.netns-set.v1` document (each namespace's alerts in its own
+/// document), CSV as the rows of every namespace under one header,
+/// Prometheus as one exposition with a `netns` label, text as one report
+/// per namespace with its alerts; namespaces not collected are listed with
+/// the reason.
 pub fn render_round(
     out: &mut dyn Write,
     format: Format,
     round: &NetnsRound,
+    reports: &[Option<Report>],
     opts: RenderOptions,
 ) -> io::Result<()> {
-    // Only the CSV and Prometheus branches use these; JSON and text build
-    // their own aggregate per namespace.
-    let collected = || -> Vec<(&Snapshot, Aggregate)> {
-        round
-            .namespaces
-            .iter()
-            .filter(|ns| ns.error.is_none())
-            .filter_map(|ns| ns.snapshot.as_ref())
-            .map(|s| (s, Aggregate::build(s)))
-            .collect()
-    };
+    let judged = || round.namespaces.iter().zip(reports);
+    let collected = || reports.iter().flatten();
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &NetnsSetDoc::new(round))?;
+            let docs = reports
+                .iter()
+                .map(|r| {
+                    r.as_ref()
+                        .map(|r| json_doc(&r.frame.snapshot, &r.frame.agg, Some(r), opts))
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &NetnsSetDoc::new(round, docs))?;
             writeln!(out)
         }
         Format::Csv => {
             let docs: Vec<SnapshotDoc> = collected()
-                .iter()
-                .map(|(s, agg)| SnapshotDoc::new(s, agg))
+                .map(|r| SnapshotDoc::new(&r.frame.snapshot, &r.frame.agg))
                 .collect();
             csv::write_docs(out, &docs)
         }
         Format::Prometheus => {
-            let collected = collected();
-            let inputs: Vec<ScrapeInput> = round
-                .namespaces
-                .iter()
-                .map(|ns| ScrapeInput {
+            let inputs: Vec<ScrapeInput> = judged()
+                .map(|(ns, r)| ScrapeInput {
                     netns: &ns.label,
-                    sample: collected
-                        .iter()
-                        .find(|(s, _)| ns.error.is_none() && s.netns == ns.label)
-                        .map(|(s, agg)| (*s, agg)),
+                    sample: r
+                        .as_ref()
+                        .map(|r| (r.frame.snapshot.as_ref(), r.frame.agg.as_ref())),
                 })
                 .collect();
-            let families = prometheus::families(&inputs, &[], None, opts.limits);
+            let alerts: Vec<AlertInput> = judged()
+                .filter_map(|(ns, r)| {
+                    r.as_ref().map(|r| AlertInput {
+                        netns: &ns.label,
+                        alerts: &r.frame.alerts.active,
+                    })
+                })
+                .collect();
+            let families = prometheus::families(&inputs, &alerts, None, opts.limits);
             out.write_all(prometheus::encode(&families, Dialect::Prometheus).as_bytes())
         }
         Format::Text => {
-            for ns in &round.namespaces {
-                match (&ns.snapshot, &ns.error) {
-                    (Some(snap), None) => render(out, format, snap, opts)?,
-                    (_, Some(e)) => writeln!(out, "netns {}: not collected: {e}", ns.label)?,
+            for (ns, report) in judged() {
+                match (report, &ns.error) {
+                    (Some(r), _) => render_report(out, format, r, opts)?,
+                    (None, Some(e)) => writeln!(out, "netns {}: not collected: {e}", ns.label)?,
                     (None, None) => writeln!(out, "netns {}: no sample", ns.label)?,
                 }
                 writeln!(out)?;
@@ -292,19 +337,29 @@ pub fn run(
         let round = target
             .open_all(process_cache())
             .collect_round(ALL_NETNS_WAIT);
-        return emit(args, |out| render_round(out, args.format, &round, opts));
+        let reports = judge_round(&round, &one_shot(config, fire_after_flag));
+        return emit(args, |out| {
+            render_round(out, args.format, &round, &reports, opts)
+        });
     }
     let snapshot = match recorded(args)? {
         Some(s) => s,
         None => target.open_source(process_cache())?.0.collect()?,
     };
-    let mut thresholds = config.alerts.clone();
-    thresholds.fire_after = fire_after_flag.unwrap_or(1);
-    let mut model = Model::with_thresholds(&ModelLimits::default(), thresholds);
+    let mut model =
+        Model::with_thresholds(&ModelLimits::default(), one_shot(config, fire_after_flag));
     let frame = model.ingest(snapshot);
     let report = Report::single(frame, model.tracker);
     emit(args, |out| render_report(out, args.format, &report, opts))?;
     gate(args.fail_on, &report)
+}
+
+/// The thresholds of a one-shot snapshot: `fire_after` is `--fire-after`
+/// when given, else 1, so its one sample can fire.
+fn one_shot(config: &Config, fire_after_flag: Option<u32>) -> Thresholds {
+    let mut thresholds = config.alerts.clone();
+    thresholds.fire_after = fire_after_flag.unwrap_or(1);
+    thresholds
 }
 
 /// Writes what `write` produces to `-o FILE` (atomically) or standard output.

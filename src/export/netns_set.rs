@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::json::SnapshotDoc;
 use crate::collector::all_netns::NetnsRound;
-use crate::model::Aggregate;
 
 /// Value of the `schema` field.
 pub const SCHEMA: &str = "sockscope.netns-set.v1";
@@ -35,19 +34,18 @@ pub struct NetnsSetDoc {
 }
 
 impl NetnsSetDoc {
-    /// The document of one round.
-    pub fn new(round: &NetnsRound) -> NetnsSetDoc {
+    /// The document of one round: `docs` holds each namespace's document
+    /// (`None` for one without a fresh sample), in `round.namespaces` order.
+    pub fn new(round: &NetnsRound, docs: Vec<Option<SnapshotDoc>>) -> NetnsSetDoc {
         let mut namespaces = Vec::new();
         let mut unreachable: Vec<UnreachableDoc> = Vec::new();
-        for ns in &round.namespaces {
-            match (&ns.snapshot, &ns.error) {
-                (Some(snap), None) => {
-                    namespaces.push(SnapshotDoc::new(snap, &Aggregate::build(snap)))
-                }
-                (_, error) => unreachable.push(UnreachableDoc {
+        for (ns, doc) in round.namespaces.iter().zip(docs) {
+            match doc {
+                Some(doc) => namespaces.push(doc),
+                None => unreachable.push(UnreachableDoc {
                     netns: ns.label.clone(),
                     path: String::new(),
-                    reason: error.clone().unwrap_or_else(|| "no sample".to_owned()),
+                    reason: ns.error.clone().unwrap_or_else(|| "no sample".to_owned()),
                 }),
             }
         }

@@ -147,9 +147,13 @@ pub fn write_alerts(
             Some(e) => format!("  resolved {e}"),
             None => String::new(),
         };
+        let netns = match &a.target.netns {
+            Some(n) => format!(" in {n}"),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "  {:<8} {:<25} {} {}  since {}{ended}",
+            "  {:<8} {:<25} {} {}{netns}  since {}{ended}",
             a.severity.name(),
             a.rule.id(),
             a.target.kind.name(),

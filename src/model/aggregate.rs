@@ -386,15 +386,27 @@ impl Aggregate {
         }
     }
 
-    /// The listener bound to exactly `local`, if any.
-    /// A binary search over the documented order, so the rules that look a
-    /// listener up in every kept frame stay cheap at 50k listeners.
+    /// The listener bound to exactly `local` in the snapshot's first (for
+    /// one namespace, only) namespace, if any; the rules judge one
+    /// namespace at a time.
     pub fn listener(&self, local: SocketAddr) -> Option<&Listener> {
-        let key = |a: &SocketAddr| (a.port(), a.is_ipv6(), a.ip());
+        self.listener_index(0, local).map(|i| &self.listeners[i])
+    }
+
+    /// Index of the listener bound to exactly `local` in namespace part
+    /// `netns`. A binary search over the documented order, so the rules
+    /// that look a listener up in every kept frame stay cheap at 50k
+    /// listeners.
+    pub fn listener_index(&self, netns: u16, local: SocketAddr) -> Option<usize> {
+        let key = |a: &SocketAddr, n: u16| (a.port(), a.is_ipv6(), a.ip(), n);
+        let want = key(&local, netns);
         let at = self
             .listeners
-            .partition_point(|l| key(&l.local) < key(&local));
-        self.listeners.get(at).filter(|l| l.local == local)
+            .partition_point(|l| key(&l.local, l.netns) < want);
+        self.listeners
+            .get(at)
+            .filter(|l| l.local == local && l.netns == netns)
+            .map(|_| at)
     }
 
     /// Processes owning socket `i` of `snapshot.tcp`: for a socket with an

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::alerts::{AlertEngine, Thresholds};
+use super::alerts::{AlertEngine, AlertSet, LoggedAlert, Thresholds};
 use super::history::{Frame, History};
 use super::snapshot::Snapshot;
 use super::tracker::Tracker;
@@ -38,6 +38,9 @@ pub struct Model {
     pub tracker: Tracker,
     /// Alert hysteresis state and the log of resolved alerts.
     pub alerts: AlertEngine,
+    /// With several namespaces per snapshot (`--all-netns`): one model per
+    /// namespace, whose alerts are the merged frame's.
+    parts: Vec<PartModel>,
 }
 
 impl Model {
@@ -52,6 +55,7 @@ impl Model {
             history: History::new(limits.history, limits.socket_budget),
             tracker: Tracker::default(),
             alerts: AlertEngine::new(thresholds),
+            parts: Vec::new(),
         }
     }
 
@@ -67,12 +71,96 @@ impl Model {
 
     /// Adds a frame whose aggregate was already built (the dashboard builds
     /// it on the collection thread, off the UI thread).
-    /// The frame in history gets the alerts active at its sample.
+    /// The frame in history gets the alerts active at its sample; a frame
+    /// of several namespaces gets each namespace's, judged alone.
     pub fn ingest_frame(&mut self, frame: Frame) {
         self.tracker.update(&frame.snapshot);
+        let merged = !frame.snapshot.netns_parts.is_empty();
         self.history.push(frame);
-        let set = self.alerts.evaluate(&self.history, &self.tracker);
+        let set = if merged {
+            self.judge_each_namespace()
+        } else {
+            self.alerts.evaluate(&self.history, &self.tracker)
+        };
         let latest = self.history.latest_mut().expect("a frame was just pushed");
         latest.alerts = Arc::new(set);
+    }
+}
+
+/// One namespace of a stream of merged snapshots (`--all-netns`), judged on
+/// its own sockets, counters and tunables.
+#[derive(Clone, Debug)]
+struct PartModel {
+    /// Namespace inode (0 when it could not be entered).
+    inode: u64,
+    /// Its label.
+    label: String,
+    /// Its own history, socket ages and alert state.
+    model: Model,
+}
+
+impl Model {
+    /// Evaluates each namespace of the newest (merged) frame with its own
+    /// model, exactly as if it were watched alone (`--netns`), and returns
+    /// their alerts, each target and message naming its namespace. A
+    /// namespace without a fresh sample is not judged again on its old one:
+    /// it keeps its last verdict. Resolved alerts join this model's log.
+    fn judge_each_namespace(&mut self) -> AlertSet {
+        let latest = self.history.latest().expect("a frame was just pushed");
+        let snapshot = &latest.snapshot;
+        let mut before = std::mem::take(&mut self.parts);
+        let mut set = AlertSet::default();
+        let thresholds = self.alerts.thresholds().clone();
+        let limits = ModelLimits {
+            history: self.history.span(),
+            // The rules read older frames' aggregates only.
+            socket_budget: 0,
+        };
+        for (part, alone) in snapshot.netns_parts.iter().zip(snapshot.split_parts()) {
+            let known = before
+                .iter()
+                .position(|p| p.inode == part.inode && p.label == part.label);
+            let mut p = match known {
+                Some(i) => before.swap_remove(i),
+                None => PartModel {
+                    inode: part.inode,
+                    label: part.label.clone(),
+                    model: Model::with_thresholds(&limits, thresholds.clone()),
+                },
+            };
+            if part.error.is_none() {
+                p.model.ingest_frame(Frame::new(alone));
+            }
+            let label = part.label.as_str();
+            if let Some(f) = p.model.history.latest() {
+                set.active
+                    .extend(f.alerts.active.iter().map(|a| a.in_netns(label)));
+                set.notes
+                    .extend(f.alerts.notes.iter().map(|n| format!("{label}: {n}")));
+            }
+            let resolved = p.model.alerts.take_log();
+            self.alerts
+                .extend_log(resolved.into_iter().map(|l| LoggedAlert {
+                    alert: l.alert.in_netns(label),
+                    ended: l.ended,
+                }));
+            self.parts.push(p);
+        }
+        set.active.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(a.rule.cmp(&b.rule))
+                .then(a.target.cmp(&b.target))
+        });
+        set
+    }
+
+    /// The newest frame of each namespace of a merged stream, with its own
+    /// aggregate and alerts, in the newest merged snapshot's part order;
+    /// empty for one namespace.
+    pub fn namespace_frames(&self) -> impl Iterator<Item = (&str, Option<&Frame>)> {
+        self.parts
+            .iter()
+            .map(|p| (p.label.as_str(), p.model.history.latest()))
     }
 }

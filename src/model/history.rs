@@ -115,6 +115,11 @@ impl History {
         Some(tcp)
     }
 
+    /// How far back frames are kept.
+    pub fn span(&self) -> Duration {
+        self.span
+    }
+
     /// Number of frames kept.
     pub fn len(&self) -> usize {
         self.frames.len()

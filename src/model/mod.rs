@@ -8,6 +8,7 @@ pub mod engine;
 pub mod fixtures;
 pub mod history;
 pub mod kernel_ages;
+pub mod keys;
 pub mod netns_parts;
 pub mod process;
 pub mod rates;
@@ -25,6 +26,7 @@ pub use alerts::{Alert, AlertSet, Rule, Severity, Target, TargetKind, Thresholds
 pub use engine::{Model, ModelLimits};
 pub use history::{Frame, History};
 pub use kernel_ages::{AgeSource, SocketAge, TcpTimes};
+pub use keys::{ListenerKey, RemoteKey, UnixKey};
 pub use netns_parts::{NetnsPart, PartInput};
 pub use process::{ProcessInfo, ProcessTable, SocketProcesses};
 pub use snapshot::{

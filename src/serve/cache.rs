@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 use crate::collector::CollectError;
 use crate::collector::worker::Worker;
 use crate::export::prometheus::{self, AlertInput, Dialect, ExporterStats, Limits, ScrapeInput};
-use crate::model::{Aggregate, Frame, Model, ModelLimits, Snapshot, Thresholds};
+use crate::model::{Frame, Model, ModelLimits, Snapshot, Thresholds};
 
 /// One collection as the exporter serves it.
 #[derive(Clone, Debug)]
@@ -20,6 +20,9 @@ pub struct Scrape {
     pub netns: String,
     /// The sample with its alerts, or why there is none.
     pub frame: Result<Frame, String>,
+    /// Under `--all-netns`: each namespace's own frame (aggregated and
+    /// judged once, by the model), in the order of `frame`'s parts.
+    pub parts: Vec<Option<Frame>>,
     /// When the collection finished.
     pub finished: Instant,
     /// The exporter's counters after this collection.
@@ -40,15 +43,17 @@ impl Scrape {
         let families = match &self.frame {
             // `--all-netns`: one input per namespace, each with its own label.
             Ok(f) if !f.snapshot.netns_parts.is_empty() => {
-                let parts = f.snapshot.split_parts();
-                let aggs: Vec<Aggregate> = parts.iter().map(Aggregate::build).collect();
-                let inputs: Vec<ScrapeInput> = parts
+                let inputs: Vec<ScrapeInput> = f
+                    .snapshot
+                    .netns_parts
                     .iter()
-                    .zip(&aggs)
-                    .zip(&f.snapshot.netns_parts)
-                    .map(|((s, agg), p)| ScrapeInput {
+                    .zip(&self.parts)
+                    .map(|(p, frame)| ScrapeInput {
                         netns: &p.label,
-                        sample: p.error.is_none().then_some((s, agg)),
+                        sample: frame
+                            .as_ref()
+                            .filter(|_| p.error.is_none())
+                            .map(|f| (f.snapshot.as_ref(), f.agg.as_ref())),
                     })
                     .collect();
                 prometheus::families(&inputs, &alerts, stats, limits)
@@ -116,11 +121,14 @@ impl ScrapeCache {
         }
         let mut stats = state.last.as_ref().map(|s| s.stats).unwrap_or_default();
         stats.collections += 1;
+        let mut parts = Vec::new();
         let frame = match self.worker.run().await {
             Ok(Ok(snapshot)) => {
                 state.netns.clone_from(&snapshot.netns);
                 let mut model = self.model.lock().unwrap_or_else(|p| p.into_inner());
-                Ok(model.ingest(snapshot))
+                let frame = model.ingest(snapshot);
+                parts = model.namespace_frames().map(|(_, f)| f.cloned()).collect();
+                Ok(frame)
             }
             Ok(Err(e)) => Err(e.to_string()),
             Err(e) => Err(e.to_string()),
@@ -132,6 +140,7 @@ impl ScrapeCache {
         let scrape = Arc::new(Scrape {
             netns: state.netns.clone(),
             frame,
+            parts,
             finished: Instant::now(),
             stats,
         });

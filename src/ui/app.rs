@@ -14,7 +14,7 @@ use super::nav::TableNav;
 use super::netns;
 use super::rows;
 use super::theme::Theme;
-use crate::model::{Frame, Listener, Model, ModelLimits, Severity, Target, TcpSocket};
+use crate::model::{Frame, Listener, Model, ModelLimits, Severity, TcpSocket};
 use crate::record::SPEEDS;
 
 pub use super::state::{Action, Drill, Effect, Mode, Panel, Settings, Status, Tab};
@@ -126,13 +126,10 @@ impl App {
     /// Alert marker for a listener row, from the alerts of the shown
     /// sample: `‼` critical, `!` warning, `i` info.
     pub fn alert_marker(&self, listener: &Listener) -> Option<&'static str> {
-        let target = Target::listener(listener.local);
-        let worst = self
-            .shown()?
-            .alerts
-            .about(&target)
-            .map(|a| a.severity)
-            .max()?;
+        let shown = self.shown()?;
+        let snapshot = &shown.snapshot;
+        let target = snapshot.listener_target(&snapshot.listener_key(listener));
+        let worst = shown.alerts.about(&target).map(|a| a.severity).max()?;
         Some(marker(worst))
     }
 
@@ -222,7 +219,12 @@ impl App {
                     &frame.snapshot,
                     |i| ls[i].netns,
                 );
-                nav.set_rows(r, |i| rows::key(&ls[i as usize].local), visible);
+                let snap = &frame.snapshot;
+                nav.set_rows(
+                    r,
+                    |i| rows::key(&snap.listener_key(&ls[i as usize])),
+                    visible,
+                );
             }
             Tab::Remotes => {
                 let mut r = rows::remotes(&frame.agg, &self.filter, nav.sort);
@@ -234,11 +236,8 @@ impl App {
                     &frame.snapshot,
                     |i| rs[i].netns,
                 );
-                nav.set_rows(
-                    r,
-                    |i| rows::key(&(rs[i as usize].remote, rs[i as usize].local_ip)),
-                    visible,
-                );
+                let snap = &frame.snapshot;
+                nav.set_rows(r, |i| rows::key(&snap.remote_key(&rs[i as usize])), visible);
             }
             Tab::Unix => {
                 let list = &frame.snapshot.unix_listeners;
@@ -247,11 +246,11 @@ impl App {
                 netns::keep(&mut r, self.netns_focus, &self.filter, snap, |i| {
                     snap.part_of_unix(i) as u16
                 });
-                nav.set_rows(r, |i| u64::from(list[i as usize].inode), visible);
+                nav.set_rows(r, |i| rows::key(&snap.unix_key(i as usize)), visible);
             }
         }
         if let Some(drill) = self.drill.as_mut() {
-            drill.index = rows::find_listener(&frame.agg, drill.local);
+            drill.index = frame.agg.find_listener(&frame.snapshot, &drill.key);
             let r = match drill.index {
                 Some(idx) if frame.has_sockets() => rows::connections(
                     &frame,
@@ -279,9 +278,9 @@ impl App {
                 return f.snapshot.tcp.get(i).map_or(0, |s| s.cookie);
             }
             match tab {
-                Tab::Listeners => rows::key(&f.agg.listeners[i].local),
-                Tab::Remotes => rows::key(&(f.agg.remotes[i].remote, f.agg.remotes[i].local_ip)),
-                Tab::Unix => u64::from(f.snapshot.unix_listeners[i].inode),
+                Tab::Listeners => rows::key(&f.snapshot.listener_key(&f.agg.listeners[i])),
+                Tab::Remotes => rows::key(&f.snapshot.remote_key(&f.agg.remotes[i])),
+                Tab::Unix => rows::key(&f.snapshot.unix_key(i)),
             }
         }
     }
@@ -518,9 +517,11 @@ impl App {
         let Some(row) = self.navs[Tab::Listeners as usize].selected_row() else {
             return;
         };
-        let local = frame.agg.listeners[row as usize].local;
+        let key = frame
+            .snapshot
+            .listener_key(&frame.agg.listeners[row as usize]);
         self.drill = Some(Drill {
-            local,
+            key,
             index: None,
             nav: TableNav::default(),
             filter: Filter::default(),

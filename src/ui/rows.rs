@@ -184,14 +184,6 @@ pub fn unix(list: &[UnixListener], filter: &Filter, sort: Sort) -> Vec<u32> {
     rows
 }
 
-/// Index of the listener bound to `local` in `agg` (listeners are sorted by
-/// port, family, address, so this is a binary search).
-pub fn find_listener(agg: &Aggregate, local: SocketAddr) -> Option<usize> {
-    agg.listeners
-        .binary_search_by(|l| addr_order(&l.local, &local))
-        .ok()
-}
-
 /// Connection rows (indices into `frame.snapshot.tcp`) of listener `idx`,
 /// matching `filter`, ordered by `sort`; "seen for" is the socket's age
 /// ([`Tracker::age_of`]), oldest first.
@@ -368,7 +360,10 @@ mod tests {
     #[test]
     fn connections_and_peers_of_a_listener() {
         let f = frame();
-        let idx = find_listener(&f.agg, "0.0.0.0:22".parse().unwrap()).unwrap();
+        let idx = f
+            .agg
+            .listener_index(0, "0.0.0.0:22".parse().unwrap())
+            .unwrap();
         let rows = connections(
             &f,
             idx,

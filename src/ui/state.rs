@@ -1,7 +1,9 @@
 //! The dashboard's vocabulary: tabs, panels, modes, settings, the actions
 //! the user can take and the effects they ask of the event loop.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
+
+use crate::model::ListenerKey;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -181,8 +183,8 @@ pub enum Status {
 /// The drill-down into one listener.
 #[derive(Clone, Debug)]
 pub struct Drill {
-    /// The listener's bound address, its identity across samples.
-    pub local: SocketAddr,
+    /// The listener's namespace and bound address, its identity across samples.
+    pub key: ListenerKey,
     /// Index of the listener in the shown frame, when it exists there.
     pub index: Option<usize>,
     /// The connection list.

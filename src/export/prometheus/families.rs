@@ -424,13 +424,20 @@ pub fn families(
     for i in alerts {
         let mut seen = std::collections::BTreeSet::new();
         for a in i.alerts {
-            let key = (a.rule.id(), a.severity.name(), a.target.name.as_str());
+            // An alert of one namespace of several names its own.
+            let netns = a.target.netns.as_deref().unwrap_or(i.netns);
+            let key = (
+                netns,
+                a.rule.id(),
+                a.severity.name(),
+                a.target.name.as_str(),
+            );
             if seen.insert(key) {
                 let l = [
-                    ("netns", i.netns),
-                    ("rule", key.0),
-                    ("severity", key.1),
-                    ("target", key.2),
+                    ("netns", key.0),
+                    ("rule", key.1),
+                    ("severity", key.2),
+                    ("target", key.3),
                 ];
                 alert.push(lbl(&l), 1.0);
             }

@@ -126,6 +126,20 @@ impl AlertEngine {
         self.log.iter()
     }
 
+    /// Takes the resolved alerts out of the log, oldest first.
+    pub fn take_log(&mut self) -> Vec<LoggedAlert> {
+        self.log.drain(..).collect()
+    }
+
+    /// Appends resolved alerts (another engine's, see [`AlertEngine::take_log`])
+    /// to the log, dropping the oldest beyond `log_size`.
+    pub fn extend_log(&mut self, resolved: impl IntoIterator<Item = LoggedAlert>) {
+        self.log.extend(resolved);
+        while self.log.len() > self.thresholds.log_size {
+            self.log.pop_front();
+        }
+    }
+
     /// Evaluates the newest frame of `history` (already pushed) and returns
     /// what its frame should carry.
     pub fn evaluate(&mut self, history: &History, tracker: &Tracker) -> AlertSet {
@@ -235,10 +249,7 @@ impl AlertEngine {
                 &b.alert.target,
             ))
         });
-        self.log.extend(resolved);
-        while self.log.len() > self.thresholds.log_size {
-            self.log.pop_front();
-        }
+        self.extend_log(resolved);
         let mut active: Vec<Alert> = self
             .tracks
             .values()

@@ -152,6 +152,11 @@ pub struct Target {
     pub kind: TargetKind,
     /// Its canonical name (see [`TargetKind`]): stable across samples.
     pub name: String,
+    /// The namespace it is in, when several are watched (`--all-netns`);
+    /// part of its identity, so the same address in two namespaces is two
+    /// targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netns: Option<String>,
 }
 
 impl Target {
@@ -160,7 +165,14 @@ impl Target {
         Target {
             kind,
             name: name.into(),
+            netns: None,
         }
+    }
+
+    /// The same target in namespace `netns` (`None`: the only one watched).
+    pub fn in_netns(mut self, netns: Option<&str>) -> Target {
+        self.netns = netns.map(str::to_owned);
+        self
     }
 
     /// The target of the TCP listener bound to `local`.
@@ -205,6 +217,18 @@ pub struct Alert {
     pub message: String,
     /// Timestamp of the first sample of the run of samples that made it fire.
     pub since: Timestamp,
+}
+
+impl Alert {
+    /// The alert as found in namespace `label` of several: its target
+    /// carries the namespace and its message starts with it.
+    pub fn in_netns(&self, label: &str) -> Alert {
+        Alert {
+            target: self.target.clone().in_netns(Some(label)),
+            message: format!("{label}: {}", self.message),
+            ..self.clone()
+        }
+    }
 }
 
 /// What the alert engine says about one sample: carried by its frame, so

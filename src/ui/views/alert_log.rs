@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::alerts::style;
-use crate::model::{Alert, Target};
+use crate::model::Alert;
 use crate::ui::app::{App, marker};
 use crate::ui::format;
 
@@ -63,11 +63,11 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     let now = shown.snapshot.taken_at;
     let mut out = Vec::new();
     if let Some(drill) = &app.drill {
-        let target = Target::listener(drill.local);
+        let target = shown.snapshot.listener_target(&drill.key);
         let mine: Vec<&Alert> = set.about(&target).collect();
         out.push(heading(
             app,
-            format!("ALERTS OF LISTENER {} ({})", drill.local, mine.len()),
+            format!("ALERTS OF LISTENER {} ({})", drill.key.local, mine.len()),
         ));
         for a in &mine {
             out.extend(alert_lines(app, a, None));
@@ -78,7 +78,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             .iter()
             .filter(|f| f.snapshot.taken_at <= now)
             .filter_map(|f| f.alerts.overflow.as_ref())
-            .filter(|o| o.listeners.contains(&drill.local))
+            .filter(|o| o.listeners.contains(&drill.key.local))
             .map(|o| {
                 let who = match o.listeners.len() {
                     1 => "attributed: the only full listener".to_owned(),

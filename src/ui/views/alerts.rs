@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::model::{Alert, Severity, Target};
+use crate::model::{Alert, Severity};
 use crate::ui::app::{App, marker};
 use crate::ui::format;
 use crate::ui::theme::{Level, Theme};
@@ -31,7 +31,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     let set = &shown.alerts;
     let drilled = app.drill.as_ref().and_then(|d| {
-        let target = Target::listener(d.local);
+        let target = shown.snapshot.listener_target(&d.key);
         set.active.iter().find(|a| a.target == target)
     });
     let mut spans = vec![Span::styled("alerts ", t.dim())];

@@ -12,7 +12,7 @@ use crate::model::{Listener, TcpState, Timer};
 use crate::ui::app::{App, Drill};
 use crate::ui::format;
 use crate::ui::layout;
-use crate::ui::rows::{self, CONNECTION_SORTS};
+use crate::ui::rows::CONNECTION_SORTS;
 use crate::ui::theme::{Level, Theme};
 
 /// Draws the drill-down body (everything between the alerts strip and the status line).
@@ -35,7 +35,7 @@ fn render_title(frame: &mut Frame, area: Rect, app: &App, drill: &Drill, l: Opti
     let t = &app.theme;
     let mut spans = vec![
         Span::styled("listener ", t.dim()),
-        Span::styled(drill.local.to_string(), t.title()),
+        Span::styled(drill.key.local.to_string(), t.title()),
     ];
     match l {
         Some(l) => {
@@ -135,7 +135,11 @@ fn render_charts(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
         .history
         .iter()
         .filter(|f| f.snapshot.taken_at <= upto)
-        .map(|f| rows::find_listener(&f.agg, drill.local).map(|i| &f.agg.listeners[i]))
+        .map(|f| {
+            f.agg
+                .find_listener(&f.snapshot, &drill.key)
+                .map(|i| &f.agg.listeners[i])
+        })
         .collect();
     let series = |v: &dyn Fn(&Listener) -> u64| -> Vec<u64> {
         frames.iter().map(|l| l.map_or(0, v)).collect()

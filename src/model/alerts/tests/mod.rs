@@ -6,6 +6,7 @@ mod close_wait;
 mod counters;
 mod drops;
 mod engine;
+mod namespaces;
 mod ports;
 mod queues;
 

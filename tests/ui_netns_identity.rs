@@ -1,0 +1,142 @@
+//! Two namespaces listening on the same address, one in trouble: the
+//! dashboard marks only that one's row, and selection and the drill-down
+//! stay on the namespace picked across refreshes, even when the namespaces
+//! change places in the round; `k` destroys in the namespace picked.
+
+mod scene;
+
+use crossterm::event::KeyCode;
+use jiff::{SignedDuration, Timestamp};
+use ratatui::layout::Rect;
+use scene::{T0, settings};
+use sockscope::model::fixtures::{listen, sock};
+use sockscope::model::{Frame, PartInput, Snapshot, TcpState};
+use sockscope::ui::app::{Action, App, Effect};
+use sockscope::ui::keys::{for_app, press};
+use sockscope::ui::theme::Theme;
+
+/// Namespace `label` at `secs`: 0.0.0.0:80 with `queue` of backlog 4 and
+/// `established` connections.
+fn part(label: &str, inode: u64, at: Timestamp, queue: u32, established: u16) -> PartInput {
+    let mut s = Snapshot::empty(at, "web-1", label);
+    s.tcp.push(listen("0.0.0.0:80", queue, 4, inode * 100));
+    for i in 0..established {
+        s.tcp.push(sock(
+            TcpState::Established,
+            "10.0.0.1:80",
+            &format!("10.0.0.9:{}", 5000 + i),
+            inode * 100 + 1 + u64::from(i),
+        ));
+    }
+    s.collector.sockets = s.tcp.len() as u64;
+    PartInput {
+        label: label.to_owned(),
+        id: None,
+        inode,
+        snapshot: Some(s),
+        error: None,
+    }
+}
+
+/// Round `k`: A full (5/4), B healthy (0/4, 3 ESTABLISHED); from round 4
+/// on, B is listed first.
+fn round(k: i64) -> Frame {
+    let at = T0.parse::<Timestamp>().unwrap() + SignedDuration::from_secs(k);
+    let (a, b) = (part("ns-a", 1, at, 5, 0), part("ns-b", 2, at, 0, 3));
+    let parts = if k < 4 { vec![a, b] } else { vec![b, a] };
+    Frame::new(Snapshot::merge(at, "web-1", parts))
+}
+
+/// The namespace of each listener row, with its alert marker.
+fn rows(app: &App) -> Vec<(String, Option<&'static str>)> {
+    let f = app.shown().unwrap();
+    app.active_nav()
+        .rows
+        .iter()
+        .map(|&r| {
+            let l = &f.agg.listeners[r as usize];
+            (f.snapshot.listener_key(l).netns, app.alert_marker(l))
+        })
+        .collect()
+}
+
+fn selected_netns(app: &App) -> String {
+    let f = app.shown().unwrap();
+    let row = app.active_nav().selected_row().unwrap();
+    f.snapshot
+        .listener_key(&f.agg.listeners[row as usize])
+        .netns
+}
+
+#[test]
+fn only_the_full_one_is_marked_and_the_pick_sticks_across_refreshes() {
+    let mut app = App::new(
+        settings(std::path::Path::new(".")),
+        Theme { color: true },
+        Rect::new(0, 0, 160, 48),
+    );
+    for k in 0..3 {
+        app.ingest(round(k));
+    }
+    let mut marked = rows(&app);
+    marked.sort();
+    assert_eq!(
+        marked,
+        [("ns-a".to_owned(), Some("‼")), ("ns-b".to_owned(), None)],
+        "fire_after 3: A fired at the third sample, B never"
+    );
+    let alerts = &app.shown().unwrap().alerts.active;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].target.netns.as_deref(), Some("ns-a"));
+    assert!(
+        alerts[0].message.starts_with("ns-a: "),
+        "{}",
+        alerts[0].message
+    );
+
+    // Pick B's row and drill into it.
+    app.handle(Action::Top);
+    if selected_netns(&app) != "ns-b" {
+        app.handle(Action::Move(1));
+    }
+    assert_eq!(selected_netns(&app), "ns-b");
+    app.handle(Action::Open);
+    for k in 3..6 {
+        app.ingest(round(k));
+        let f = app.shown().unwrap();
+        let drill = app.drill.as_ref().expect("still drilled in");
+        assert_eq!(drill.key.netns, "ns-b");
+        let l = &f.agg.listeners[drill.index.expect("found in the new round")];
+        assert_eq!(
+            (
+                f.snapshot.part_label(usize::from(l.netns)),
+                l.accept_queue,
+                l.sockets()
+            ),
+            ("ns-b", 0, 3),
+            "round {k}: B's listener, wherever B is in the round"
+        );
+    }
+
+    // `k` on one of B's connections destroys it in B's namespace (inode 2).
+    let i = app.active_nav().selected_row().unwrap() as usize;
+    let s = app.shown().unwrap().snapshot.tcp[i].clone();
+    assert_eq!(s.local.to_string(), "10.0.0.1:80");
+    key(&mut app, 'k');
+    match key(&mut app, 'y') {
+        Effect::Destroy(targets) => {
+            assert_eq!(targets.len(), 1);
+            assert_eq!((targets[0].cookie, targets[0].netns), (s.cookie, Some(2)));
+            assert!((201..=203).contains(&s.cookie), "one of B's: {}", s.cookie);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    app.handle(Action::Back);
+    assert_eq!(selected_netns(&app), "ns-b", "the selection followed B");
+}
+
+fn key(app: &mut App, c: char) -> Effect {
+    let a = for_app(&press(KeyCode::Char(c)), app).expect("bound");
+    app.handle(a)
+}
