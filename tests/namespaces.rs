@@ -431,3 +431,27 @@ fn all_netns_picks_up_new_namespaces_and_forgets_removed_ones() {
     all.rediscover();
     assert_eq!(find(&all.collect_round(wait), &ns.name), None);
 }
+
+/// The socket list a consumer hands back reaches the collector inside the
+/// namespace (`--netns`) or becomes the merged list (`--all-netns`): the
+/// next snapshot's list keeps its capacity, far above what these few
+/// sockets need.
+#[test]
+fn recycled_socket_lists_are_reused_across_namespace_threads() {
+    const CAPACITY: usize = 50_000;
+    let ns = NamedNetns::new();
+    let handle = NetnsTarget::Named(ns.name.clone()).open().unwrap();
+    let mut one = NetnsSource::open(handle, |s| s).unwrap();
+    let first = one.collect().unwrap();
+    assert!(first.tcp.capacity() < CAPACITY);
+    one.recycle(Vec::with_capacity(CAPACITY));
+    assert!(one.collect().unwrap().tcp.capacity() >= CAPACITY);
+
+    let mut all = sockscope::collector::all_netns::AllNetnsSource::new(
+        sockscope::collector::all_netns::AllNetns::open(|s| s),
+        Duration::from_secs(5),
+    );
+    all.collect().unwrap();
+    all.recycle(Vec::with_capacity(CAPACITY * 4));
+    assert!(all.collect().unwrap().tcp.capacity() >= CAPACITY * 4);
+}

@@ -13,7 +13,7 @@ use super::netns::{NetnsError, NetnsHandle, NetnsSource, NetnsTarget};
 use super::netns_label::NetnsName;
 use super::process_scan::list_pids;
 use super::{CollectError, LiveSource, Source, identity, netns_label};
-use crate::model::{PartInput, Snapshot};
+use crate::model::{PartInput, Snapshot, TcpSocket};
 
 /// A namespace found on the host.
 #[derive(Debug)]
@@ -293,6 +293,7 @@ pub struct AllNetnsSource {
     all: AllNetns,
     wait: Duration,
     hostname: String,
+    spare: Vec<TcpSocket>,
 }
 
 impl AllNetnsSource {
@@ -302,6 +303,7 @@ impl AllNetnsSource {
             all,
             wait,
             hostname: identity::hostname(),
+            spare: Vec::new(),
         }
     }
 }
@@ -328,7 +330,18 @@ impl Source for AllNetnsSource {
             snapshot: None,
             error: Some(format!("cannot be entered: {}", u.reason)),
         }));
-        Ok(Snapshot::merge(started, &self.hostname, parts))
+        let spare = std::mem::take(&mut self.spare);
+        Ok(Snapshot::merge_reusing(
+            spare,
+            started,
+            &self.hostname,
+            parts,
+        ))
+    }
+
+    /// Keeps the list as the next round's merged socket list.
+    fn recycle(&mut self, tcp: Vec<TcpSocket>) {
+        self.spare = tcp;
     }
 
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {

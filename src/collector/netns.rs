@@ -19,7 +19,7 @@ use std::time::Duration;
 use super::destroy::{DestroyError, DestroyTarget};
 use super::netns_label;
 use super::{CollectError, LiveSource, Source};
-use crate::model::Snapshot;
+use crate::model::{Snapshot, TcpSocket};
 
 /// `NS_GET_NSTYPE` (`_IO(0xb7, 0x3)`, `include/uapi/linux/nsfs.h`).
 const NS_GET_NSTYPE: libc::c_ulong = 0xb703;
@@ -251,6 +251,7 @@ impl NetnsHandle {
 
 enum Request {
     Collect,
+    Recycle(Vec<TcpSocket>),
     Destroy(DestroyTarget),
 }
 
@@ -402,6 +403,10 @@ fn worker(
     for request in requests {
         let reply = match request {
             Request::Collect => Reply::Snapshot(Box::new(source.collect())),
+            Request::Recycle(tcp) => {
+                source.recycle(tcp);
+                continue;
+            }
             Request::Destroy(target) => Reply::Destroyed(source.destroy(&target)),
         };
         if replies.send(reply).is_err() {
@@ -418,6 +423,11 @@ impl Source for NetnsSource {
                 return result;
             }
         }
+    }
+
+    /// Hands the list to the namespace's thread, whose next collection fills it.
+    fn recycle(&mut self, tcp: Vec<TcpSocket>) {
+        let _ = self.requests.send(Request::Recycle(tcp));
     }
 
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {

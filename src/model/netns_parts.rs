@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::process::{ProcessTable, SocketProcesses};
-use super::snapshot::Snapshot;
+use super::snapshot::{Snapshot, TcpSocket};
 
 /// One namespace of a merged snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +56,20 @@ impl Snapshot {
     /// listeners concatenated in part order, counters summed, tunables of the
     /// `host` part (else the first), process tables united.
     pub fn merge(taken_at: Timestamp, hostname: &str, parts: Vec<PartInput>) -> Snapshot {
+        Snapshot::merge_reusing(Vec::new(), taken_at, hostname, parts)
+    }
+
+    /// [`Snapshot::merge`] into `tcp`, a list emptied here and kept with its
+    /// capacity (the one a consumer recycled), instead of a new one.
+    pub fn merge_reusing(
+        mut tcp: Vec<TcpSocket>,
+        taken_at: Timestamp,
+        hostname: &str,
+        parts: Vec<PartInput>,
+    ) -> Snapshot {
         let mut out = Snapshot::empty(taken_at, hostname, "all");
+        tcp.clear();
+        out.tcp = tcp;
         let mut tables = Vec::new();
         let host = parts.iter().position(|p| p.label == "host").unwrap_or(0);
         for (i, p) in parts.into_iter().enumerate() {
