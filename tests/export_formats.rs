@@ -28,6 +28,10 @@ fn fixed() -> Snapshot {
         ],
     );
     s.hostname = "web-1".to_owned();
+    // The members' sk_drops: 37 + 3 + 0 + 0, the namespace's ListenDrops.
+    for (sock, drops) in s.tcp.iter_mut().zip([37, 3, 0, 0]) {
+        sock.drops = Some(drops);
+    }
     let proc_ = |pid: u32, comm: &str| ProcessInfo {
         pid,
         comm: comm.to_owned(),
@@ -109,9 +113,17 @@ fn csv_has_every_listener_figure_of_the_json() {
         for key in ["proto", "local"] {
             assert_eq!(col(key), l[key].as_str().unwrap());
         }
-        for key in ["sockets", "accept_queue", "backlog"] {
+        for key in [
+            "sockets",
+            "accept_queue",
+            "backlog",
+            "drops",
+            "full_members",
+        ] {
             assert_eq!(col(key), l[key].to_string());
         }
+        let fill: f64 = col("fill").parse().unwrap();
+        assert_eq!(fill, l["fill"].as_f64().unwrap());
         for (state, n) in l["states"].as_object().unwrap() {
             assert_eq!(col(state), n.to_string(), "{state}");
         }
@@ -122,6 +134,13 @@ fn csv_has_every_listener_figure_of_the_json() {
             .map(|m| format!("{}:{}/{}", m["inode"], m["accept_queue"], m["backlog"]))
             .collect();
         assert_eq!(col("member_queues"), members.join(" "));
+        let drops: Vec<String> = l["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| format!("{}:{}", m["inode"], m["drops"]))
+            .collect();
+        assert_eq!(col("member_drops"), drops.join(" "));
         assert_eq!(col("members"), members.len().to_string());
         let processes: Vec<String> = l["processes"]
             .as_array()

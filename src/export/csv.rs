@@ -4,14 +4,17 @@
 //! `member_queues` lists the LISTEN sockets as `inode:accept_queue/backlog`,
 //! separated by spaces (several with SO_REUSEPORT); `processes` lists the
 //! owning processes as `comm[pid]`, separated by spaces; `oldest_queued_ms`
-//! is empty when unknown.
+//! is empty when unknown. `drops` (the members' `sk_drops` summed) is empty
+//! when not collected; `fill` is the fullest member's accept_queue /
+//! backlog; `member_drops` lists the members as `inode:drops` and
+//! `member_processes` as `inode:comm[pid],comm[pid]`, separated by spaces.
 
 use std::io::{self, Write};
 
 use super::json::{ListenerDoc, SnapshotDoc};
 
 /// The header row, in column order.
-pub const COLUMNS: [&str; 24] = [
+pub const COLUMNS: [&str; 29] = [
     "taken_at",
     "hostname",
     "netns",
@@ -36,9 +39,14 @@ pub const COLUMNS: [&str; 24] = [
     "oldest_queued_ms",
     "close_wait_unread",
     "close_wait_read",
+    "drops",
+    "fill",
+    "full_members",
+    "member_drops",
+    "member_processes",
 ];
 
-fn row(doc: &SnapshotDoc, l: &ListenerDoc) -> [String; 24] {
+fn row(doc: &SnapshotDoc, l: &ListenerDoc) -> [String; 29] {
     let s = &l.states;
     let members: Vec<String> = l
         .members
@@ -65,17 +73,36 @@ fn row(doc: &SnapshotDoc, l: &ListenerDoc) -> [String; 24] {
         s.close_wait.to_string(),
         s.last_ack.to_string(),
         s.closing.to_string(),
-        l.processes
-            .iter()
-            .map(|p| format!("{}[{}]", p.comm, p.pid))
-            .collect::<Vec<_>>()
-            .join(" "),
+        process_names(&l.processes, " "),
         l.queued.to_string(),
         l.oldest_queued_ms
             .map_or_else(String::new, |v| v.to_string()),
         l.close_wait_unread.to_string(),
         l.close_wait_read.to_string(),
+        l.drops.map_or_else(String::new, |d| d.to_string()),
+        l.fill.to_string(),
+        l.full_members.to_string(),
+        l.members
+            .iter()
+            .filter_map(|m| m.drops.map(|d| format!("{}:{d}", m.inode)))
+            .collect::<Vec<_>>()
+            .join(" "),
+        l.members
+            .iter()
+            .filter(|m| !m.processes.is_empty())
+            .map(|m| format!("{}:{}", m.inode, process_names(&m.processes, ",")))
+            .collect::<Vec<_>>()
+            .join(" "),
     ]
+}
+
+/// `comm[pid]` of each process, joined by `sep`.
+fn process_names(processes: &[super::json::ProcessDoc], sep: &str) -> String {
+    processes
+        .iter()
+        .map(|p| format!("{}[{}]", p.comm, p.pid))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// Writes the header and one row per listener of `doc`, in the document's order.

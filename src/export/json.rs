@@ -111,6 +111,14 @@ pub struct MemberDoc {
     pub accept_queue: u64,
     /// Its backlog limit (Send-Q), connections.
     pub backlog: u64,
+    /// Its `sk_drops` (`ss -tlnm`'s `d`): connections and SYNs dropped at
+    /// this socket since it was created, a wrapping u32; absent when not
+    /// collected (older recordings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drops: Option<u32>,
+    /// Processes holding this socket open; empty when unknown.
+    #[serde(default)]
+    pub processes: Vec<ProcessDoc>,
 }
 
 /// A process holding a listener open (`listeners[].processes[]`,
@@ -148,7 +156,7 @@ fn part_label(snapshot: &Snapshot, idx: usize) -> Option<String> {
 }
 
 /// A listener (`listeners[]`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ListenerDoc {
     /// Always `tcp` for now.
     pub proto: String,
@@ -162,6 +170,17 @@ pub struct ListenerDoc {
     pub backlog: u64,
     /// The LISTEN sockets (more than one with SO_REUSEPORT).
     pub members: Vec<MemberDoc>,
+    /// Sum of the members' `drops`; absent when not collected. It goes down
+    /// when a member closes or its counter wraps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drops: Option<u64>,
+    /// Accept-queue fill of the fullest member (its accept_queue / backlog;
+    /// above 1 when the kernel let it reach backlog + 1).
+    #[serde(default)]
+    pub fill: f64,
+    /// Members whose accept queue is at or over their backlog.
+    #[serde(default)]
+    pub full_members: u64,
     /// Attributed sockets by state.
     pub states: ConnStates,
     /// Processes holding any member open; empty when unknown.
@@ -228,7 +247,7 @@ pub struct RemoteDoc {
 }
 
 /// The whole document.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SnapshotDoc {
     /// [`SCHEMA`].
     pub schema: String,
@@ -365,8 +384,13 @@ impl SnapshotDoc {
                             inode: m.inode,
                             accept_queue: m.accept_queue,
                             backlog: m.backlog,
+                            drops: m.drops,
+                            processes: ProcessDoc::list(&snapshot.processes, &m.processes),
                         })
                         .collect(),
+                    drops: l.drops(),
+                    fill: l.fill(),
+                    full_members: l.full_members() as u64,
                     states: ConnStates::from(&l.states),
                     processes: ProcessDoc::list(&snapshot.processes, &l.processes),
                     netns: part_label(snapshot, usize::from(l.netns)),

@@ -22,7 +22,7 @@ pub struct UnreachableDoc {
 }
 
 /// The whole document.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NetnsSetDoc {
     /// [`SCHEMA`].
     pub schema: String,

@@ -17,7 +17,7 @@ pub const KERNEL_COUNTERS: [(&str, &str, &str); 12] = [
     (
         "sockscope_listen_overflows",
         "ListenOverflows",
-        "Times a listener's accept queue was full when a handshake completed (TcpExt ListenOverflows), since boot.",
+        "SYNs and final handshake ACKs that found a listener's accept queue full and were dropped (TcpExt ListenOverflows), since boot.",
     ),
     (
         "sockscope_listen_drops",
@@ -154,6 +154,11 @@ struct Row<'a> {
     backlog: u64,
     members: u64,
     states: StateCounts,
+    /// Sum of the members' `sk_drops`; `None` when any lacks drop data.
+    drops: Option<u64>,
+    /// The fullest member's fill (the largest of the rows summed).
+    fill: f64,
+    full_members: u64,
 }
 
 impl<'a> Row<'a> {
@@ -166,10 +171,16 @@ impl<'a> Row<'a> {
             backlog: l.backlog,
             members: l.members.len() as u64,
             states: l.states,
+            drops: l.drops(),
+            fill: l.fill(),
+            full_members: l.full_members() as u64,
         }
     }
 
     fn absorb(&mut self, l: &Listener) {
+        self.drops = self.drops.zip(l.drops()).map(|(a, b)| a + b);
+        self.fill = self.fill.max(l.fill());
+        self.full_members += l.full_members() as u64;
         self.accept_queue += l.accept_queue;
         self.backlog += l.backlog;
         self.members += l.members.len() as u64;
@@ -354,6 +365,18 @@ pub fn families(
         "sockscope_listener_members",
         "LISTEN sockets bound to the listener's address:port (more than one with SO_REUSEPORT).",
     );
+    let mut drops = Family::counter(
+        "sockscope_listener_drops",
+        "Connections and SYNs dropped at the listener (sk_drops of each LISTEN socket, ss -tlnm's d, summed over SO_REUSEPORT members): accept-queue overflows, SYN drops, and segments a socket filter, MD5 or XFRM check dropped. It restarts from 0 when a listener closes; use rate() or increase().",
+    );
+    let mut fill = Family::gauge(
+        "sockscope_listener_accept_queue_fill_ratio",
+        "Accept-queue fill of the listener's fullest LISTEN socket (its Recv-Q / Send-Q; above 1 when the queue reached backlog + 1).",
+    );
+    let mut full = Family::gauge(
+        "sockscope_listener_full_members",
+        "LISTEN sockets of the listener whose accept queue is at or over their backlog.",
+    );
     let mut conns = Family::gauge(
         "sockscope_listener_connections",
         "Connections of the listener (local address:port matches) by state.",
@@ -370,6 +393,11 @@ pub fn families(
         queue.push(lbl(&base), r.accept_queue as f64);
         backlog.push(lbl(&base), r.backlog as f64);
         members.push(lbl(&base), r.members as f64);
+        if let Some(d) = r.drops {
+            drops.push(lbl(&base), d as f64);
+        }
+        fill.push(lbl(&base), r.fill);
+        full.push(lbl(&base), r.full_members as f64);
         for state in TcpState::ALL
             .into_iter()
             .filter(|s| !matches!(s, TcpState::Listen | TcpState::SynSent))
@@ -379,7 +407,7 @@ pub fn families(
             conns.push(l, r.states[state] as f64);
         }
     }
-    out.extend([queue, backlog, members, conns]);
+    out.extend([queue, backlog, members, drops, fill, full, conns]);
 
     let mut uq = Family::gauge(
         "sockscope_unix_listener_accept_queue",
