@@ -163,15 +163,39 @@ impl Source for LiveSource {
         let mut notes = Vec::new();
         let mut skipped = 0;
 
-        let dumps = [
-            ("tcp/ipv4 listen", inet::listen_request(AF_INET)),
-            ("tcp/ipv4", inet::request(AF_INET)),
-            ("tcp/ipv6 listen", inet::listen_request(AF_INET6)),
-            ("tcp/ipv6", inet::request(AF_INET6)),
+        // The LISTEN dumps (O(listeners)) come first and the counters right
+        // after them, so that each listener's sk_drops and the namespace's
+        // ListenDrops are read microseconds apart, not a whole dump apart;
+        // the sockets keep their order: IPv4 LISTEN, IPv4 rest, IPv6 LISTEN, IPv6 rest.
+        let mut listen6 = Vec::new();
+        let dumps: [(&str, _, &mut Vec<TcpSocket>); 2] = [
+            (
+                "tcp/ipv4 listen",
+                inet::listen_request(AF_INET),
+                &mut snap.tcp,
+            ),
+            (
+                "tcp/ipv6 listen",
+                inet::listen_request(AF_INET6),
+                &mut listen6,
+            ),
         ];
-        for (what, request) in dumps {
-            let tcp = &mut snap.tcp;
+        for (what, request, into) in dumps {
             let stats = self.diag.dump(what, request, |payload| {
+                inet::parse(payload).map(|s| into.push(s)).is_some()
+            })?;
+            skipped += stats.skipped;
+            if stats.interrupted {
+                notes.push(format!("the {what} table changed during the dump"));
+            }
+        }
+        snap.counters = procfs_net::read_counters(&self.net_dir, &mut notes);
+        for (what, family) in [("tcp/ipv4", AF_INET), ("tcp/ipv6", AF_INET6)] {
+            if family == AF_INET6 {
+                snap.tcp.append(&mut listen6);
+            }
+            let tcp = &mut snap.tcp;
+            let stats = self.diag.dump(what, inet::request(family), |payload| {
                 inet::parse(payload).map(|s| tcp.push(s)).is_some()
             })?;
             skipped += stats.skipped;
@@ -208,7 +232,6 @@ impl Source for LiveSource {
             }
         }
 
-        snap.counters = procfs_net::read_counters(&self.net_dir, &mut notes);
         snap.tunables = procfs_net::read_tunables(&self.sys_dir, &mut notes);
         self.last_len = snap.tcp.len();
         snap.collector.sockets = snap.tcp.len() as u64;

@@ -4,6 +4,7 @@
 
 pub mod netns;
 pub mod serve;
+pub mod skmem;
 
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::AsRawFd;

@@ -77,7 +77,10 @@ impl Overflow {
     }
 
     /// With exact attribution: the part of the `ListenDrops` rise no
-    /// present member accounts for (a listener closed between the samples).
+    /// present member accounts for (a listener closed between the samples,
+    /// or a drop that fell between the LISTEN dump and the counter read:
+    /// the next sample then shows it as [`Overflow::not_listen_drops`], so
+    /// the rules reconcile sums over their window).
     pub fn unattributed(&self) -> u64 {
         if self.is_exact() {
             self.drops.saturating_sub(self.attributed())

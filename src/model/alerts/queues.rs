@@ -254,18 +254,21 @@ fn namespace_drops(ctx: &Ctx) -> Option<Finding> {
     let window = window_words(ctx.t.window);
     let target = Target::new(TargetKind::Namespace, ctx.latest.snapshot.netns.clone());
     let (mut guessed, mut guessed_drops) = (0, 0);
-    let (mut listen_drops, mut attributed, mut unattributed, mut other) = (0, 0, 0, 0);
+    // Reconciled over the window, not per sample: a drop that lands between
+    // the LISTEN dump and the counter read counts in ListenDrops at one
+    // sample and in sk_drops at the next, and the two cancel out.
+    let (mut listen_drops, mut attributed) = (0, 0);
     for o in ctx.overflows() {
         if o.is_exact() {
             listen_drops += o.drops;
             attributed += o.attributed();
-            unattributed += o.unattributed();
-            other += o.not_listen_drops();
         } else if o.listeners.is_empty() {
             guessed += o.overflows;
             guessed_drops += o.drops;
         }
     }
+    let unattributed = listen_drops.saturating_sub(attributed);
+    let other = attributed.saturating_sub(listen_drops);
     let counted = ctx.latest.snapshot.counters.contains_key("ListenDrops");
     let (severity, message) = if counted && unattributed > 0 {
         (

@@ -263,3 +263,30 @@ fn without_drop_data_the_fill_guess_stays() {
     assert_eq!(o.listeners, ["127.0.0.1:8080".parse().unwrap()]);
     assert_eq!(o.overflows, 37);
 }
+
+/// A drop between the LISTEN dump and the counter read shows in ListenDrops
+/// one sample before it shows in sk_drops: over the window they cancel.
+#[test]
+fn a_drop_counted_one_sample_apart_is_not_unattributed() {
+    let (_, frames) = run(
+        &Thresholds::default(),
+        vec![
+            pool(0, [0, 0], [0, 0], &drops(0, 0)),
+            pool(1, [0, 0], [3, 0], &drops(8, 8)),
+            pool(2, [0, 0], [8, 0], &drops(8, 8)),
+            pool(3, [0, 0], [8, 0], &drops(8, 8)),
+            pool(4, [0, 0], [8, 0], &drops(8, 8)),
+        ],
+    );
+    let last = frames.last().unwrap();
+    assert_eq!(
+        frames[1].alerts.overflow.as_ref().unwrap().unattributed(),
+        5
+    );
+    assert!(
+        last.alerts.active.iter().all(|a| a.target.name != "test"),
+        "{:#?}",
+        last.alerts.active
+    );
+    assert_eq!(active(last, AQO), [("127.0.0.1:8080", Severity::Critical)]);
+}

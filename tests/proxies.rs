@@ -1,0 +1,408 @@
+//! Real nginx (2 workers, SO_REUSEPORT) and haproxy in a private network
+//! namespace: one nginx worker stopped so that its member's accept queue
+//! fills and overflows, haproxy in front held at 30/32 with no drops. The
+//! drops must be attributed exactly to the stopped worker's member, equal to
+//! `ss -tlnme`'s `d` per inode, with nothing left unattributed, and haproxy
+//! must not be blamed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::skmem::{our_drops, settled_with_ss, ss_drops};
+use common::*;
+use sockscope::collector::process::ProcessCache;
+use sockscope::collector::{LiveSource, Source};
+use sockscope::model::{Model, ModelLimits, Rule, Severity, TargetKind, Thresholds};
+
+/// `Some(())` when `tool` runs, or `None` after printing why the test skips
+/// (outside CI); in CI a missing tool fails the test.
+fn tool(tool: &str, package: &str) -> Option<()> {
+    if Command::new(tool).arg("-v").output().is_ok() {
+        return Some(());
+    }
+    let why = format!("{tool} is not installed (Debian package {package})");
+    assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "{why}");
+    println!("skipped: {why}");
+    None
+}
+
+/// A private directory for one server's config, pid file, logs and
+/// temp files; removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!(
+            "sockscope-test-{name}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.0.join(file).to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A server process in the foreground; continued (if stopped), killed and
+/// reaped on drop, together with the workers it names.
+struct Daemon {
+    child: Child,
+    stopped: Vec<u32>,
+}
+
+impl Daemon {
+    fn spawn(cmd: &mut Command, what: &str) -> Daemon {
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {what}: {e}"));
+        Daemon {
+            child,
+            stopped: Vec::new(),
+        }
+    }
+
+    fn signal(pid: u32, sig: libc::c_int) {
+        // SAFETY: kill(2) on a pid this test started.
+        unsafe { libc::kill(pid as libc::pid_t, sig) };
+    }
+
+    /// Stops `pid` (this daemon or one of its workers) with SIGSTOP.
+    /// Returns once every thread of it is stopped.
+    fn stop(&mut self, pid: u32) {
+        Daemon::signal(pid, libc::SIGSTOP);
+        self.stopped.push(pid);
+        wait_for("the stopped process's threads to stop", || {
+            std::fs::read_dir(format!("/proc/{pid}/task"))
+                .unwrap()
+                .flatten()
+                .all(|t| {
+                    let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
+                    let state = stat[stat.rfind(')').map_or(0, |i| i + 2)..].chars().next();
+                    state == Some('T')
+                })
+        });
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        for &pid in &self.stopped {
+            Daemon::signal(pid, libc::SIGCONT);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn nginx(dir: &TempDir, port: u16, backlog: u32) -> Daemon {
+    let conf = format!(
+        "daemon off;\n\
+         master_process on;\n\
+         worker_processes 2;\n\
+         pid {pid};\n\
+         error_log {log} warn;\n\
+         events {{ worker_connections 256; }}\n\
+         http {{\n\
+           access_log off;\n\
+           client_body_temp_path {d}/body;\n\
+           proxy_temp_path {d}/proxy;\n\
+           fastcgi_temp_path {d}/fastcgi;\n\
+           uwsgi_temp_path {d}/uwsgi;\n\
+           scgi_temp_path {d}/scgi;\n\
+           server {{ listen 127.0.0.1:{port} backlog={backlog} reuseport; return 200 \"ok\\n\"; }}\n\
+         }}\n",
+        pid = dir.path("nginx.pid"),
+        log = dir.path("error.log"),
+        d = dir.0.display(),
+    );
+    std::fs::write(dir.path("nginx.conf"), conf).unwrap();
+    Daemon::spawn(
+        Command::new("nginx")
+            .args(["-p", &dir.path(""), "-e", &dir.path("error.log")])
+            .args(["-c", &dir.path("nginx.conf")]),
+        "nginx",
+    )
+}
+
+fn haproxy(dir: &TempDir, port: u16, backlog: u32, backend: u16) -> Daemon {
+    let conf = format!(
+        "global\n  pidfile {pid}\n\
+         defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n\
+         frontend fe\n  bind 127.0.0.1:{port} backlog {backlog}\n  default_backend be\n\
+         backend be\n  server nginx 127.0.0.1:{backend}\n",
+        pid = dir.path("haproxy.pid"),
+    );
+    std::fs::write(dir.path("haproxy.cfg"), conf).unwrap();
+    Daemon::spawn(
+        Command::new("haproxy").args(["-db", "-f", &dir.path("haproxy.cfg")]),
+        "haproxy",
+    )
+}
+
+/// The pids whose parent is `parent` (nginx's workers).
+fn children(parent: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let after = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
+        let ppid = after.split_whitespace().nth(1).and_then(|p| p.parse().ok());
+        if ppid == Some(parent) {
+            out.push(pid);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// The socket inodes process `pid` watches through its epoll instances
+/// (the `tfd` lines of an eventpoll descriptor's fdinfo).
+fn polled_sockets(pid: u32) -> Vec<u32> {
+    let fd_dir = format!("/proc/{pid}/fd");
+    let link = |fd: &str| {
+        std::fs::read_link(format!("{fd_dir}/{fd}"))
+            .map(|l| l.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&fd_dir).unwrap().flatten() {
+        let fd = entry.file_name().to_string_lossy().into_owned();
+        if link(&fd) != "anon_inode:[eventpoll]" {
+            continue;
+        }
+        let info = std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{fd}")).unwrap();
+        for line in info.lines() {
+            let Some(target) = line.strip_prefix("tfd:") else {
+                continue;
+            };
+            let target = target.split_whitespace().next().unwrap_or_default();
+            let inode: Option<u32> = link(target)
+                .strip_prefix("socket:[")
+                .and_then(|l| l.strip_suffix(']'))
+                .and_then(|i| i.parse().ok());
+            out.extend(inode);
+        }
+    }
+    out
+}
+
+/// Waits until `holds`, for at most 10 s.
+fn wait_for(what: &str, mut holds: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !holds() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn stopped_nginx_worker_is_named_and_haproxy_in_front_is_not_blamed() {
+    if tool("nginx", "nginx-light").is_none() || tool("haproxy", "haproxy").is_none() {
+        return;
+    }
+    private_netns();
+    let (ndir, hdir) = (TempDir::new("nginx"), TempDir::new("haproxy"));
+    let mut web = nginx(&ndir, 8080, 8);
+    let mut proxy = haproxy(&hdir, 8443, 32, 8080);
+    let master = web.child.id();
+    wait_for("nginx's two workers and haproxy's listener", || {
+        let (_, agg) = collect();
+        children(master).len() == 2
+            && agg.listeners.iter().any(|l| l.local.port() == 8443)
+            && agg
+                .listeners
+                .iter()
+                .any(|l| l.local.port() == 8080 && l.members.len() == 2)
+    });
+    assert!(Path::new(&ndir.path("nginx.pid")).exists());
+
+    // Find the member each worker holds, and stop one worker.
+    let cache = ProcessCache::shared();
+    let mut source = LiveSource::open().unwrap().with_processes(cache);
+    let snap = source.collect().unwrap();
+    let agg = sockscope::model::Aggregate::build(&snap);
+    let pool = agg.listener("127.0.0.1:8080".parse().unwrap()).unwrap();
+    // nginx 1.22's workers keep both reuseport sockets open but each polls
+    // only its own: the member a worker serves is the one in its epoll set.
+    let stopped_pid = children(master)[0];
+    let polled = polled_sockets(stopped_pid);
+    let served: Vec<u32> = pool
+        .members
+        .iter()
+        .map(|m| m.inode)
+        .filter(|i| polled.contains(i))
+        .collect();
+    assert_eq!(
+        served.len(),
+        1,
+        "worker {stopped_pid} polls {polled:?}: {pool:#?}"
+    );
+    let stopped_inode = served[0];
+    let holders: Vec<u32> = pool
+        .members
+        .iter()
+        .find(|m| m.inode == stopped_inode)
+        .unwrap()
+        .processes
+        .iter()
+        .filter_map(|&i| snap.processes.get(i).map(|p| p.pid))
+        .collect();
+    assert!(holders.contains(&stopped_pid), "{holders:?}");
+    web.stop(stopped_pid);
+
+    // haproxy stopped with exactly 30 connections queued: 30/32, no drops.
+    proxy.stop(proxy.child.id());
+    let _queued: Vec<_> = (0..30).map(|_| connect_nowait("127.0.0.1:8443")).collect();
+
+    let mut model = Model::with_thresholds(
+        &ModelLimits::default(),
+        Thresholds {
+            fire_after: 2,
+            ..Thresholds::default()
+        },
+    );
+    let mut frames = vec![model.ingest(source.collect().unwrap())];
+
+    // A bounded client loop: 200 connection attempts, 10 every 50 ms so the
+    // running worker keeps up; about half hash to the stopped worker's
+    // member, whose queue (backlog 8) fills and drops.
+    let mut clients = Vec::new();
+    for _ in 0..20 {
+        clients.extend((0..10).map(|_| connect_nowait("127.0.0.1:8080")));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    wait_for("the stopped worker's member to drop", || {
+        let f = model.ingest(source.collect().unwrap());
+        let l = f.agg.listener("127.0.0.1:8080".parse().unwrap()).unwrap();
+        let m = l.members.iter().find(|m| m.inode == stopped_inode).unwrap();
+        let done = m.is_full() && m.drops.is_some_and(|d| d > 0) && frames.len() >= 3;
+        frames.push(f);
+        done
+    });
+    // The last frame from a sample whose counters held still across an `ss`
+    // run: the members' drops then equal ss's `d` per inode and add up to
+    // ListenDrops exactly.
+    let Some((snap, out)) = settled_with_ss(&mut source) else {
+        return;
+    };
+    let mine = our_drops(&snap);
+    assert_eq!(mine, ss_drops(&out), "sk_drops per inode vs ss:\n{out}");
+    assert!(mine[&stopped_inode] > 0);
+    assert_eq!(
+        mine.values().map(|&d| u64::from(d)).sum::<u64>(),
+        snap.counters["ListenDrops"]
+    );
+    let last = model.ingest(snap);
+    frames.push(last.clone());
+
+    // The listener alert names the stopped worker's member and its pid.
+    let alerts: Vec<_> = last
+        .alerts
+        .active
+        .iter()
+        .filter(|a| a.rule == Rule::AcceptQueueOverflow)
+        .collect();
+    let nginx_alert = alerts
+        .iter()
+        .find(|a| a.target.name == "127.0.0.1:8080")
+        .unwrap_or_else(|| panic!("no alert on the nginx pool: {alerts:#?}"));
+    assert_eq!(nginx_alert.severity, Severity::Critical);
+    assert!(
+        nginx_alert.message.starts_with(&format!(
+            "listener 127.0.0.1:8080 member inode {stopped_inode} "
+        )),
+        "{}",
+        nginx_alert.message
+    );
+    assert!(
+        nginx_alert
+            .message
+            .contains(&format!("nginx[{stopped_pid}]")),
+        "{}",
+        nginx_alert.message
+    );
+    // haproxy at 30/32 without drops: never critical, and no drop is its.
+    assert!(
+        alerts
+            .iter()
+            .all(|a| a.target.name != "127.0.0.1:8443" || a.severity < Severity::Critical),
+        "{alerts:#?}"
+    );
+    let front = last
+        .agg
+        .listener("127.0.0.1:8443".parse().unwrap())
+        .unwrap();
+    assert_eq!((front.accept_queue, front.backlog), (30, 32));
+    assert_eq!(front.drops(), Some(0));
+    // Each member's attributed drops are exactly its own sk_drops rise over
+    // the frames; the stopped worker's member is the one that dropped most.
+    let drops_at = |f: &sockscope::model::Frame, inode: u32| -> u64 {
+        let l = f.agg.listener("127.0.0.1:8080".parse().unwrap()).unwrap();
+        u64::from(
+            l.members
+                .iter()
+                .find(|m| m.inode == inode)
+                .unwrap()
+                .drops
+                .unwrap(),
+        )
+    };
+    let mut attributed = std::collections::BTreeMap::new();
+    let (mut listen_drops, mut total) = (0, 0);
+    for f in &frames {
+        if let Some(o) = &f.alerts.overflow {
+            assert!(o.is_exact());
+            assert_eq!(o.attributed_to("127.0.0.1:8443".parse().unwrap()), 0);
+            listen_drops += o.drops;
+            total += o.attributed();
+            for m in o.members.iter().flatten() {
+                *attributed.entry(m.inode).or_insert(0) += m.drops;
+            }
+        }
+    }
+    assert!(total > 0);
+    assert_eq!(
+        listen_drops, total,
+        "between quiet first and last samples every ListenDrops rise is a member's: unattributed 0"
+    );
+    assert!(
+        !last
+            .alerts
+            .active
+            .iter()
+            .any(|a| a.target.kind == TargetKind::Namespace),
+        "{:#?}",
+        last.alerts.active
+    );
+    for m in &pool.members {
+        let rise = drops_at(&last, m.inode) - drops_at(&frames[0], m.inode);
+        assert_eq!(
+            attributed.get(&m.inode).copied().unwrap_or(0),
+            rise,
+            "inode {}",
+            m.inode
+        );
+    }
+    let most = attributed.iter().max_by_key(|(_, d)| **d).map(|(i, _)| *i);
+    assert_eq!(most, Some(stopped_inode), "{attributed:?}");
+}
