@@ -128,7 +128,7 @@ impl Config {
                 _ => return Ok((Config::default(), None)),
             },
         };
-        match std::fs::read_to_string(&path) {
+        match read_bounded(&path) {
             Ok(text) => Ok((Config::from_toml(&text, &path)?, Some((path, text)))),
             Err(source) => Err(ConfigError::Read { path, source }),
         }
@@ -212,13 +212,8 @@ impl Config {
     /// Checks ranges; call after every layer is applied.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let d = &self.dashboard;
-        if d.interval < Duration::from_millis(100) || d.interval > Duration::from_secs(3600) {
-            return Err(invalid(
-                "dashboard.interval",
-                &d.interval,
-                "between 100ms and 1h",
-            ));
-        }
+        check_interval(d.interval)
+            .map_err(|why| invalid("dashboard.interval", &d.interval, why))?;
         if d.history < d.interval {
             return Err(invalid(
                 "dashboard.history",
@@ -238,6 +233,52 @@ impl Config {
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).expect("Config serializes to TOML")
     }
+}
+
+/// Shortest and longest time between samples of the dashboard and of
+/// `snapshot --watch`.
+pub const INTERVAL_RANGE: (Duration, Duration) =
+    (Duration::from_millis(100), Duration::from_secs(3600));
+
+/// Checks a sampling interval against [`INTERVAL_RANGE`]; the error says what is allowed.
+pub fn check_interval(interval: Duration) -> Result<(), &'static str> {
+    if interval < INTERVAL_RANGE.0 || interval > INTERVAL_RANGE.1 {
+        return Err("between 100ms and 1h");
+    }
+    Ok(())
+}
+
+/// The largest config file read (1 MiB); a real one is a few hundred bytes.
+pub const MAX_CONFIG_LEN: u64 = 1 << 20;
+
+/// Reads the config file at `path`: a regular file (after symlinks) of at
+/// most [`MAX_CONFIG_LEN`] bytes, opened without blocking so that a FIFO
+/// or device is refused instead of waited on or read forever.
+fn read_bounded(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "it is not a regular file (a device, FIFO, socket or directory); give a TOML file",
+        ));
+    }
+    let mut text = String::new();
+    file.take(MAX_CONFIG_LEN + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG_LEN {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "it is larger than {MAX_CONFIG_LEN} bytes; a config file is a few lines of TOML"
+            ),
+        ));
+    }
+    Ok(text)
 }
 
 fn invalid(key: &str, value: &Duration, why: &str) -> ConfigError {

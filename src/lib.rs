@@ -12,5 +12,6 @@ pub mod export;
 pub mod memory;
 pub mod model;
 pub mod record;
+pub mod sanitize;
 pub mod serve;
 pub mod ui;

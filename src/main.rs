@@ -42,10 +42,32 @@ fn main() -> ExitCode {
             ExitCode::from(status)
         }
         Err(e) => {
-            eprintln!("sockscope: error: {e:#}");
+            // Messages quote paths, names and decoded text: one line, no
+            // control characters reach the terminal.
+            eprintln!(
+                "sockscope: error: {}",
+                sockscope::sanitize::clean(&error_line(&e))
+            );
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes joined by `: `, each cause said once: a cause
+/// that the message before it already quotes (`cannot open X: {source}`) is
+/// not repeated.
+fn error_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.is_empty() {
+            line = text;
+        } else if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
 }
 
 /// `sockscope snapshot | head` closes the pipe early; that is not an error.

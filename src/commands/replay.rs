@@ -55,12 +55,7 @@ pub fn run(args: &ReplayArgs, target: &TargetArgs, base: Config) -> anyhow::Resu
     }
 
     let config = top::config(&args.dashboard, base)?;
-    let dir = &config.dashboard.export_dir;
-    anyhow::ensure!(
-        dir.is_dir(),
-        "export directory {} does not exist; create it or pass --export-dir",
-        dir.display()
-    );
+    top::check_dashboard(&config)?;
     top::init_logging(args.dashboard.log_file.as_deref());
 
     let mut settings = top::settings(&config, Mode::Replay { speed: args.speed });

@@ -320,10 +320,12 @@ pub fn run(
             "--watch follows one namespace; pick it with --netns, --netns-path or --pid instead of --all-netns"
         );
         let interval = args.interval.unwrap_or(config.dashboard.interval);
-        anyhow::ensure!(
-            !interval.is_zero(),
-            "--interval must be positive, e.g. 250ms"
-        );
+        if let Err(allowed) = crate::config::check_interval(interval) {
+            anyhow::bail!(
+                "--interval {} is out of range; use a time {allowed}",
+                humantime::format_duration(interval)
+            );
+        }
         let (mut source, _) = target.open_source(process_cache())?;
         let report = watch::watch(source.as_mut(), config, duration, interval)?;
         emit(args, |out| render_report(out, args.format, &report, opts))?;

@@ -59,6 +59,33 @@ pub fn init_logging(path: Option<&Path>) {
         .try_init();
 }
 
+/// What the dashboard (live or replay) needs before it takes the terminal:
+/// an export directory that is a directory, and a terminal on stdin and
+/// stdout (escape codes must not go into a file or pipe).
+pub fn check_dashboard(config: &Config) -> anyhow::Result<()> {
+    let dir = &config.dashboard.export_dir;
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => anyhow::bail!(
+            "export directory {} is not a directory; pass --export-dir with a directory",
+            dir.display()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
+            "export directory {} does not exist; create it or pass --export-dir",
+            dir.display()
+        ),
+        Err(e) => anyhow::bail!(
+            "export directory {} cannot be used ({e}); pass --export-dir with a directory you can write",
+            dir.display()
+        ),
+    }
+    anyhow::ensure!(
+        std::io::stdout().is_terminal() && std::io::stdin().is_terminal(),
+        "the dashboard needs a terminal; for output to a file or pipe use `sockscope snapshot`"
+    );
+    Ok(())
+}
+
 fn default_log_path() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_STATE_HOME")
         .filter(|v| !v.is_empty())
@@ -72,16 +99,7 @@ fn default_log_path() -> Option<PathBuf> {
 /// Runs the dashboard on the live kernel of the current network namespace.
 pub fn run(args: &TopArgs, base: Config, target: &TargetArgs) -> anyhow::Result<()> {
     let config = config(args, base)?;
-    let dir = &config.dashboard.export_dir;
-    anyhow::ensure!(
-        dir.is_dir(),
-        "export directory {} does not exist; create it or pass --export-dir",
-        dir.display()
-    );
-    anyhow::ensure!(
-        std::io::stdout().is_terminal() && std::io::stdin().is_terminal(),
-        "the dashboard needs a terminal; for output to a file or pipe use `sockscope snapshot`"
-    );
+    check_dashboard(&config)?;
     let (source, _label) = target.open_any(process_cache())?;
     init_logging(args.log_file.as_deref());
     let factory: SourceFactory = Box::new(move || Ok(source));

@@ -8,10 +8,13 @@
 //! when not collected; `fill` is the fullest member's accept_queue /
 //! backlog; `member_drops` lists the members as `inode:drops` and
 //! `member_processes` as `inode:comm[pid],comm[pid]`, separated by spaces.
+//! Control characters in any cell are escaped ([`clean`]), so a record is
+//! always one line.
 
 use std::io::{self, Write};
 
 use super::json::{ListenerDoc, SnapshotDoc};
+use crate::sanitize::clean;
 
 /// The header row, in column order.
 pub const COLUMNS: [&str; 29] = [
@@ -117,7 +120,7 @@ pub fn write_docs(out: &mut dyn Write, docs: &[SnapshotDoc]) -> io::Result<()> {
     w.write_record(COLUMNS)?;
     for doc in docs {
         for l in &doc.listeners {
-            w.write_record(row(doc, l))?;
+            w.write_record(row(doc, l).iter().map(|cell| clean(cell).into_owned()))?;
         }
     }
     w.flush()

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use crate::export::json::{AlertDoc, WatchDoc};
 use crate::model::{Aggregate, Snapshot, TcpState};
+use crate::sanitize::clean;
 
 /// Kernel counters worth a line in the text report, in this order.
 pub const KEY_COUNTERS: [&str; 8] = [
@@ -23,8 +24,8 @@ pub fn write(out: &mut dyn Write, snapshot: &Snapshot, agg: &Aggregate) -> io::R
     writeln!(
         out,
         "sockscope snapshot  host {}  netns {}  at {}  ({} sockets in {} us)",
-        snapshot.hostname,
-        snapshot.netns,
+        clean(&snapshot.hostname),
+        clean(&snapshot.netns),
         snapshot.taken_at,
         snapshot.collector.sockets,
         snapshot.collector.duration_us
@@ -96,9 +97,9 @@ pub fn write(out: &mut dyn Write, snapshot: &Snapshot, agg: &Aggregate) -> io::R
     )?;
     for u in &snapshot.unix_listeners {
         let path = if u.path.is_empty() {
-            "(unnamed)"
+            "(unnamed)".into()
         } else {
-            &u.path
+            clean(&u.path)
         };
         writeln!(
             out,
@@ -117,7 +118,7 @@ pub fn write(out: &mut dyn Write, snapshot: &Snapshot, agg: &Aggregate) -> io::R
         }
     }
     for note in &snapshot.collector.notes {
-        writeln!(out, "note: {note}")?;
+        writeln!(out, "note: {}", clean(note))?;
     }
     Ok(())
 }
@@ -157,13 +158,13 @@ pub fn write_alerts(
             a.severity.name(),
             a.rule.id(),
             a.target.kind.name(),
-            a.target.name,
+            clean(&a.target.name),
             a.since
         )?;
-        writeln!(out, "           {}", a.message)?;
+        writeln!(out, "           {}", clean(&a.message))?;
     }
     for note in notes {
-        writeln!(out, "note: {note}")?;
+        writeln!(out, "note: {}", clean(note))?;
     }
     Ok(())
 }

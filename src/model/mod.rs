@@ -15,6 +15,7 @@ pub mod rates;
 pub mod snapshot;
 pub mod states;
 pub mod tracker;
+mod validate;
 
 #[cfg(test)]
 mod aggregate_tests;

@@ -39,6 +39,10 @@ pub const SAMPLE_HEADER_LEN: u64 = 16;
 /// A sample larger than this is taken as corruption, not data (1 GiB).
 pub const MAX_SAMPLE_LEN: u32 = 1 << 30;
 
+/// A sample that decompresses to more than this is refused (256 MiB, about
+/// 1.5 million sockets), whatever its size prefix says.
+pub const MAX_DECODED_LEN: usize = 256 << 20;
+
 /// What a recording says about itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordingHeader {
@@ -93,12 +97,14 @@ pub enum RecordError {
         why: String,
     },
     /// A sample passed its checksum but could not be decoded.
-    #[error("{path}: sample {index} cannot be decoded: {why}")]
+    #[error("{path}: sample {index} at byte {offset} cannot be decoded: {why}")]
     BadSample {
         /// The file.
         path: PathBuf,
         /// Sample index, from 0.
         index: usize,
+        /// Byte offset of the sample's header in the file.
+        offset: u64,
         /// The decoder's message.
         why: String,
     },
@@ -107,5 +113,7 @@ pub enum RecordError {
     Encode(String),
 }
 
+#[cfg(test)]
+mod fuzz_tests;
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 
 use super::{
-    MAGIC, MAX_SAMPLE_LEN, RecordError, RecordingHeader, SAMPLE_HEADER_LEN, SCHEMA_VERSION,
+    MAGIC, MAX_DECODED_LEN, MAX_SAMPLE_LEN, RecordError, RecordingHeader, SAMPLE_HEADER_LEN,
+    SCHEMA_VERSION,
 };
 use crate::model::Snapshot;
 
@@ -266,15 +267,10 @@ impl<R: Read + Seek> Recording<R> {
             .checked_sub(1)
     }
 
-    /// Decodes sample `index`.
+    /// Decodes sample `index` and checks it ([`Snapshot::validate`]): a
+    /// sample that passed its checksum is still untrusted input.
     pub fn read(&mut self, index: usize) -> Result<Snapshot, RecordError> {
         let s = self.samples[index];
-        let path = self.path.clone();
-        let bad = |why: String| RecordError::BadSample {
-            path: path.clone(),
-            index,
-            why,
-        };
         self.reader
             .seek(SeekFrom::Start(s.offset))
             .map_err(|source| RecordError::Io {
@@ -283,8 +279,40 @@ impl<R: Read + Seek> Recording<R> {
             })?;
         let mut payload = vec![0u8; s.len as usize];
         self.read_exact(&mut payload)?;
-        let packed =
-            lz4_flex::decompress_size_prepended(&payload).map_err(|e| bad(e.to_string()))?;
-        rmp_serde::from_slice(&packed).map_err(|e| bad(e.to_string()))
+        decode(&payload).map_err(|why| RecordError::BadSample {
+            path: self.path.clone(),
+            index,
+            offset: s.offset - SAMPLE_HEADER_LEN,
+            why: crate::sanitize::clean(&why).into_owned(),
+        })
     }
+}
+
+/// The largest decompressed size a payload of `len` bytes may announce: LZ4
+/// expands a byte to at most 255, and nothing above [`MAX_DECODED_LEN`].
+pub fn max_decoded_len(len: usize) -> usize {
+    len.saturating_mul(255).min(MAX_DECODED_LEN)
+}
+
+/// Decompresses and decodes one sample's payload, refusing an announced size
+/// beyond [`max_decoded_len`] before allocating anything for it.
+fn decode(payload: &[u8]) -> Result<Snapshot, String> {
+    let Some((size, block)) = payload.split_first_chunk::<4>() else {
+        return Err(format!(
+            "the payload is {} bytes, shorter than its 4-byte size prefix",
+            payload.len()
+        ));
+    };
+    let size = u32::from_le_bytes(*size) as usize;
+    let limit = max_decoded_len(block.len());
+    if size > limit {
+        return Err(format!(
+            "it announces {size} decompressed bytes, more than the {limit} its {} compressed bytes can hold",
+            block.len()
+        ));
+    }
+    let packed = lz4_flex::block::decompress(block, size).map_err(|e| e.to_string())?;
+    let snapshot: Snapshot = rmp_serde::from_slice(&packed).map_err(|e| e.to_string())?;
+    snapshot.validate()?;
+    Ok(snapshot)
 }

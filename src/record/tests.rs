@@ -235,3 +235,66 @@ fn listener_drops_round_trip_and_old_sockets_lack_the_key() {
     bytes.extend(frame(s.taken_at, &payload).unwrap());
     assert_eq!(open(bytes).unwrap().read(0).unwrap(), s);
 }
+
+/// A file of one sample whose payload is `payload`, framed with a valid crc32.
+fn one_sample(payload: &[u8]) -> Vec<u8> {
+    let mut bytes = encode_header(&header());
+    bytes.extend(frame(samples()[0].taken_at, payload).unwrap());
+    bytes
+}
+
+#[test]
+fn a_size_prefix_beyond_the_payload_is_refused_before_allocating() {
+    let mut payload = lz4_flex::compress_prepend_size(&[0u8; 3000]);
+    payload[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let offset = encode_header(&header()).len();
+    let mut rec = open(one_sample(&payload)).unwrap();
+    let block = payload.len() - 4;
+    assert_eq!(
+        rec.read(0).unwrap_err().to_string(),
+        format!(
+            "t.rec: sample 0 at byte {offset} cannot be decoded: it announces 4294967295 decompressed bytes, more than the {} its {block} compressed bytes can hold",
+            block * 255
+        )
+    );
+}
+
+#[test]
+fn a_real_bomb_stops_at_the_hard_cap() {
+    let bomb = vec![0u8; MAX_DECODED_LEN + 1];
+    let payload = lz4_flex::compress_prepend_size(&bomb);
+    assert!(
+        payload.len() * 255 > MAX_DECODED_LEN,
+        "the ratio bound alone would pass it"
+    );
+    let err = open(one_sample(&payload)).unwrap().read(0).unwrap_err();
+    assert!(
+        err.to_string().ends_with(&format!(
+            "it announces {} decompressed bytes, more than the {MAX_DECODED_LEN} its {} compressed bytes can hold",
+            MAX_DECODED_LEN + 1,
+            payload.len() - 4
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_process_index_outside_the_table_is_refused() {
+    let mut s = samples()[1].clone();
+    s.processes.enabled = true;
+    s.processes.list = vec![crate::model::fixtures::process(1, "init")];
+    s.processes.sockets = vec![crate::model::SocketProcesses {
+        inode: s.tcp[0].inode,
+        processes: vec![5],
+    }];
+    let payload = lz4_flex::compress_prepend_size(&rmp_serde::to_vec_named(&s).unwrap());
+    let offset = encode_header(&header()).len();
+    let err = open(one_sample(&payload)).unwrap().read(0).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "t.rec: sample 0 at byte {offset} cannot be decoded: processes.sockets[0] (inode {}) names process 5 of a 1-entry process list",
+            s.tcp[0].inode
+        )
+    );
+}

@@ -1,8 +1,6 @@
 //! `e`: the shown sample as snapshot JSON (`sockscope.snapshot.v1`) in the
 //! export directory, written atomically (temporary file, then rename).
 
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::export::json::{AlertDoc, SnapshotDoc};
@@ -37,17 +35,10 @@ pub fn write(dir: &Path, frame: &Frame) -> Result<PathBuf, String> {
     let alerts = frame.alerts.active.iter().map(AlertDoc::from).collect();
     let doc =
         SnapshotDoc::new(&frame.snapshot, &frame.agg).with_alerts(alerts, &frame.alerts.notes);
-    let fail = |e: &dyn std::fmt::Display| format!("export to {} failed: {e}", path.display());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".sockscope-export-")
-        .tempfile_in(dir)
-        .map_err(|e| fail(&e))?;
-    serde_json::to_writer_pretty(&mut tmp, &doc).map_err(|e| fail(&e))?;
-    tmp.write_all(b"\n").map_err(|e| fail(&e))?;
-    // A temporary file is private (0600); an export is a normal file.
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o644))
-        .map_err(|e| fail(&e))?;
-    tmp.persist(&path).map_err(|e| fail(&e.error))?;
+    crate::export::atomic::write_atomic(&path, |out| {
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        out.write_all(b"\n")
+    })
+    .map_err(|e| format!("export to {} failed: {}", path.display(), e.source))?;
     Ok(path)
 }

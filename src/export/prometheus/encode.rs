@@ -32,6 +32,10 @@ impl Dialect {
     }
 }
 
+/// Escapes a label value or help text: backslash, newline and (in quotes)
+/// the double quote as the exposition formats define; every other control
+/// character by [`crate::sanitize::clean`]'s rule, so ESC never reaches a
+/// terminal that shows the scrape.
 fn escape(text: &str, quote: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -39,6 +43,9 @@ fn escape(text: &str, quote: bool) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '"' if quote => out.push_str("\\\""),
+            c if crate::sanitize::is_unsafe(c) => out.push_str(
+                &crate::sanitize::clean(c.encode_utf8(&mut [0; 4])).replace('\\', "\\\\"),
+            ),
             c => out.push(c),
         }
     }
