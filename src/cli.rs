@@ -158,6 +158,14 @@ pub struct ServeArgs {
     /// Scrapes within this time of the last collection share it (`1s`, `500ms`).
     #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
     pub cache: std::time::Duration,
+    /// Connections served at once (1 to 10000); one more is answered 503
+    /// and closed.
+    #[arg(long, default_value_t = 64)]
+    pub max_connections: usize,
+    /// A connection that sends no (complete) request head for this long is
+    /// closed, also between keep-alive requests (100ms to 30s).
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    pub idle_timeout: std::time::Duration,
 }
 
 /// Arguments of `sockscope record`.

@@ -18,8 +18,13 @@ struct Tmux {
 
 impl Tmux {
     /// Starts a server with one 160x48 window running `sh`, from the calling
-    /// thread, so everything it runs lives in this thread's network namespace.
-    fn start() -> Tmux {
+    /// thread, so everything it runs lives in this thread's network namespace;
+    /// `None` after a visible skip when tmux is not installed (a failure
+    /// under `CI=true`).
+    fn start() -> Option<Tmux> {
+        if !common::tools::need("tmux", "the end-to-end terminal tests") {
+            return None;
+        }
         static N: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
             "sockscope-test-{}-{}",
@@ -39,7 +44,7 @@ impl Tmux {
             "sh",
         ]);
         assert!(out.status.success(), "tmux new-session: {out:?}");
-        tmux
+        Some(tmux)
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -129,7 +134,7 @@ fn dashboard_in_tmux_against_real_sockets() {
     let export = dir.path().join("exports");
     std::fs::create_dir(&export).unwrap();
 
-    let tmux = Tmux::start();
+    let Some(tmux) = Tmux::start() else { return };
     let command = format!(
         "NO_COLOR=1 {} top --interval 250ms --export-dir {} --log-file {}; echo EXITED $?",
         env!("CARGO_BIN_EXE_sockscope"),
@@ -238,7 +243,7 @@ fn tiny_terminal_then_sigterm_and_sighup_restore_the_terminal() {
     private_netns();
     let dir = tempfile::tempdir().unwrap();
     for (signal, name) in [(libc::SIGTERM, "TERM"), (libc::SIGHUP, "HUP")] {
-        let tmux = Tmux::start();
+        let Some(tmux) = Tmux::start() else { return };
         let pidfile = dir.path().join(format!("{name}.pid"));
         let command = format!(
             "sh -c 'echo $$ > {}; exec {} --interval 250ms --log-file {}'; echo EXITED $?",
@@ -302,7 +307,7 @@ fn replay_in_tmux_steps_through_a_recording() {
     }
     drop(rec);
 
-    let tmux = Tmux::start();
+    let Some(tmux) = Tmux::start() else { return };
     let command = format!(
         "NO_COLOR=1 {} replay {} --speed 4 --export-dir {} --log-file {}; echo EXITED $?",
         env!("CARGO_BIN_EXE_sockscope"),
@@ -361,7 +366,7 @@ fn dashboard_shows_the_full_queue_and_the_close_wait_leak_as_alerts() {
         drop(c);
     }
     let dir = tempfile::tempdir().unwrap();
-    let tmux = Tmux::start();
+    let Some(tmux) = Tmux::start() else { return };
     let command = format!(
         "NO_COLOR=1 {} --interval 250ms --close-wait-min-age 1s --close-wait-min-count 3 \
          --log-file {}; echo EXITED $?",
@@ -400,4 +405,72 @@ fn dashboard_shows_the_full_queue_and_the_close_wait_leak_as_alerts() {
     );
     tmux.keys(&["q"]);
     tmux.wait_for("the dashboard to exit", |s| s.contains("EXITED 0"));
+}
+
+/// Waits until tmux reports `format` as `want` (up to 20 s).
+fn wait_display(tmux: &Tmux, what: &str, format: &str, want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tmux.display(format) != want {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; screen:\n{}",
+            tmux.capture()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn ctrl_z_sigtstp_sigcont_and_sigquit_hand_the_terminal_back() {
+    private_netns();
+    let dir = tempfile::tempdir().unwrap();
+    let Some(tmux) = Tmux::start() else { return };
+    let pidfile = dir.path().join("pid");
+    let command = format!(
+        "sh -c 'echo $$ > {}; exec {} --interval 250ms --log-file {}'",
+        pidfile.display(),
+        env!("CARGO_BIN_EXE_sockscope"),
+        dir.path().join("log").display(),
+    );
+    tmux.keys(&[&command, "Enter"]);
+    tmux.wait_for("the dashboard", |s| s.contains(" LIVE "));
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let signal = |sig: i32| {
+        // SAFETY: kill(2) on the pid of the dashboard this test started.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill {sig} {pid}");
+    };
+
+    // Ctrl-Z suspends like htop or vim: the shell's terminal is back.
+    tmux.keys(&["C-z"]);
+    wait_display(&tmux, "the suspend", "#{alternate_on}", "0");
+    assert_terminal_restored(&tmux);
+    // `fg`: the dashboard is redrawn, in raw mode (`q` needs no Enter).
+    tmux.keys(&["clear; fg", "Enter"]);
+    wait_display(&tmux, "the dashboard after fg", "#{alternate_on}", "1");
+    tmux.wait_for("the redraw", |s| s.contains(" LIVE "));
+
+    // kill -TSTP from outside: restored; `fg` (SIGCONT): raw and redrawn.
+    signal(libc::SIGTSTP);
+    wait_display(&tmux, "the stop", "#{alternate_on}", "0");
+    assert_eq!(tmux.display("#{mouse_any_flag}"), "0", "released the mouse");
+    tmux.keys(&["clear; fg", "Enter"]);
+    wait_display(&tmux, "the dashboard after fg", "#{alternate_on}", "1");
+    tmux.wait_for("the redraw", |s| s.contains(" LIVE "));
+    tmux.keys(&["?"]);
+    tmux.wait_for("a key taken without Enter", |s| s.contains(" keys "));
+    tmux.keys(&["Escape"]);
+
+    // SIGQUIT: restored before the exit.
+    signal(libc::SIGQUIT);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // SAFETY: signal 0 only checks that the pid still exists.
+    while unsafe { libc::kill(pid, 0) } == 0 {
+        assert!(Instant::now() < deadline, "SIGQUIT ends the dashboard");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_terminal_restored(&tmux);
 }

@@ -1,6 +1,8 @@
 //! The Prometheus rules and the Grafana dashboard in assets/ only use series
 //! the exporter produces; promtool accepts and unit-tests the rules.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -75,17 +77,13 @@ fn dashboard_is_grafana_json_with_queries() {
     assert_eq!(vars, ["datasource", "netns", "local"]);
 }
 
-/// promtool, or `None` with the reason printed when it is not installed.
+/// promtool, or `None` after a visible skip (a failure under `CI=true`).
 fn promtool() -> Option<Command> {
-    match Command::new("promtool").arg("--version").output() {
-        Ok(o) if o.status.success() => Some(Command::new("promtool")),
-        _ => {
-            eprintln!(
-                "promtool is not installed (Debian package `prometheus`); skipping its checks"
-            );
-            None
-        }
-    }
+    common::tools::need(
+        "promtool",
+        "Debian package `prometheus`; it checks the rules",
+    )
+    .then(|| Command::new("promtool"))
 }
 
 #[test]

@@ -333,3 +333,54 @@ fn control_characters_in_names_are_escaped_in_every_output() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn flags_that_would_be_ignored_or_hide_everything_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("ok.rec");
+    record(&rec, &[sample()]);
+    let file = rec.to_str().unwrap();
+    assert_eq!(
+        one_line(&run(&["--netns", "web", "snapshot", "--from", file])),
+        "sockscope: error: --netns, --netns-path, --pid and --all-netns pick what to collect; --from reads the namespace the recording holds"
+    );
+    assert_eq!(
+        one_line(&run(&[
+            "snapshot",
+            "--from",
+            file,
+            "--format",
+            "prometheus",
+            "--max-listeners",
+            "0"
+        ])),
+        "sockscope: error: --max-listeners 0 would hide every listener; give at least 1"
+    );
+}
+
+#[test]
+fn record_ends_with_its_summary_on_sighup() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("hup.rec");
+    let child = bin()
+        .args(["record", rec.to_str().unwrap(), "--interval", "100ms"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::metadata(&rec).map(|m| m.len()).unwrap_or(0) < 200 {
+        assert!(std::time::Instant::now() < deadline, "no sample recorded");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: kill(2) on the child this test started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGHUP) }, 0);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{err}");
+    let summary = err.lines().last().unwrap();
+    assert!(
+        summary.starts_with(&format!("sockscope: {}: ", rec.display()))
+            && summary.contains(" samples, "),
+        "{err}"
+    );
+}

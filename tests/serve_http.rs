@@ -8,6 +8,7 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 
 use common::serve::serve;
+use common::tools;
 use common::*;
 use sockscope::model::TcpState::*;
 
@@ -156,8 +157,10 @@ fn port_in_use_is_one_clear_line() {
 
 #[test]
 fn promtool_accepts_a_live_scrape() {
-    if Command::new("promtool").arg("--version").output().is_err() {
-        eprintln!("promtool is not installed (Debian package `prometheus`); skipping");
+    if !tools::need(
+        "promtool",
+        "Debian package `prometheus`; it lints the scrape",
+    ) {
         return;
     }
     private_netns();
@@ -242,4 +245,89 @@ fn serve_a_named_namespace_then_answer_up_zero_when_it_is_gone() {
     assert_eq!(value(&m, "sockscope_up", &[("netns", netns)]), 0.0);
     assert_eq!(value(&m, "sockscope_collection_errors_total", &[]), 1.0);
     assert!(!body.contains("sockscope_listener_accept_queue{"), "{body}");
+}
+
+/// Reads what the server sends until it closes the connection (a reset
+/// counts as closed); the read timeout only guards against a hang.
+fn read_until_closed(s: &mut TcpStream) -> String {
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let mut got = Vec::new();
+    match s.read_to_end(&mut got) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the server did not close the connection: {e}"),
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+#[test]
+fn idle_clients_are_dropped_and_above_the_cap_refused_while_metrics_answers() {
+    private_netns();
+    let server = serve(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--max-connections",
+        "4",
+        "--idle-timeout",
+        "4s",
+    ]);
+    // Four slots: two clients that send nothing, two that send half a request.
+    let held: Vec<TcpStream> = (0..4)
+        .map(|i| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            if i % 2 == 1 {
+                s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+                    .unwrap();
+            }
+            s
+        })
+        .collect();
+    // The server accepts in order, so the four hold every slot when a fifth
+    // comes (the idle timeout is far longer than five connects take).
+    let mut extra = TcpStream::connect(&server.addr).unwrap();
+    let refusal = read_until_closed(&mut extra);
+    assert!(
+        refusal.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+        "{refusal}"
+    );
+    assert!(refusal.contains("Retry-After: 1\r\n"), "{refusal}");
+    assert!(
+        refusal.ends_with("too many connections; try again later\r\n"),
+        "{refusal}"
+    );
+    // The idle and half-request clients are closed by the idle timeout.
+    for mut s in held {
+        let said = read_until_closed(&mut s);
+        assert!(
+            !said.starts_with("HTTP/1.1 200"),
+            "no answer to half a request: {said}"
+        );
+    }
+    // And /metrics answers again.
+    let (status, _, body) = get(&server.addr, "/metrics", None);
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(body.contains("sockscope_up"), "{body}");
+}
+
+#[test]
+fn connection_limits_out_of_range_are_one_line() {
+    for (args, want) in [
+        (
+            ["--max-connections", "0"],
+            "sockscope: error: --max-connections 0 is out of range; use 1 to 10000\n",
+        ),
+        (
+            ["--idle-timeout", "5m"],
+            "sockscope: error: --idle-timeout 5m is out of range; use 100ms to 30s\n",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+            .arg("serve")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), want);
+    }
 }

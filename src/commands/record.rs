@@ -9,7 +9,8 @@ use crate::cli::{RecordArgs, TargetArgs};
 use crate::collector::identity;
 use crate::record::{Recorder, RecordingHeader};
 
-/// Runs the subcommand until `--duration` passes or SIGINT/SIGTERM arrives.
+/// Runs the subcommand until `--duration` passes or SIGINT, SIGTERM or
+/// SIGHUP (a closed terminal) arrives; each ends with the summary line.
 pub fn run(args: &RecordArgs, target: &TargetArgs) -> anyhow::Result<()> {
     if args.interval < Duration::from_millis(100) {
         anyhow::bail!(
@@ -42,6 +43,7 @@ pub fn run(args: &RecordArgs, target: &TargetArgs) -> anyhow::Result<()> {
         use tokio::signal::unix::{SignalKind, signal};
         let mut int = signal(SignalKind::interrupt())?;
         let mut term = signal(SignalKind::terminate())?;
+        let mut hup = signal(SignalKind::hangup())?;
         let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
         let mut tick = tokio::time::interval(args.interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -50,6 +52,7 @@ pub fn run(args: &RecordArgs, target: &TargetArgs) -> anyhow::Result<()> {
                 _ = tick.tick() => {}
                 _ = int.recv() => return Ok(()),
                 _ = term.recv() => return Ok(()),
+                _ = hup.recv() => return Ok(()),
             }
             if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
                 return Ok(());

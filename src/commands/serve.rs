@@ -2,13 +2,14 @@
 
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 
 use crate::cli::{ServeArgs, TargetArgs};
 use crate::config::Config;
 use crate::export::prometheus::Limits;
-use crate::serve::{Exporter, ScrapeCache, router};
+use crate::serve::{ConnLimits, Exporter, ScrapeCache, router, serve};
 
 /// Binds `args.listen`, saying in one line why when it cannot.
 fn bind(args: &ServeArgs) -> anyhow::Result<std::net::TcpListener> {
@@ -44,12 +45,36 @@ async fn shutdown() {
     }
 }
 
+/// Refuses `--max-listeners 0` (of `serve` and `snapshot --format prometheus`).
+pub fn check_max_listeners(max_listeners: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        max_listeners > 0,
+        "--max-listeners 0 would hide every listener; give at least 1"
+    );
+    Ok(())
+}
+
 /// Runs the subcommand until SIGINT or SIGTERM, collecting the namespace(s)
 /// `target` picks, with the alert thresholds of `config`.
 pub fn run(args: &ServeArgs, target: &TargetArgs, config: &Config) -> anyhow::Result<()> {
-    if args.max_listeners == 0 {
-        anyhow::bail!("--max-listeners 0 would hide every listener; give at least 1");
+    check_max_listeners(args.max_listeners)?;
+    if !(1..=10_000).contains(&args.max_connections) {
+        anyhow::bail!(
+            "--max-connections {} is out of range; use 1 to 10000",
+            args.max_connections
+        );
     }
+    let idle = args.idle_timeout;
+    if idle < Duration::from_millis(100) || idle > Duration::from_secs(30) {
+        anyhow::bail!(
+            "--idle-timeout {} is out of range; use 100ms to 30s",
+            humantime::format_duration(idle)
+        );
+    }
+    let limits = ConnLimits {
+        max_connections: args.max_connections,
+        idle_timeout: idle,
+    };
     let listener = bind(args)?;
     let (worker, netns) = target.worker()?;
     let app = Arc::new(Exporter {
@@ -71,9 +96,8 @@ pub fn run(args: &ServeArgs, target: &TargetArgs, config: &Config) -> anyhow::Re
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         eprintln!("sockscope: serving http://{local}/metrics");
-        axum::serve(listener, router(app))
-            .with_graceful_shutdown(shutdown())
-            .await
+        serve(listener, router(app), limits, shutdown()).await;
+        anyhow::Ok(())
     })?;
     Ok(())
 }

@@ -314,6 +314,11 @@ pub fn run(
             max_listeners: args.max_listeners,
         },
     };
+    super::serve::check_max_listeners(args.max_listeners)?;
+    anyhow::ensure!(
+        args.from.is_none() || (target.netns_target().is_none() && !target.all_netns),
+        "--netns, --netns-path, --pid and --all-netns pick what to collect; --from reads the namespace the recording holds"
+    );
     if let Some(duration) = args.watch {
         anyhow::ensure!(
             !target.all_netns,

@@ -1,6 +1,7 @@
 //! `sockscope` / `sockscope top`: the live dashboard.
 
 use std::io::IsTerminal;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -34,8 +35,8 @@ pub fn settings(config: &Config, mode: Mode) -> Settings {
 }
 
 /// Sends `tracing` output to `path` (never to the terminal the dashboard
-/// draws on). Logging is best effort: a log file that cannot be opened
-/// disables logging rather than the dashboard.
+/// draws on). Logging is best effort: a log file that cannot be opened, or
+/// is a symlink, disables logging rather than the dashboard.
 pub fn init_logging(path: Option<&Path>) {
     let path = path.map(Path::to_owned).or_else(default_log_path);
     let Some(path) = path else { return };
@@ -43,9 +44,12 @@ pub fn init_logging(path: Option<&Path>) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
+    // O_NOFOLLOW: a symlink planted at the log path (a shared state
+    // directory) must not send root's log lines into another file.
     let Ok(file) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(&path)
     else {
         return;

@@ -3,9 +3,11 @@
 //! `/metrics` collects on scrape through a [`ScrapeCache`] and answers in the
 //! Prometheus text format, or OpenMetrics when the `Accept` header asks for
 //! it; `/` is a short page; `/healthz` answers `ok`. A failed collection is
-//! answered with `sockscope_up 0`, never an HTTP error.
+//! answered with `sockscope_up 0`, never an HTTP error. [`conn`] bounds
+//! what clients can hold: an idle timeout and a connection cap.
 
 pub mod cache;
+pub mod conn;
 
 use std::sync::Arc;
 
@@ -16,6 +18,7 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 
 pub use cache::{Scrape, ScrapeCache};
+pub use conn::{ConnLimits, serve};
 
 use crate::export::prometheus::{Dialect, Limits};
 

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use crossterm::event::EventStream;
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -16,7 +16,9 @@ use super::{export, keys, render};
 use crate::record::Playback;
 
 /// Opens the dashboard on the samples of `factory` until the user quits or
-/// a SIGTERM, SIGHUP or SIGINT arrives. The terminal is restored in every case.
+/// a SIGTERM, SIGHUP, SIGINT or SIGQUIT arrives. The terminal is restored in
+/// every case. Ctrl-Z and SIGTSTP suspend it (terminal restored, process
+/// stopped); SIGCONT re-enters raw mode and redraws.
 pub fn run(settings: Settings, factory: SourceFactory) -> anyhow::Result<()> {
     run_with(settings, factory, None)
 }
@@ -33,6 +35,19 @@ pub fn run_with(
         .build()
         .context("cannot start the event loop")?;
     runtime.block_on(event_loop(settings, factory, playback))
+}
+
+/// Ctrl-Z: in raw mode the terminal sends it as a key, not as SIGTSTP.
+fn is_suspend(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::Key(KeyEvent {
+            code: KeyCode::Char('z'),
+            modifiers,
+            kind: KeyEventKind::Press,
+            ..
+        }) if modifiers.contains(KeyModifiers::CONTROL)
+    )
 }
 
 /// Hands the dashboard's pause and speed to the replay's source.
@@ -58,6 +73,9 @@ async fn event_loop(
     let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
     let mut hup = signal(SignalKind::hangup()).context("cannot watch SIGHUP")?;
     let mut int = signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;
+    let mut quit = signal(SignalKind::quit()).context("cannot watch SIGQUIT")?;
+    let mut tstp = signal(SignalKind::from_raw(libc::SIGTSTP)).context("cannot watch SIGTSTP")?;
+    let mut cont = signal(SignalKind::from_raw(libc::SIGCONT)).context("cannot watch SIGCONT")?;
 
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let size = guard
@@ -77,6 +95,9 @@ async fn event_loop(
         guard.terminal.draw(|f| render::draw(f, &app))?;
         tokio::select! {
             event = events.next() => match event {
+                Some(Ok(event)) if is_suspend(&event) => {
+                    guard.suspend().context("cannot take the terminal back after a stop")?;
+                }
                 Some(Ok(event)) => {
                     if let Some(action) = keys::for_app(&event, &app) {
                         match app.handle(action) {
@@ -121,6 +142,13 @@ async fn event_loop(
             _ = term.recv() => break,
             _ = hup.recv() => break,
             _ = int.recv() => break,
+            _ = quit.recv() => break,
+            _ = tstp.recv() => {
+                guard.suspend().context("cannot take the terminal back after a stop")?;
+            }
+            _ = cont.recv() => {
+                guard.resume().context("cannot take the terminal back after a stop")?;
+            }
         }
     }
     drop(guard);

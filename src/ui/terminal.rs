@@ -1,6 +1,9 @@
 //! Taking over the terminal and always giving it back: on normal exit (the
 //! guard's drop), on panic (a hook that restores before the message is
-//! printed), and on SIGTERM/SIGHUP (the event loop ends, then the guard drops).
+//! printed), and on SIGTERM/SIGHUP/SIGQUIT (the event loop ends, then the
+//! guard drops). Job control hands it back for a while: Ctrl-Z or SIGTSTP
+//! restores it and stops the process ([`TerminalGuard::suspend`]); SIGCONT
+//! takes it again and redraws ([`TerminalGuard::resume`]).
 
 use std::io::{self, Stdout, stdout};
 
@@ -48,6 +51,39 @@ impl TerminalGuard {
                 Err(e)
             }
         }
+    }
+}
+
+impl TerminalGuard {
+    /// Restores the terminal and stops the process, as the default action of
+    /// SIGTSTP would (the shell sees the job stopped); returns once a
+    /// SIGCONT (`fg`) continues it, with the dashboard's terminal taken again.
+    pub fn suspend(&mut self) -> io::Result<()> {
+        restore();
+        // SAFETY: raise(3) has no preconditions; SIGSTOP cannot be caught.
+        unsafe { libc::raise(libc::SIGSTOP) };
+        self.resume()
+    }
+
+    /// Takes the terminal again after a stop: raw mode (set afresh, since
+    /// the shell may have put the tty back into cooked mode while the job
+    /// was stopped), the alternate screen and mouse capture, and a cleared
+    /// screen so that the next draw repaints everything.
+    pub fn resume(&mut self) -> io::Result<()> {
+        let _ = disable_raw_mode();
+        enable_raw_mode()?;
+        execute!(
+            stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            crossterm::cursor::Hide
+        )?;
+        // `Terminal::clear` would ask the terminal for the cursor position,
+        // racing the event reader for the answer; a resize to the current
+        // size clears and resets the back buffer without asking.
+        let size = self.terminal.size()?;
+        self.terminal
+            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
     }
 }
 

@@ -15,11 +15,24 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// Picks OpenMetrics when the scraper's `Accept` header asks for it.
+    /// Picks OpenMetrics when the scraper's `Accept` header lists
+    /// `application/openmetrics-text` with a quality above 0.
     pub fn negotiate(accept: Option<&str>) -> Dialect {
-        match accept {
-            Some(a) if a.contains("application/openmetrics-text") => Dialect::OpenMetrics,
-            _ => Dialect::Prometheus,
+        let wants_openmetrics = accept.is_some_and(|a| {
+            a.split(',').any(|range| {
+                let mut parts = range.split(';').map(str::trim);
+                let media = parts.next().unwrap_or_default();
+                let q = parts
+                    .filter_map(|p| p.strip_prefix("q="))
+                    .find_map(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                media.eq_ignore_ascii_case("application/openmetrics-text") && q > 0.0
+            })
+        });
+        if wants_openmetrics {
+            Dialect::OpenMetrics
+        } else {
+            Dialect::Prometheus
         }
     }
 
@@ -152,5 +165,10 @@ mod tests {
             Dialect::OpenMetrics
         );
         assert_eq!(Dialect::negotiate(Some("text/plain")), Dialect::Prometheus);
+        assert_eq!(
+            Dialect::negotiate(Some("application/openmetrics-text; q=0, text/plain")),
+            Dialect::Prometheus,
+            "q=0 means not acceptable"
+        );
     }
 }
