@@ -4,6 +4,8 @@
 //! (`systemd-analyze security`); both run the exporter the same way with the
 //! same capabilities.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -25,9 +27,7 @@ fn run(tool: &str, args: &[&str], install: &str) -> Option<Output> {
     match Command::new(tool).args(args).output() {
         Ok(out) => Some(out),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let why = format!("{tool} is not installed ({install})");
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
-            eprintln!("skipped: {why}");
+            common::tools::skip(&format!("{tool} is not installed ({install})"));
             None
         }
         Err(e) => panic!("cannot run {tool}: {e}"),
