@@ -5,11 +5,14 @@
 //! Unicode direction override is replaced by a visible escape, so such a
 //! string can neither move a terminal's cursor or change its screen, nor
 //! split a line, a table row or a CSV record. Text, CSV, stderr, the
-//! Prometheus label values and the dashboard all pass strings through
+//! Prometheus label values and the dashboard ([`clean_snapshot`], instead of
+//! ratatui silently dropping control characters) all pass strings through
 //! [`clean`]; JSON keeps them as they are (its encoding escapes them).
 
 use std::borrow::Cow;
 use std::fmt::Write;
+
+use crate::model::Snapshot;
 
 /// Whether `c` is replaced by an escape: C0 and C1 controls, DEL, and the
 /// bidirectional formatting characters (U+200E, U+200F, U+202A..U+202E,
@@ -44,9 +47,63 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Replaces `text` by its [`clean`] form when that differs.
+fn clean_in_place(text: &mut String) {
+    if let Cow::Owned(cleaned) = clean(text) {
+        *text = cleaned;
+    }
+}
+
+/// Cleans every outside string of `snapshot` in place: host name, namespace
+/// labels and ids, UNIX socket paths, process names, command lines and
+/// users, collector notes. The dashboard does this to each sample before
+/// its model sees it, so screens, alert messages and its exports show the
+/// escaped form.
+pub fn clean_snapshot(snapshot: &mut Snapshot) {
+    clean_in_place(&mut snapshot.hostname);
+    clean_in_place(&mut snapshot.netns);
+    if let Some(id) = &mut snapshot.netns_id {
+        clean_in_place(id);
+    }
+    for u in &mut snapshot.unix_listeners {
+        clean_in_place(&mut u.path);
+    }
+    for p in &mut snapshot.processes.list {
+        clean_in_place(&mut p.comm);
+        clean_in_place(&mut p.cmdline);
+        clean_in_place(&mut p.user);
+    }
+    for part in &mut snapshot.netns_parts {
+        clean_in_place(&mut part.label);
+        part.id.iter_mut().for_each(clean_in_place);
+        part.error.iter_mut().for_each(clean_in_place);
+    }
+    snapshot.collector.notes.iter_mut().for_each(clean_in_place);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snapshot_is_cleaned_in_every_outside_string() {
+        let mut s = crate::model::fixtures::snapshot("2026-11-24T02:40:00Z", vec![]);
+        s.hostname = "h\x1b".to_owned();
+        s.unix_listeners.push(crate::model::UnixListener {
+            path: "/run/\x1b[2J\n.sock".to_owned(),
+            inode: 1,
+            kind: crate::model::UnixKind::Stream,
+            accept_queue: 0,
+            backlog: 1,
+        });
+        s.processes
+            .list
+            .push(crate::model::fixtures::process(1, "ev\til"));
+        clean_snapshot(&mut s);
+        assert_eq!(s.hostname, "h\\x1b");
+        assert_eq!(s.unix_listeners[0].path, "/run/\\x1b[2J\\n.sock");
+        assert_eq!(s.processes.list[0].comm, "ev\\til");
+    }
 
     #[test]
     fn controls_are_escaped_and_the_rest_kept() {

@@ -91,7 +91,10 @@ fn run(
     loop {
         let started = Instant::now();
         let msg = match source.collect() {
-            Ok(snapshot) => Collected::Frame(Frame::new(snapshot)),
+            Ok(mut snapshot) => {
+                crate::sanitize::clean_snapshot(&mut snapshot);
+                Collected::Frame(Frame::new(snapshot))
+            }
             Err(CollectError::Exhausted) => {
                 let _ = tx.blocking_send(Collected::Finished);
                 return;
@@ -204,6 +207,20 @@ mod tests {
         assert!(matches!(c.rx.blocking_recv(), Some(Collected::Frame(_))));
         assert!(matches!(c.rx.blocking_recv(), Some(Collected::Finished)));
         assert!(c.rx.blocking_recv().is_none(), "the thread has ended");
+    }
+
+    #[test]
+    fn samples_reach_the_dashboard_with_outside_strings_escaped() {
+        let factory: SourceFactory = Box::new(|| {
+            let mut s = snapshot("2026-11-24T00:00:00Z", vec![]);
+            s.hostname = "evil\x1b[2J".to_owned();
+            Ok(Box::new(ScriptedSource::new([s])))
+        });
+        let mut c = spawn(factory, Duration::ZERO).unwrap();
+        let Some(Collected::Frame(f)) = c.rx.blocking_recv() else {
+            panic!("a frame")
+        };
+        assert_eq!(f.snapshot.hostname, "evil\\x1b[2J");
     }
 
     #[test]
