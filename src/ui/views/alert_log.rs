@@ -78,11 +78,21 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             .iter()
             .filter(|f| f.snapshot.taken_at <= now)
             .filter_map(|f| f.alerts.overflow.as_ref())
-            .filter(|o| o.listeners.contains(&drill.key.local))
+            .filter(|o| {
+                o.listeners.contains(&drill.key.local) || o.attributed_to(drill.key.local) > 0
+            })
             .map(|o| {
-                let who = match o.listeners.len() {
-                    1 => "attributed: the only full listener".to_owned(),
-                    n => format!("likely: {n} listeners were full"),
+                let who = match (&o.members, o.listeners.len()) {
+                    (Some(members), _) => {
+                        let mine: Vec<String> = members
+                            .iter()
+                            .filter(|m| m.listener == drill.key.local)
+                            .map(|m| format!("inode {} +{}", m.inode, m.drops))
+                            .collect();
+                        format!("exact (sk_drops): {}", mine.join(", "))
+                    }
+                    (None, 1) => "attributed: the only full listener".to_owned(),
+                    (None, n) => format!("likely: {n} listeners were full"),
                 };
                 Line::raw(format!(
                     "    {}  ListenOverflows +{}  ListenDrops +{}  {who}",
@@ -93,10 +103,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             })
             .collect();
         if !rises.is_empty() {
-            out.push(heading(
-                app,
-                "LISTENOVERFLOWS RISES OF THIS LISTENER".to_owned(),
-            ));
+            out.push(heading(app, "DROPS OF THIS LISTENER".to_owned()));
             out.extend(rises);
         }
         out.push(Line::default());

@@ -45,6 +45,14 @@ fn render_title(frame: &mut Frame, area: Rect, app: &App, drill: &Drill, l: Opti
                 format!("{}/{}", l.accept_queue, l.backlog),
                 t.level(level),
             ));
+            if l.members.len() > 1 {
+                let (q, b) = l.fullest().map_or((0, 0), |m| (m.accept_queue, m.backlog));
+                spans.push(Span::styled(" (sum)  fullest member ", t.dim()));
+                spans.push(Span::styled(
+                    format!("{q}/{b}, {}/{} full", l.full_members(), l.members.len()),
+                    t.level(level),
+                ));
+            }
             spans.push(Span::styled("  connections ", t.dim()));
             spans.push(Span::raw(l.sockets().to_string()));
             spans.push(Span::styled("  members ", t.dim()));
@@ -62,22 +70,58 @@ fn render_title(frame: &mut Frame, area: Rect, app: &App, drill: &Drill, l: Opti
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// Width from which the members table shows DROPS and DROPS/S.
+const MEMBERS_WITH_DROPS: u16 = 70;
+
 fn render_members(frame: &mut Frame, area: Rect, app: &App, l: &Listener) {
     let t = &app.theme;
     let shown = layout::table_rows(area);
+    // DROPS (the member's sk_drops) and DROPS/S when the panel has room for them.
+    let with_drops = area.width >= MEMBERS_WITH_DROPS;
     let procs = app.shown().map(|f| &f.snapshot.processes);
     let owner = |inode: u32| procs.map_or_else(String::new, |p| p.label(p.of_inode(inode)));
+    // drops/s against the same member (by cookie) in the sample before.
+    let before = app.previous();
+    let rate = |m: &crate::model::Member| -> String {
+        let (Some(now), Some(prev), Some(shown)) = (m.drops, before, app.shown()) else {
+            return "-".to_owned();
+        };
+        let was = prev
+            .agg
+            .listeners
+            .iter()
+            .flat_map(|x| x.members.iter())
+            .find(|x| x.cookie == m.cookie)
+            .and_then(|x| x.drops);
+        let secs = shown
+            .snapshot
+            .taken_at
+            .duration_since(prev.snapshot.taken_at)
+            .as_secs_f64();
+        match was {
+            Some(was) if secs > 0.0 => format!("{:.1}", f64::from(now.wrapping_sub(was)) / secs),
+            _ => "-".to_owned(),
+        }
+    };
     let mut rows: Vec<Row> = l
         .members
         .iter()
         .take(shown)
         .map(|m| {
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(Line::from(m.inode.to_string()).right_aligned()),
                 Cell::from(Line::from(m.uid.to_string()).right_aligned()),
                 Cell::from(gauge(t, m.accept_queue, m.backlog)),
-                Cell::from(owner(m.inode)),
-            ])
+            ];
+            if with_drops {
+                cells.push(Cell::from(
+                    Line::from(m.drops.map_or_else(|| "-".to_owned(), |d| d.to_string()))
+                        .right_aligned(),
+                ));
+                cells.push(Cell::from(Line::from(rate(m)).right_aligned()));
+            }
+            cells.push(Cell::from(owner(m.inode)));
+            Row::new(cells)
         })
         .collect();
     if l.members.len() > shown && shown > 0 {
@@ -87,24 +131,23 @@ fn render_members(frame: &mut Frame, area: Rect, app: &App, l: &Listener) {
             l.members.len() - shown + 1
         ))]));
     }
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(10),
-            Constraint::Length(6),
-            Constraint::Length(GAUGE_WIDTH),
-            Constraint::Min(8),
-        ],
-    )
-    .header(
-        Row::new(vec![
-            right("MEMBER INO"),
-            right("UID"),
-            Cell::from("    ACCEPT Q"),
-            Cell::from("PROCESS"),
-        ])
-        .style(t.table_header()),
-    );
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(6),
+        Constraint::Length(GAUGE_WIDTH),
+    ];
+    let mut header = vec![
+        right("MEMBER INO"),
+        right("UID"),
+        Cell::from("    ACCEPT Q"),
+    ];
+    if with_drops {
+        widths.extend([Constraint::Length(10), Constraint::Length(8)]);
+        header.extend([right("DROPS"), right("DROPS/S")]);
+    }
+    widths.push(Constraint::Min(8));
+    header.push(Cell::from("PROCESS"));
+    let table = Table::new(rows, widths).header(Row::new(header).style(t.table_header()));
     frame.render_widget(table, area);
 }
 

@@ -102,11 +102,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ));
             cells.push(count(t, l.members.len() as u64, Level::Ok));
         }
-        cells.push(Cell::from(gauge(t, l.accept_queue, l.backlog)));
+        // A listener is as full as its fullest SO_REUSEPORT member.
+        let (queue, backlog) = l.fullest().map_or((0, 0), |m| (m.accept_queue, m.backlog));
+        cells.push(Cell::from(gauge(t, queue, backlog)));
         if wider {
-            let level = Theme::fill_level(l.fill(), l.accept_queue);
-            let pct = Line::from(format!("{:.0}%", l.fill() * 100.0)).right_aligned();
-            cells.push(Cell::from(pct).style(t.level(level)));
+            let level = Theme::fill_level(l.fill(), queue);
+            let full = l.full_members();
+            // "1/2": full members of members, when only some are full.
+            let text = if full > 0 && full < l.members.len() {
+                format!("{full}/{}", l.members.len())
+            } else {
+                format!("{:.0}%", l.fill() * 100.0)
+            };
+            cells.push(Cell::from(Line::from(text).right_aligned()).style(t.level(level)));
         }
         cells.extend([
             count(t, l.states[SynRecv], Level::Warn),
