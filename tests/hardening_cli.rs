@@ -384,3 +384,44 @@ fn record_ends_with_its_summary_on_sighup() {
         "{err}"
     );
 }
+
+#[test]
+fn a_full_disk_during_record_leaves_only_whole_samples() {
+    if !common::tools::have_root("a size-limited tmpfs in a private mount namespace") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c"])
+        .arg(
+            "mount -t tmpfs -o size=48k none \"$DIR\" && \
+             \"$SOCKSCOPE\" record \"$DIR/r.rec\" --interval 100ms; echo rc=$?; \
+             stat -c 'size=%s' \"$DIR/r.rec\"; \
+             \"$SOCKSCOPE\" snapshot --from \"$DIR/r.rec\" --format json >/dev/null && echo read-ok",
+        )
+        .env("DIR", dir.path())
+        .env("SOCKSCOPE", env!("CARGO_BIN_EXE_sockscope"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("rc=1\n"),
+        "the full disk is an error: {stdout}{stderr}"
+    );
+    assert!(stdout.ends_with("read-ok\n"), "{stdout}{stderr}");
+    let size = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("size="))
+        .unwrap();
+    let summary = stderr
+        .lines()
+        .find(|l| l.contains(" samples, "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        summary.ends_with(&format!(" samples, {size} bytes")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cut off"), "no partial tail: {stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+}

@@ -1,7 +1,7 @@
 //! Appending samples to a new recording.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use super::{MAGIC, RecordError, RecordingHeader, SCHEMA_VERSION};
@@ -80,13 +80,18 @@ impl Recorder {
         Ok(rec)
     }
 
+    /// Writes `bytes` whole or not at all: after a failed write (a full
+    /// disk) the partial tail is cut off again, so the file ends with its
+    /// last whole sample and the summary's byte count is the file's size.
     fn write(&mut self, bytes: &[u8]) -> Result<(), RecordError> {
-        self.file
-            .write_all(bytes)
-            .map_err(|source| RecordError::Io {
+        if let Err(source) = self.file.write_all(bytes) {
+            let _ = self.file.set_len(self.bytes);
+            let _ = self.file.seek(io::SeekFrom::Start(self.bytes));
+            return Err(RecordError::Io {
                 path: self.path.clone(),
                 source,
-            })?;
+            });
+        }
         self.bytes += bytes.len() as u64;
         Ok(())
     }
