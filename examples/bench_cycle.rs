@@ -6,9 +6,11 @@
 //! `getrusage`) per cycle, in microseconds, and the sockets seen.
 //!
 //! Modes:
-//! - `raw`: the floor. The same netlink dumps sockscope makes (TCP over IPv4
-//!   and IPv6, UNIX listeners) through the same socket, every message
-//!   received and discarded.
+//! - `raw`: the floor. One all-states TCP dump per family (IPv4, IPv6; what
+//!   `ss -tan` asks for) and the UNIX listeners through the same socket,
+//!   every message received and discarded. sockscope's own collection splits
+//!   the TCP dump in a LISTEN-only one with `INET_DIAG_SKMEMINFO` and one of
+//!   every other state, so the ratio includes that split's cost.
 //! - `collect`: `LiveSource::collect` (dumps, parsing, `/proc` counters).
 //! - `model`: `collect` plus `Model::ingest` (aggregate, tracker, history),
 //!   the dashboard's whole per-interval cost but the drawing.
@@ -63,7 +65,9 @@ fn cycle(mode: &str) -> anyhow::Result<Cycle> {
             Box::new(move || {
                 let mut n = 0;
                 for (family, what) in [(AF_INET, "tcp/ipv4"), (AF_INET6, "tcp/ipv6")] {
-                    n += diag.dump(what, inet::request(family), |_| true)?.messages;
+                    n += diag
+                        .dump(what, inet::all_states_request(family), |_| true)?
+                        .messages;
                 }
                 diag.dump("unix", unix::request(), |_| true)?;
                 Ok(n)

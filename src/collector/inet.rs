@@ -36,6 +36,18 @@ pub fn request(family: u8) -> SockDiagMessage {
     diag_request(family, states, ExtensionFlags::empty())
 }
 
+/// A dump request for every TCP socket of `family`, LISTEN included, no
+/// extensions: one walk of both hashes, what `ss -tan` asks for. The
+/// collector splits it in [`listen_request`] and [`request`]; the benchmark
+/// times this one as its floor.
+pub fn all_states_request(family: u8) -> SockDiagMessage {
+    diag_request(
+        family,
+        StateFlags::all().bits() | (1 << TCP_NEW_SYN_RECV),
+        ExtensionFlags::empty(),
+    )
+}
+
 /// A dump request for the LISTEN sockets of `family` with
 /// `INET_DIAG_SKMEMINFO`, whose `SK_MEMINFO_DROPS` [`parse`] reads into
 /// [`TcpSocket::drops`]. The kernel walks only the listening hash for it.
