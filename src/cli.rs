@@ -82,8 +82,9 @@ pub enum Command {
 /// Arguments of `sockscope config`.
 #[derive(Debug, clap::Args)]
 pub struct ConfigArgs {
-    /// Print the effective configuration as TOML.
-    #[arg(long, required = true)]
+    /// Print the effective configuration as TOML (what `sockscope config`
+    /// does anyway; kept for scripts).
+    #[arg(long)]
     pub print: bool,
 }
 
@@ -231,7 +232,7 @@ pub struct TargetArgs {
     /// Watch every network namespace of the host at once.
     #[arg(long, global = true)]
     pub all_netns: bool,
-    /// Never destroy sockets (disables `k` and `K` in the dashboard).
+    /// Never destroy sockets (the dashboard's destroy keys, Ctrl-K, Delete and K, refuse).
     #[arg(long, global = true)]
     pub read_only: bool,
     /// Do not look up owning processes: skips the scan of /proc/<pid>/fd

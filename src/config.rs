@@ -55,6 +55,8 @@ pub struct Config {
     /// Where the container runtimes keep the state that names namespaces
     /// (`[runtimes]`).
     pub runtimes: RuntimeRoots,
+    /// Dashboard keys (`[keys]`: command = key or list of keys).
+    pub keys: crate::ui::keys::Keymap,
 }
 
 /// `[dashboard]`.
@@ -348,6 +350,38 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("dashboard.interval = 10ms")
+        );
+    }
+
+    #[test]
+    fn keys_are_rebound_printed_and_checked() {
+        use crate::ui::keys::Command;
+        let c = Config::from_toml(
+            "[keys]\ndestroy = \"f9\"\nup = [\"up\", \"w\"]\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.keys.label(Command::Destroy, " "), "F9");
+        assert_eq!(c.keys.label(Command::Up, " "), "↑ w");
+        assert_eq!(c.keys.label(Command::Down, " "), "↓ j");
+        let printed = c.to_toml();
+        assert!(printed.contains("destroy = [\"f9\"]"), "{printed}");
+        assert!(
+            printed.contains("quit = [\n    \"q\",\n    \"f10\",\n]")
+                || printed.contains("quit = [\"q\", \"f10\"]"),
+            "{printed}"
+        );
+        assert_eq!(Config::from_toml(&printed, Path::new("x")).unwrap(), c);
+        let err = Config::from_toml(
+            "[dashboard]\n\n[keys]\ndestroy = \"j\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(
+            err.contains("key j is bound to both destroy and down in the drill-down"),
+            "{err}"
         );
     }
 

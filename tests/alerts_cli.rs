@@ -178,6 +178,34 @@ fn config_print_shows_flags_over_file_over_defaults() {
 }
 
 #[test]
+fn config_alone_prints_and_shows_rebound_keys() {
+    let dir = std::env::temp_dir().join(format!("sockscope-cli-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("keys.toml");
+    std::fs::write(&file, "[keys]\ndestroy = \"f9\"\n").unwrap();
+    let out = sockscope(&["--config", file.to_str().unwrap(), "config"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\n[keys]\n"), "{text}");
+    assert!(text.contains("\ndestroy = [\"f9\"]\n"), "{text}");
+    assert!(
+        text.contains("\nup = [\n    \"up\",\n    \"k\",\n]\n")
+            || text.contains("\nup = [\"up\", \"k\"]\n"),
+        "{text}"
+    );
+
+    std::fs::write(&file, "[keys]\ndestroy = \"j\"\n").unwrap();
+    let out = sockscope(&["--config", file.to_str().unwrap(), "config"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("key j is bound to both destroy and down in the drill-down"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_config_is_one_error_line_naming_file_line_and_key() {
     let dir = std::env::temp_dir().join(format!("sockscope-cli-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

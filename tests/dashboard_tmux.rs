@@ -194,6 +194,28 @@ fn dashboard_in_tmux_against_real_sockets() {
     let top_peer = line_with(&drill, "TOP PEERS");
     assert!(top_peer.contains("CONNS"), "{top_peer}");
 
+    // `k` moves (up from the first row: nothing to do) and never asks to
+    // destroy; Ctrl-K asks, and `n` answers no.
+    tmux.keys(&["j", "k"]);
+    tmux.keys(&["C-k"]);
+    let asked = tmux.wait_for("the destroy question", |s| {
+        s.contains("destroy ESTAB connection")
+    });
+    assert_eq!(
+        asked.matches("destroy ESTAB connection").count(),
+        1,
+        "{asked}"
+    );
+    tmux.keys(&["n"]);
+    tmux.wait_for("the answer", |s| s.contains("nothing destroyed"));
+    // F1 opens the help, any other key closes it.
+    tmux.keys(&["F1"]);
+    tmux.wait_for("the help", |s| s.contains("Ctrl-K Del"));
+    tmux.keys(&["x"]);
+    tmux.wait_for("the drill-down again", |s| {
+        s.contains("connections 3") && !s.contains("Ctrl-K Del")
+    });
+
     // Export: a JSON file that parses, with the listener's queue.
     tmux.keys(&["e"]);
     let status = tmux.wait_for("the export path", |s| s.contains("exported "));

@@ -141,6 +141,7 @@ fn replay_headless(path: &std::path::Path, times: &[jiff::Timestamp]) {
         mode: Mode::Replay { speed: 64.0 },
         thresholds: Default::default(),
         read_only: false,
+        keys: Default::default(),
     };
     let mut app = App::new(settings, Theme::from_env(), Rect::new(0, 0, 160, 48));
     loop {

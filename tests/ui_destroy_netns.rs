@@ -18,7 +18,7 @@ use sockscope::model::{
 };
 use sockscope::ui::app::{Action, App, Effect, Panel, Settings, Status, Tab};
 use sockscope::ui::collect::{self, Collected};
-use sockscope::ui::keys::{for_app, press};
+use sockscope::ui::keys::{ctrl, for_app, press};
 use sockscope::ui::theme::Theme;
 
 use crossterm::event::KeyCode;
@@ -58,13 +58,19 @@ fn key(app: &mut App, c: char) -> Effect {
     app.handle(a)
 }
 
+/// Ctrl-K, the destroy key.
+fn destroy_key(app: &mut App) -> Effect {
+    let a = for_app(&ctrl('k'), app).expect("bound");
+    app.handle(a)
+}
+
 fn drill_443(app: &mut App) {
     select_listener(app, "[::]:443");
     app.handle(Action::Open);
 }
 
 #[test]
-fn k_asks_then_destroys_exactly_the_selected_connection() {
+fn ctrl_k_asks_then_destroys_exactly_the_selected_connection() {
     let mut app = slow_incident(false);
     drill_443(&mut app);
     app.handle(Action::Move(2));
@@ -79,7 +85,7 @@ fn k_asks_then_destroys_exactly_the_selected_connection() {
         s.remote
     );
 
-    assert!(matches!(key(&mut app, 'k'), Effect::None));
+    assert!(matches!(destroy_key(&mut app), Effect::None));
     assert_eq!(app.confirm.as_ref().unwrap().prompt(), prompt);
     assert!(matches!(key(&mut app, 'n'), Effect::None));
     assert!(app.confirm.is_none());
@@ -90,7 +96,8 @@ fn k_asks_then_destroys_exactly_the_selected_connection() {
         "answering moved nothing"
     );
 
-    key(&mut app, 'k');
+    let a = for_app(&press(KeyCode::Delete), &app).expect("bound");
+    app.handle(a);
     match key(&mut app, 'y') {
         Effect::Destroy(targets) => assert_eq!(targets, vec![expected]),
         other => panic!("{other:?}"),
@@ -141,8 +148,9 @@ fn upper_k_offers_close_waits_older_than_the_chosen_age() {
 fn read_only_refuses_without_asking() {
     let mut app = slow_incident(true);
     drill_443(&mut app);
-    for c in ['k', 'K'] {
-        assert!(matches!(key(&mut app, c), Effect::None));
+    for event in [ctrl('k'), press(KeyCode::Delete), press(KeyCode::Char('K'))] {
+        let a = for_app(&event, &app).expect("bound");
+        assert!(matches!(app.handle(a), Effect::None));
         assert!(app.confirm.is_none());
         assert_eq!(
             app.status,

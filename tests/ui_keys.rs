@@ -2,16 +2,16 @@
 
 mod scene;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use crossterm::event::{Event, KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
 use scene::{SAMPLES, app, at, drive, sample, select_listener};
 use sockscope::export::json::SnapshotDoc;
 use sockscope::model::Frame;
 use sockscope::ui::app::{Action, App, Effect, Status, Tab};
-use sockscope::ui::keys::{action, press};
+use sockscope::ui::keys::{Keymap, Layer, action, ctrl, for_app, press};
 
 fn key(app: &mut App, code: KeyCode) -> Effect {
-    let a = action(&press(code), app.editing).expect("the key is bound");
-    app.handle(a)
+    // A key the layer on top does not bind does nothing.
+    for_app(&press(code), app).map_or(Effect::None, |a| app.handle(a))
 }
 
 fn typed(app: &mut App, text: &str) {
@@ -38,29 +38,80 @@ fn shown_locals(app: &App) -> Vec<String> {
 
 #[test]
 fn keys_map_like_htop() {
-    let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
-    assert_eq!(action(&ctrl_c, false), Some(Action::Quit));
-    assert_eq!(action(&ctrl_c, true), Some(Action::Quit));
+    let keys = Keymap::default();
+    let ctrl_c = ctrl('c');
+    for layer in [
+        Layer::List,
+        Layer::Drill,
+        Layer::Filter,
+        Layer::Prompt,
+        Layer::Help,
+    ] {
+        assert_eq!(
+            action(&ctrl_c, layer, &keys),
+            Some(Action::Quit),
+            "{layer:?}"
+        );
+    }
+    let k = |code, layer| action(&press(code), layer, &keys);
     assert_eq!(
-        action(&press(KeyCode::Char('q')), true),
+        k(KeyCode::Char('q'), Layer::Filter),
         Some(Action::FilterChar('q'))
     );
+    assert_eq!(k(KeyCode::Char('j'), Layer::List), Some(Action::Move(1)));
+    assert_eq!(k(KeyCode::Char('G'), Layer::List), Some(Action::Bottom));
+    assert_eq!(k(KeyCode::F(1), Layer::List), Some(Action::Help));
+    assert_eq!(k(KeyCode::F(10), Layer::Drill), Some(Action::Quit));
+    assert_eq!(k(KeyCode::Char('x'), Layer::List), None);
     assert_eq!(
-        action(&press(KeyCode::Char('j')), false),
-        Some(Action::Move(1))
+        action(&ctrl('u'), Layer::Filter, &keys),
+        Some(Action::ClearFilter)
+    );
+    // Destroy is Ctrl-K or Delete in the drill-down, and nowhere else;
+    // `k` moves everywhere.
+    assert_eq!(k(KeyCode::Char('k'), Layer::Drill), Some(Action::Move(-1)));
+    assert_eq!(action(&ctrl('k'), Layer::Drill, &keys), Some(Action::Kill));
+    assert_eq!(k(KeyCode::Delete, Layer::Drill), Some(Action::Kill));
+    assert_eq!(action(&ctrl('k'), Layer::List, &keys), None);
+    // The panel takes its own keys only: Tab does not switch the tab behind it.
+    assert_eq!(k(KeyCode::Tab, Layer::Panel), None);
+    assert_eq!(
+        k(KeyCode::Char('a'), Layer::Panel),
+        Some(Action::Panel(sockscope::ui::app::Panel::Alerts))
+    );
+    // A question: `y`, an age, and anything else says no.
+    assert_eq!(
+        k(KeyCode::Char('y'), Layer::Prompt),
+        Some(Action::ConfirmYes)
     );
     assert_eq!(
-        action(&press(KeyCode::Char('G')), false),
-        Some(Action::Bottom)
+        k(KeyCode::Char('3'), Layer::Prompt),
+        Some(Action::ChooseAge(2))
     );
-    assert_eq!(action(&press(KeyCode::Char('x')), false), None);
+    assert_eq!(k(KeyCode::Char('j'), Layer::Prompt), Some(Action::Back));
     let wheel = Event::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
         column: 0,
         row: 0,
         modifiers: KeyModifiers::NONE,
     });
-    assert_eq!(action(&wheel, false), Some(Action::Move(3)));
+    assert_eq!(action(&wheel, Layer::List, &keys), Some(Action::Move(3)));
+}
+
+#[test]
+fn ctrl_u_clears_the_filter_while_typing_and_after() {
+    let mut a = app(80, 24);
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "nginx");
+    a.handle(for_app(&ctrl('u'), &a).unwrap());
+    assert!(a.editing, "still typing");
+    assert!(a.filter.is_empty());
+    typed(&mut a, ":443");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(shown_locals(&a), ["[::]:443"]);
+    a.handle(for_app(&ctrl('u'), &a).unwrap());
+    assert!(a.filter.is_empty());
+    assert_eq!(shown_locals(&a).len(), 4);
 }
 
 #[test]
@@ -383,4 +434,19 @@ fn a_paused_sample_that_loses_its_sockets_or_leaves_history_still_draws() {
         "the oldest kept sample"
     );
     scene::draw(&a);
+}
+
+/// README's key table is the help overlay's: both come from the key table.
+#[test]
+fn readme_lists_the_keys_of_the_help_overlay() {
+    let mut table = String::from("| keys | what they do |\n| --- | --- |\n");
+    for (keys, what) in sockscope::ui::keys::help_lines(&Keymap::default()) {
+        table.push_str(&format!("| `{keys}` | {what} |\n"));
+    }
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains(&table),
+        "README.md should hold this key table:\n{table}"
+    );
 }

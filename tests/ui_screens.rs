@@ -58,20 +58,23 @@ fn help_overlay_scrolls_when_short() {
     snap("help_bottom", &a);
     assert!(a.help, "scrolling keeps the overlay open");
     drive(&mut a, &[Action::Page(100)]);
-    assert_eq!(a.help_scroll, sockscope::ui::keys::HELP.len() + 2 - 14);
+    assert_eq!(
+        a.help_scroll,
+        sockscope::ui::keys::help_lines(&a.settings.keys).len() + 3 - 14
+    );
     drive(&mut a, &[Action::Top]);
     assert_eq!(a.help_scroll, 0);
     drive(&mut a, &[Action::Bottom]);
     drive(
         &mut a,
         &[Action::Resize {
-            width: 80,
-            height: 24,
+            width: 160,
+            height: 48,
         }],
     );
     assert!(a.help, "resizing keeps the overlay open");
-    assert_eq!(a.help_scroll, 0, "everything fits at 80x24");
-    assert_eq!(a.size.height, 24);
+    assert_eq!(a.help_scroll, 0, "everything fits at 160x48");
+    assert_eq!(a.size.height, 48);
 }
 
 #[test]
@@ -172,7 +175,7 @@ fn colours_mark_a_full_queue_and_vanish_under_no_color() {
 #[test]
 fn every_screen_draws_at_awkward_sizes() {
     use crossterm::event::KeyCode;
-    use sockscope::ui::keys::{action, press};
+    use sockscope::ui::keys::{for_app, press};
     let screens: [&[KeyCode]; 10] = [
         &[],
         &[KeyCode::Char('2')],
@@ -189,7 +192,7 @@ fn every_screen_draws_at_awkward_sizes() {
         for keys in screens {
             let mut a = app(w, h);
             for k in keys {
-                if let Some(act) = action(&press(*k), a.editing) {
+                if let Some(act) = for_app(&press(*k), &a) {
                     a.handle(act);
                 }
             }

@@ -1,4 +1,5 @@
-//! `sockscope config --print`: the effective configuration.
+//! `sockscope config` (or `config --print`): the effective configuration,
+//! dashboard keys included.
 
 use std::io::Write;
 

@@ -31,6 +31,7 @@ pub fn settings(config: &Config, mode: Mode) -> Settings {
         mode,
         thresholds: config.alerts.clone(),
         read_only: false,
+        keys: config.keys.clone(),
     }
 }
 

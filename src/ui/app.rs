@@ -9,6 +9,7 @@ use ratatui::layout::Rect;
 
 use super::destroy::Confirm;
 use super::filter::Filter;
+use super::keys::Layer;
 use super::layout;
 use super::nav::TableNav;
 use super::netns;
@@ -131,6 +132,25 @@ impl App {
         let target = snapshot.listener_target(&snapshot.listener_key(listener));
         let worst = shown.alerts.about(&target).map(|a| a.severity).max()?;
         Some(marker(worst))
+    }
+
+    /// What has the keyboard: the topmost of the question, the filter
+    /// line, the help overlay, a panel, the drill-down and the overview.
+    /// Key dispatch, the footer and the help all ask this one place.
+    pub fn layer(&self) -> Layer {
+        if self.confirm.is_some() {
+            Layer::Prompt
+        } else if self.editing {
+            Layer::Filter
+        } else if self.help {
+            Layer::Help
+        } else if self.panel.is_some() {
+            Layer::Panel
+        } else if self.drill.is_some() {
+            Layer::Drill
+        } else {
+            Layer::List
+        }
     }
 
     /// Takes a new frame (built on the collector thread). While paused the
@@ -337,7 +357,8 @@ impl App {
 
     /// Scrolls the help overlay by `d` lines, within its length.
     fn scroll_help(&mut self, d: isize) {
-        let most = layout::help_lines().saturating_sub(layout::help_visible(self.size));
+        let lines = layout::help_lines(&self.settings.keys);
+        let most = lines.saturating_sub(layout::help_visible(self.size, lines));
         self.help_scroll = self.help_scroll.saturating_add_signed(d).min(most);
     }
 
@@ -385,7 +406,8 @@ impl App {
             }
             Action::Move(d) if self.help => self.scroll_help(d),
             Action::Page(d) if self.help => {
-                let page = layout::help_visible(self.size).max(1) as isize;
+                let lines = layout::help_lines(&self.settings.keys);
+                let page = layout::help_visible(self.size, lines).max(1) as isize;
                 self.scroll_help(d * page);
             }
             Action::Top if self.help => self.help_scroll = 0,
@@ -413,6 +435,7 @@ impl App {
                 self.set_filter(text);
             }
             Action::FilterDone => self.editing = false,
+            Action::ClearFilter => self.set_filter(String::new()),
             Action::Move(d) => self.move_selection(d),
             Action::Page(d) => {
                 let page = self.visible_rows().max(1) as isize;

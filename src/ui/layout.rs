@@ -160,14 +160,16 @@ pub fn panel(area: Rect, drill: bool) -> Rect {
     Rect::new(area.x, top, area.width, bottom.saturating_sub(top))
 }
 
-/// Lines of the help overlay: one per key, a blank line and the closing hint.
-pub fn help_lines() -> usize {
-    crate::ui::keys::HELP.len() + 2
+/// Lines of the help overlay: one per help line of `keys`, the mouse, a
+/// blank line and the closing hint.
+pub fn help_lines(keys: &crate::ui::keys::Keymap) -> usize {
+    crate::ui::keys::help_lines(keys).len() + 3
 }
 
-/// Lines of the help overlay that fit on a terminal of `area` (inside its border).
-pub fn help_visible(area: Rect) -> usize {
-    usize::from(area.height.saturating_sub(2)).min(help_lines())
+/// Lines of the help overlay (`lines` long) that fit on a terminal of
+/// `area` (inside its border).
+pub fn help_visible(area: Rect, lines: usize) -> usize {
+    usize::from(area.height.saturating_sub(2)).min(lines)
 }
 
 /// Data rows that fit in a table area (one line goes to the header row).

@@ -63,8 +63,10 @@ pub struct Settings {
     pub mode: Mode,
     /// Alert thresholds (`[alerts]` of the config).
     pub thresholds: Thresholds,
-    /// `--read-only`: `k` and `K` refuse instead of asking.
+    /// `--read-only`: the destroy keys refuse instead of asking.
     pub read_only: bool,
+    /// The keys of every command (`[keys]` of the config).
+    pub keys: super::keys::Keymap,
 }
 
 /// A full-body panel opened over the overview or drill-down.
@@ -119,6 +121,8 @@ pub enum Action {
     FilterChar(char),
     /// Backspace in the filter line.
     FilterBackspace,
+    /// Empty the filter (`Ctrl-U`), in the filter line or outside it.
+    ClearFilter,
     /// Keep the typed filter and leave the filter line (`Enter`).
     FilterDone,
     /// Write the shown sample to the export directory (`e`).
@@ -131,7 +135,7 @@ pub enum Action {
     Help,
     /// Open a panel, or close it when it is the one shown (`a`, `c`, `t`).
     Panel(Panel),
-    /// Drill-down: destroy the selected connection, after a `y` (`k`).
+    /// Drill-down: destroy the selected connection, after a `y` (`Ctrl-K`, `Delete`).
     Kill,
     /// Drill-down: destroy the listener's CLOSE_WAIT sockets older than an
     /// age chosen next, after a `y` (`K`).

@@ -158,6 +158,7 @@ pub fn settings(dir: &std::path::Path) -> Settings {
         mode: Mode::Live,
         thresholds: Default::default(),
         read_only: false,
+        keys: Default::default(),
     }
 }
 

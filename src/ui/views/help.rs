@@ -8,18 +8,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::ui::app::App;
-use crate::ui::keys::HELP;
+use crate::ui::keys::help_lines;
 use crate::ui::layout;
 
 /// Draws the help overlay centred in `area`.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let key_w = HELP
+    let help = help_lines(&app.settings.keys);
+    let key_w = help
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let mut lines: Vec<Line> = HELP
+    let mut lines: Vec<Line> = help
         .iter()
         .map(|(k, what)| {
             Line::from(vec![
@@ -28,10 +29,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ])
         })
         .collect();
+    lines.push(Line::from(vec![
+        Span::styled(format!(" {:<key_w$}  ", "mouse"), t.key()),
+        Span::raw("wheel scrolls, click selects, click a header sorts"),
+    ]));
     lines.push(Line::default());
-    lines.push(Line::styled(" ? or Esc closes this help", t.dim()));
+    let close = app.settings.keys.label(crate::ui::keys::Command::Back, " ");
+    lines.push(Line::styled(
+        format!(" {close} or any other key closes this help"),
+        t.dim(),
+    ));
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
-    let visible = layout::help_visible(area);
+    let visible = layout::help_visible(area, lines.len());
     let first = app.help_scroll.min(lines.len() - visible);
     let (above, below) = (first, lines.len() - visible - first);
     let mut block = Block::bordered().title(Span::styled(" keys ", t.title()));

@@ -52,57 +52,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 /// Draws the key hints of the current screen into `area`.
 pub fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    // The keys of this screen, most useful first; `q quit` always ends the
-    // line and the rest are shown as far as the width allows.
-    let keys: &[(&str, &str)] = if app.panel.is_some() {
-        &[
-            ("Esc", "close"),
-            ("↑↓", "scroll"),
-            ("a", "alerts"),
-            ("c", "counters"),
-            ("t", "tunables"),
-            ("space", "pause"),
-            ("←→", "time"),
-        ]
-    } else if app.drill.is_some() {
-        &[
-            ("Esc", "back"),
-            ("/", "filter"),
-            ("s", "sort"),
-            ("space", "pause"),
-            ("←→", "time"),
-            ("e", "export"),
-            ("?", "help"),
-            ("k", "destroy"),
-            ("a", "alerts"),
-        ]
-    } else {
-        &[
-            ("?", "help"),
-            ("Enter", "drill"),
-            ("/", "filter"),
-            ("s", "sort"),
-            ("space", "pause"),
-            ("←→", "time"),
-            ("e", "export"),
-            ("Tab", "tabs"),
-            ("a", "alerts"),
-            ("c", "counters"),
-            ("t", "tunables"),
-        ]
-    };
+    // The keys of this layer, in the key table's order; the quit key
+    // always ends the line and the rest are shown as far as the width allows.
+    let keys = crate::ui::keys::footer(&app.settings.keys, app.layer());
+    let quit = keys.last().filter(|(_, what)| *what == "quit").cloned();
     let width = |k: &str, what: &str| k.chars().count() + what.chars().count() + 3;
-    let mut room = usize::from(area.width).saturating_sub(width("q", "quit"));
+    let mut room =
+        usize::from(area.width).saturating_sub(quit.as_ref().map_or(0, |(k, what)| width(k, what)));
     let mut spans = Vec::new();
-    for (k, what) in keys.iter().chain([&("q", "quit")]) {
+    for (i, (k, what)) in keys.iter().enumerate() {
         let w = width(k, what);
-        if *k != "q" {
+        if quit.is_none() || i + 1 < keys.len() {
             if w > room {
                 continue;
             }
             room -= w;
         }
-        spans.push(Span::styled(*k, t.key()));
+        spans.push(Span::styled(k.clone(), t.key()));
         spans.push(Span::styled(format!(" {what}  "), t.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
