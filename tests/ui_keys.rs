@@ -3,7 +3,7 @@
 mod scene;
 
 use crossterm::event::{Event, KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
-use scene::{SAMPLES, app, at, drive, sample, select_listener};
+use scene::{SAMPLES, app, at, draw, drive, sample, select_listener};
 use sockscope::export::json::SnapshotDoc;
 use sockscope::model::Frame;
 use sockscope::ui::app::{Action, App, Effect, Status, Tab};
@@ -158,12 +158,31 @@ fn selection_follows_its_listener_when_the_order_changes() {
 }
 
 #[test]
-fn sort_cycles_and_reverses() {
+fn sort_cycles_through_the_columns_on_screen_and_reverses() {
     let mut a = app(80, 24);
     assert_eq!(
         shown_locals(&a),
         ["127.0.0.1:8080", "0.0.0.0:80", "[::]:443", "0.0.0.0:22"],
         "trouble first"
+    );
+    let mut names = vec![a.sort_label()];
+    for _ in 0..7 {
+        key(&mut a, KeyCode::Char('s'));
+        names.push(a.sort_label());
+    }
+    assert_eq!(
+        names,
+        [
+            "trouble ▼",
+            "LOCAL ▲",
+            "PROCESS ▲",
+            "ACCEPT Q ▼",
+            "SYN-RECV ▼",
+            "ESTAB ▼",
+            "CLOSE-WAIT ▼",
+            "trouble ▼"
+        ],
+        "only the columns shown at 80 columns; numbers largest first, names A first"
     );
     key(&mut a, KeyCode::Char('s'));
     assert_eq!(
@@ -172,43 +191,65 @@ fn sort_cycles_and_reverses() {
         "by local address"
     );
     key(&mut a, KeyCode::Char('S'));
+    assert_eq!(a.sort_label(), "LOCAL ▼");
     assert_eq!(
         shown_locals(&a),
         ["127.0.0.1:8080", "[::]:443", "0.0.0.0:80", "0.0.0.0:22"]
     );
-    for _ in 0..5 {
-        key(&mut a, KeyCode::Char('s'));
-    }
-    assert_eq!(a.active_nav().sort.column, 6);
-    assert_eq!(shown_locals(&a)[0], "[::]:443", "most CLOSE-WAIT first");
     key(&mut a, KeyCode::Char('s'));
     assert_eq!(
         shown_locals(&a),
         ["[::]:443", "127.0.0.1:8080", "0.0.0.0:80", "0.0.0.0:22"],
         "by process: api, java, nginx, sshd"
     );
-    key(&mut a, KeyCode::Char('s'));
-    assert_eq!(
-        shown_locals(&a)[0],
-        "0.0.0.0:80",
-        "most SO_REUSEPORT members first"
-    );
-    for _ in 0..3 {
+    for _ in 0..4 {
         key(&mut a, KeyCode::Char('s'));
     }
+    assert_eq!(a.sort_label(), "CLOSE-WAIT ▼");
+    assert_eq!(shown_locals(&a)[0], "[::]:443", "most CLOSE-WAIT first");
+
+    // A wide terminal offers every column.
+    let mut wide = app(160, 48);
+    let mut n = 0;
+    loop {
+        key(&mut wide, KeyCode::Char('s'));
+        n += 1;
+        if wide.sort_label() == "trouble ▼" {
+            break;
+        }
+        assert!(n < 20);
+    }
     assert_eq!(
-        a.active_nav().sort.column,
-        11,
-        "FIN-WAIT-1, FIN-WAIT-2, LAST-ACK"
+        n, 14,
+        "13 sortable columns (no NETNS with one namespace), then trouble"
     );
-    key(&mut a, KeyCode::Char('s'));
-    assert_eq!(
-        shown_locals(&a),
-        ["127.0.0.1:8080", "[::]:443", "0.0.0.0:80", "0.0.0.0:22"],
-        "by sockets: 129, 12, 9, 0"
-    );
-    key(&mut a, KeyCode::Char('s'));
-    assert_eq!(a.active_nav().sort.column, 0, "wraps to trouble");
+}
+
+/// Clicking a header sorts by it, a second click reverses; the header
+/// shows the arrow.
+#[test]
+fn clicking_a_header_sorts_by_it() {
+    let mut a = app(80, 24);
+    let header_y = a.overview_layout().table.y;
+    let header = |a: &App| {
+        let term = draw(a);
+        let buf = term.backend().buffer().clone();
+        (0..buf.area.width)
+            .map(|x| buf[(x, header_y)].symbol().to_owned())
+            .collect::<String>()
+    };
+    let x = header(&a).find("CLOSE-WAIT").unwrap() as u16;
+    a.handle(Action::Click { x, y: header_y });
+    assert_eq!(a.sort_label(), "CLOSE-WAIT ▼");
+    assert!(header(&a).contains("▼CLOSE-WAIT"), "{}", header(&a));
+    assert_eq!(shown_locals(&a)[0], "[::]:443");
+    let x = header(&a).find("CLOSE-WAIT").unwrap() as u16;
+    a.handle(Action::Click { x, y: header_y });
+    assert_eq!(a.sort_label(), "CLOSE-WAIT ▲");
+    let x = header(&a).find("LOCAL").unwrap() as u16;
+    a.handle(Action::Click { x, y: header_y });
+    assert_eq!(a.sort_label(), "LOCAL ▲");
+    assert_eq!(shown_locals(&a)[0], "0.0.0.0:22");
 }
 
 #[test]

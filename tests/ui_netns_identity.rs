@@ -55,7 +55,10 @@ fn rows(app: &App) -> Vec<(String, Option<&'static str>)> {
         .iter()
         .map(|&r| {
             let l = &f.agg.listeners[r as usize];
-            (f.snapshot.listener_key(l).netns, app.alert_marker(l))
+            (
+                f.snapshot.listener_key(l).netns,
+                app.alert_severity(l).map(sockscope::ui::app::marker),
+            )
         })
         .collect()
 }

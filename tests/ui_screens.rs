@@ -144,6 +144,44 @@ fn replay_marker_slow_collection_and_collect_error() {
     snap("replay_slow_error", &a);
 }
 
+/// One severity palette: the critical marker red, the info marker cyan,
+/// plain counts uncoloured (green read as "healthy").
+#[test]
+fn markers_use_the_severity_palette_and_counts_are_plain() {
+    let a = app(80, 24);
+    let term = draw(&a);
+    let buf = term.backend().buffer();
+    let row = |text: &str| {
+        (0..buf.area.height)
+            .find(|&y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+                    .contains(text)
+            })
+            .unwrap()
+    };
+    let (full, leak) = (row("java[2211]"), row("api[4121]"));
+    assert_eq!(
+        (buf[(1, full)].symbol(), buf[(1, full)].fg),
+        ("‼", Color::Red)
+    );
+    assert_eq!(
+        (buf[(1, leak)].symbol(), buf[(1, leak)].fg),
+        ("i", Color::Cyan)
+    );
+    // ESTAB 129 of the full listener (the only ` 129 ` on its row).
+    let cells: Vec<&str> = (0..buf.area.width)
+        .map(|x| buf[(x, full)].symbol())
+        .collect();
+    let x = cells
+        .windows(5)
+        .position(|w| w == [" ", "1", "2", "9", " "])
+        .unwrap() as u16
+        + 1;
+    assert_eq!(buf[(x, full)].fg, Color::Reset, "a count is not coloured");
+}
+
 #[test]
 fn colours_mark_a_full_queue_and_vanish_under_no_color() {
     let mut a = app(80, 24);

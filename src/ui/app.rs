@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use ratatui::layout::Rect;
 
+use super::columns;
 use super::destroy::Confirm;
 use super::filter::Filter;
 use super::keys::Layer;
@@ -15,6 +16,7 @@ use super::nav::TableNav;
 use super::netns;
 use super::rows;
 use super::theme::Theme;
+use super::views;
 use crate::model::{Frame, Listener, Model, ModelLimits, Severity, TcpSocket};
 use crate::record::SPEEDS;
 
@@ -124,14 +126,13 @@ impl App {
         (!label.is_empty()).then_some(label)
     }
 
-    /// Alert marker for a listener row, from the alerts of the shown
-    /// sample: `‼` critical, `!` warning, `i` info.
-    pub fn alert_marker(&self, listener: &Listener) -> Option<&'static str> {
+    /// The worst severity of the shown sample's alerts about a listener
+    /// (its row marker, [`marker`]).
+    pub fn alert_severity(&self, listener: &Listener) -> Option<Severity> {
         let shown = self.shown()?;
         let snapshot = &shown.snapshot;
         let target = snapshot.listener_target(&snapshot.listener_key(listener));
-        let worst = shown.alerts.about(&target).map(|a| a.severity).max()?;
-        Some(marker(worst))
+        shown.alerts.about(&target).map(|a| a.severity).max()
     }
 
     /// What has the keyboard: the topmost of the question, the filter
@@ -247,7 +248,8 @@ impl App {
                 );
             }
             Tab::Remotes => {
-                let mut r = rows::remotes(&frame.agg, &self.filter, nav.sort);
+                let procs = &frame.snapshot.processes;
+                let mut r = rows::remotes(&frame.agg, procs, &self.filter, nav.sort);
                 let rs = &frame.agg.remotes;
                 netns::keep(
                     &mut r,
@@ -465,11 +467,28 @@ impl App {
                 }
             }
             Action::NextSort => {
-                let columns = match self.drill {
-                    Some(_) => rows::CONNECTION_SORTS.len(),
-                    None => self.tab.sorts().len(),
+                let table = self.overview_layout().table;
+                let next = match (self.drill.is_some(), self.tab) {
+                    (false, Tab::Listeners) => {
+                        let shown = views::listeners::shown(self, table);
+                        Some(columns::next_sort(self.active_nav().sort, &shown))
+                    }
+                    (false, Tab::Remotes) => {
+                        let shown = views::remotes::shown(self, table);
+                        Some(columns::next_sort(self.active_nav().sort, &shown))
+                    }
+                    _ => None,
                 };
-                self.active_nav_mut().next_sort(columns);
+                match next {
+                    Some(sort) => self.active_nav_mut().sort = sort,
+                    None => {
+                        let n = match self.drill {
+                            Some(_) => rows::CONNECTION_SORTS.len(),
+                            None => rows::UNIX_SORTS.len(),
+                        };
+                        self.active_nav_mut().next_sort(n);
+                    }
+                }
                 self.refresh();
             }
             Action::ReverseSort => {
@@ -565,6 +584,10 @@ impl App {
                     }
                     return;
                 }
+                if y == o.table.y {
+                    self.click_header(o.table, x);
+                    return;
+                }
                 o.table
             }
         };
@@ -572,6 +595,57 @@ impl App {
         if x >= table.x && x < table.right() && y >= body && y < table.bottom() {
             let offset = self.active_nav().offset;
             self.select(offset + usize::from(y - body));
+        }
+    }
+}
+
+impl App {
+    /// A click on the header row of the overview's table: sort by that
+    /// column, or reverse when already sorted by it.
+    fn click_header(&mut self, table: Rect, x: u16) {
+        let sort = self.active_nav().sort;
+        let next = match self.tab {
+            Tab::Listeners => {
+                let shown = views::listeners::shown(self, table);
+                columns::at(table, &shown, x).map(|c| columns::clicked(sort, c))
+            }
+            Tab::Remotes => {
+                let shown = views::remotes::shown(self, table);
+                columns::at(table, &shown, x).map(|c| columns::clicked(sort, c))
+            }
+            Tab::Unix => None,
+        };
+        if let Some(sort) = next {
+            self.active_nav_mut().sort = sort;
+            self.refresh();
+        }
+    }
+
+    /// The overview table's sort as the tab bar shows it: `trouble ▼`,
+    /// `CLOSE-WAIT ▼`, `LOCAL ▲`.
+    pub fn sort_label(&self) -> String {
+        let sort = self.navs[self.tab as usize].sort;
+        match self.tab {
+            Tab::Listeners => {
+                use views::listeners::ListenerCol as C;
+                format!(
+                    "{} {}",
+                    columns::sort_name::<C>(sort),
+                    columns::arrow::<C>(sort)
+                )
+            }
+            Tab::Remotes => {
+                use views::remotes::RemoteCol as C;
+                format!(
+                    "{} {}",
+                    columns::sort_name::<C>(sort),
+                    columns::arrow::<C>(sort)
+                )
+            }
+            Tab::Unix => {
+                let name = rows::UNIX_SORTS[sort.column.min(rows::UNIX_SORTS.len() - 1)];
+                format!("{name} {}", if sort.reverse { "↑" } else { "↓" })
+            }
         }
     }
 }

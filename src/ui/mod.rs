@@ -3,12 +3,14 @@
 //! * [`collect`]: the collection thread, which creates its source from a
 //!   [`collect::SourceFactory`] and sends whole frames over a channel;
 //! * [`app`]: the pure state machine ([`app::App`], [`app::Action`]);
-//! * [`keys`]: terminal events to actions; [`render`] and [`views`]: drawing;
+//! * [`keys`]: the key table, terminal events to actions; [`columns`]: the
+//!   tables' columns as data; [`render`] and [`views`]: drawing;
 //! * [`run`]: the tokio event loop; [`terminal`]: restoring the terminal;
-//! * [`destroy`]: `k`/`K` and their questions; [`netns`]: the namespace picker.
+//! * [`destroy`]: `Ctrl-K`/`K` and their questions; [`netns`]: the namespace picker.
 
 pub mod app;
 pub mod collect;
+pub mod columns;
 pub mod destroy;
 pub mod export;
 pub mod filter;

@@ -5,32 +5,16 @@ use std::cmp::Ordering;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use super::columns;
 use super::filter::{Filter, contains};
 use super::nav::Sort;
+use super::views::listeners::ListenerCol;
+use super::views::remotes::RemoteCol;
 use crate::model::process::ProcessTable;
 use crate::model::{
     Aggregate, Frame, Listener, Remote, TcpSocket, TcpState, Tracker, UnixListener,
 };
 
-/// Sort columns of the listeners table; 0 ("trouble") puts full accept
-/// queues first, then CLOSE_WAIT, then SYN_RECV.
-pub const LISTENER_SORTS: [&str; 13] = [
-    "trouble",
-    "local",
-    "accept queue",
-    "SYN-RECV",
-    "ESTAB",
-    "TIME-WAIT",
-    "CLOSE-WAIT",
-    "process",
-    "members",
-    "FIN-WAIT-1",
-    "FIN-WAIT-2",
-    "LAST-ACK",
-    "sockets",
-];
-/// Sort columns of the remotes table.
-pub const REMOTE_SORTS: [&str; 5] = ["sockets", "remote", "ESTAB", "TIME-WAIT", "ports"];
 /// Sort columns of the UNIX listeners table.
 pub const UNIX_SORTS: [&str; 3] = ["fill", "path", "pending"];
 /// Sort columns of the drill-down's connection list.
@@ -72,8 +56,11 @@ pub fn listeners(
         .collect();
     let ls = &agg.listeners;
     let desc = |f: fn(&Listener) -> u64| move |a: &Listener, b: &Listener| f(b).cmp(&f(a));
-    let cmp: Box<Compare<'_, Listener>> = match sort.column {
-        0 => Box::new(|a, b| {
+    let fill = |l: &Listener| (permille(l.accept_queue, l.backlog), l.accept_queue);
+    let cmp: Box<Compare<'_, Listener>> = match columns::sorted_by::<ListenerCol>(sort) {
+        // The default order, "trouble": full accept queues first, then
+        // CLOSE_WAIT, SYN_RECV, TIME_WAIT.
+        None | Some(ListenerCol::Marker) => Box::new(|a, b| {
             let score = |l: &Listener| {
                 (
                     permille(l.accept_queue, l.backlog),
@@ -84,26 +71,26 @@ pub fn listeners(
             };
             score(b).cmp(&score(a))
         }),
-        1 => Box::new(|a, b| addr_order(&a.local, &b.local)),
-        2 => Box::new(|a, b| {
-            (permille(b.accept_queue, b.backlog), b.accept_queue)
-                .cmp(&(permille(a.accept_queue, a.backlog), a.accept_queue))
-        }),
-        3 => Box::new(desc(|l| l.states[SynRecv])),
-        4 => Box::new(desc(|l| l.states[Established])),
-        5 => Box::new(desc(|l| l.states[TimeWait])),
-        6 => Box::new(desc(|l| l.states[CloseWait])),
+        Some(ListenerCol::Local) => Box::new(|a, b| addr_order(&a.local, &b.local)),
+        Some(ListenerCol::Netns) => Box::new(|a, b| a.netns.cmp(&b.netns)),
+        Some(ListenerCol::AcceptQ | ListenerCol::Fill) => {
+            Box::new(move |a, b| fill(b).cmp(&fill(a)))
+        }
+        Some(ListenerCol::SynRecv) => Box::new(desc(|l| l.states[SynRecv])),
+        Some(ListenerCol::Estab) => Box::new(desc(|l| l.states[Established])),
+        Some(ListenerCol::TimeWait) => Box::new(desc(|l| l.states[TimeWait])),
+        Some(ListenerCol::CloseWait) => Box::new(desc(|l| l.states[CloseWait])),
         // Listeners without a known process go last.
-        7 => Box::new(|a, b| {
+        Some(ListenerCol::Process) => Box::new(|a, b| {
             let label = |l: &Listener| processes.label(&l.processes);
             let (pa, pb) = (label(a), label(b));
             (pa.is_empty(), pa).cmp(&(pb.is_empty(), pb))
         }),
-        8 => Box::new(desc(|l| l.members.len() as u64)),
-        9 => Box::new(desc(|l| l.states[FinWait1])),
-        10 => Box::new(desc(|l| l.states[FinWait2])),
-        11 => Box::new(desc(|l| l.states[LastAck])),
-        _ => Box::new(desc(Listener::sockets)),
+        Some(ListenerCol::Members) => Box::new(desc(|l| l.members.len() as u64)),
+        Some(ListenerCol::FinWait1) => Box::new(desc(|l| l.states[FinWait1])),
+        Some(ListenerCol::FinWait2) => Box::new(desc(|l| l.states[FinWait2])),
+        Some(ListenerCol::LastAck) => Box::new(desc(|l| l.states[LastAck])),
+        Some(ListenerCol::Sockets) => Box::new(desc(Listener::sockets)),
     };
     rows.sort_by(|&a, &b| {
         let (la, lb) = (&ls[a as usize], &ls[b as usize]);
@@ -113,12 +100,16 @@ pub fn listeners(
 }
 
 /// Whether remote `r` matches `filter` (its port, a state it has, its
-/// address or the local address it uses).
-pub fn remote_matches(r: &Remote, filter: &Filter) -> bool {
+/// address, the local address it uses or an owning process).
+pub fn remote_matches(r: &Remote, processes: &ProcessTable, filter: &Filter) -> bool {
     filter.matches(
         |p| r.remote.port() == p,
         |s| r.states[s] > 0,
-        |t| contains(&r.remote.to_string(), t) || contains(&r.local_ip.to_string(), t),
+        |t| {
+            contains(&r.remote.to_string(), t)
+                || contains(&r.local_ip.to_string(), t)
+                || contains(&processes.label(&r.processes), t)
+        },
     )
 }
 
@@ -130,29 +121,35 @@ fn listener_matches(l: &Listener, processes: &ProcessTable, filter: &Filter) -> 
     )
 }
 
-/// Remote rows of `agg` matching `filter`, ordered by `sort`.
-pub fn remotes(agg: &Aggregate, filter: &Filter, sort: Sort) -> Vec<u32> {
+/// Remote rows of `agg` matching `filter`, ordered by `sort` (by default
+/// most sockets first). Free text also matches the owning processes.
+pub fn remotes(agg: &Aggregate, processes: &ProcessTable, filter: &Filter, sort: Sort) -> Vec<u32> {
     use TcpState::*;
     let rs = &agg.remotes;
     let mut rows: Vec<u32> = (0..rs.len() as u32)
-        .filter(|&i| remote_matches(&rs[i as usize], filter))
+        .filter(|&i| remote_matches(&rs[i as usize], processes, filter))
         .collect();
-    let value = |r: &Remote| match sort.column {
-        0 => r.states.total(),
-        2 => r.states[Established],
-        3 => r.states[TimeWait],
-        _ => r.local_ports,
-    };
     let by_addr =
         |a: &Remote, b: &Remote| addr_order(&a.remote, &b.remote).then(a.local_ip.cmp(&b.local_ip));
+    let desc = |f: fn(&Remote) -> u64| move |a: &Remote, b: &Remote| f(b).cmp(&f(a));
+    let cmp: Box<Compare<'_, Remote>> = match columns::sorted_by::<RemoteCol>(sort) {
+        None | Some(RemoteCol::Sockets) => Box::new(desc(|r| r.states.total())),
+        Some(RemoteCol::Remote) => Box::new(by_addr),
+        Some(RemoteCol::From) => Box::new(|a, b| a.local_ip.cmp(&b.local_ip)),
+        Some(RemoteCol::Process) => Box::new(|a, b| {
+            let label = |r: &Remote| processes.label(&r.processes);
+            let (pa, pb) = (label(a), label(b));
+            (pa.is_empty(), pa).cmp(&(pb.is_empty(), pb))
+        }),
+        Some(RemoteCol::Estab) => Box::new(desc(|r| r.states[Established])),
+        Some(RemoteCol::SynSent) => Box::new(desc(|r| r.states[SynSent])),
+        Some(RemoteCol::TimeWait) => Box::new(desc(|r| r.states[TimeWait])),
+        Some(RemoteCol::CloseWait) => Box::new(desc(|r| r.states[CloseWait])),
+        Some(RemoteCol::PortsUsed) => Box::new(desc(|r| r.local_ports)),
+    };
     rows.sort_by(|&a, &b| {
         let (ra, rb) = (&rs[a as usize], &rs[b as usize]);
-        let ord = if sort.column == 1 {
-            by_addr(ra, rb)
-        } else {
-            value(rb).cmp(&value(ra))
-        };
-        directed(ord, sort).then_with(|| by_addr(ra, rb))
+        directed(cmp(ra, rb), sort).then_with(|| by_addr(ra, rb))
     });
     rows
 }
@@ -282,6 +279,7 @@ mod tests {
     use super::*;
     use crate::model::TcpState::*;
     use crate::model::fixtures::{listen, snapshot, sock};
+    use crate::ui::columns::Columns;
 
     fn frame() -> Frame {
         Frame::new(snapshot(
@@ -317,7 +315,7 @@ mod tests {
             &ProcessTable::default(),
             &all,
             Sort {
-                column: 6,
+                column: ListenerCol::CloseWait.sort_number(),
                 reverse: false,
             },
         );
@@ -327,7 +325,7 @@ mod tests {
             &ProcessTable::default(),
             &all,
             Sort {
-                column: 1,
+                column: ListenerCol::Local.sort_number(),
                 reverse: true,
             },
         );
@@ -341,7 +339,7 @@ mod tests {
     fn filters_by_port_state_and_text() {
         let f = frame();
         let s = Sort {
-            column: 1,
+            column: ListenerCol::Local.sort_number(),
             reverse: false,
         };
         let rows = |q: &str| {

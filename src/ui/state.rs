@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use super::filter::Filter;
 use super::nav::TableNav;
-use super::rows;
 use crate::collector::destroy::DestroyTarget;
 use crate::model::{Frame, Thresholds};
 
@@ -27,15 +26,6 @@ pub enum Tab {
 impl Tab {
     /// Every tab, in order.
     pub const ALL: [Tab; 3] = [Tab::Listeners, Tab::Remotes, Tab::Unix];
-
-    /// Sort column names of this tab's table.
-    pub fn sorts(self) -> &'static [&'static str] {
-        match self {
-            Tab::Listeners => &rows::LISTENER_SORTS,
-            Tab::Remotes => &rows::REMOTE_SORTS,
-            Tab::Unix => &rows::UNIX_SORTS,
-        }
-    }
 }
 
 /// Where the samples come from.

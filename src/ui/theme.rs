@@ -4,6 +4,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::model::Severity;
+
 /// How the screens are coloured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Theme {
@@ -16,7 +18,7 @@ pub struct Theme {
 pub enum Level {
     /// Nothing to see (a zero).
     Quiet,
-    /// Normal.
+    /// Normal: drawn plain (a count is not "healthy", just a count).
     Ok,
     /// Worth a look.
     Warn,
@@ -43,9 +45,19 @@ impl Theme {
     pub fn level(&self, level: Level) -> Style {
         match level {
             Level::Quiet => Style::new().add_modifier(Modifier::DIM),
-            Level::Ok => self.fg(Color::Green),
+            Level::Ok => Style::new(),
             Level::Warn => self.fg(Color::Yellow).add_modifier(Modifier::BOLD),
             Level::Bad => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+        }
+    }
+
+    /// The one severity palette: critical red, warning yellow, info cyan
+    /// (alert markers, the alerts strip and panel).
+    pub fn severity(&self, severity: Severity) -> Style {
+        match severity {
+            Severity::Critical => self.level(Level::Bad),
+            Severity::Warning => self.level(Level::Warn),
+            Severity::Info => self.fg(Color::Cyan),
         }
     }
 

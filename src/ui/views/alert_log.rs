@@ -8,7 +8,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::alerts::style;
 use crate::model::Alert;
 use crate::ui::app::{App, marker};
 use crate::ui::format;
@@ -41,7 +40,7 @@ fn alert_lines(app: &App, a: &Alert, ended: Option<jiff::Timestamp>) -> [Line<'s
     let sev = if ended.is_some() { a.peak } else { a.severity };
     [
         Line::from(vec![
-            Span::styled(format!("{mark} {:<8} ", sev.name()), style(t, sev)),
+            Span::styled(format!("{mark} {:<8} ", sev.name()), t.severity(sev)),
             Span::styled(format!("{:<26}", a.rule.id()), t.key()),
             Span::raw(format!("{} {}  ", a.target.kind.name(), a.target.name)),
             Span::styled(when, t.dim()),

@@ -4,23 +4,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::model::{Alert, Severity};
 use crate::ui::app::{App, marker};
 use crate::ui::format;
-use crate::ui::theme::{Level, Theme};
-
-/// The style of an alert severity.
-pub fn style(theme: &Theme, severity: Severity) -> Style {
-    theme.level(match severity {
-        Severity::Critical => Level::Bad,
-        Severity::Warning => Level::Warn,
-        Severity::Info => Level::Quiet,
-    })
-}
 
 /// Draws the alerts strip into `area` (1 line).
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -50,7 +39,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             if n > 0 {
                 spans.push(Span::styled(
                     format!("{} {n} {} ", marker(sev), sev.name()),
-                    style(t, sev),
+                    t.severity(sev),
                 ));
             }
         }
@@ -65,7 +54,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
             format::fit(&top.message, room),
-            style(t, top.severity),
+            t.severity(top.severity),
         ));
         spans.push(Span::styled(hint, t.dim()));
     }

@@ -7,7 +7,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::alerts::style;
 use super::widgets::{GAUGE_WIDTH, count, display_len, gauge, right};
 use crate::model::Remote;
 use crate::model::TcpState::*;
@@ -56,7 +55,7 @@ fn render_remotes(frame: &mut Frame, area: Rect, app: &App) {
         .remotes
         .iter()
         .filter(|r| focus.is_none_or(|f| r.netns == f))
-        .filter(|r| remote_matches(r, &app.filter))
+        .filter(|r| remote_matches(r, &shown.snapshot.processes, &app.filter))
         .take(want)
         .collect();
     let widest = |len: &dyn Fn(&Remote) -> usize, min: u16, max: u16| {
@@ -128,7 +127,7 @@ fn render_alerts(frame: &mut Frame, area: Rect, app: &App) {
             let head = format!("{} {:<8} ", marker(a.severity), a.severity.name());
             let room = width.saturating_sub(head.chars().count());
             Line::from(vec![
-                Span::styled(head, style(t, a.severity)),
+                Span::styled(head, t.severity(a.severity)),
                 Span::raw(format::fit(&a.message, room)),
             ])
         })

@@ -1,80 +1,146 @@
-//! The remotes table: outbound destinations and the local ports they use
-//! against the size of `net.ipv4.ip_local_port_range`.
+//! The remotes table: outbound destinations, who holds the sockets, their
+//! states, and the local ports they use against the size of
+//! `net.ipv4.ip_local_port_range`. Its columns are [`RemoteCol`].
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::widgets::{Cell, Row};
 
-use super::widgets::{GAUGE_WIDTH, count, gauge, right};
-use crate::model::TcpState::*;
+use super::widgets::{GAUGE_WIDTH, count, display_len, gauge};
+use crate::model::{Remote, TcpState};
 use crate::ui::app::{App, Tab};
-use crate::ui::theme::Level;
+use crate::ui::columns::{self, Columns, Natural, Shown, Spec};
+use crate::ui::theme::{Level, Theme};
 
-/// Terminals at least this wide also get the ESTAB and SYN-SENT columns.
-const WIDE: u16 = 100;
+/// The columns of the remotes table, left to right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum RemoteCol {
+    Remote,
+    From,
+    Process,
+    Sockets,
+    Estab,
+    SynSent,
+    TimeWait,
+    CloseWait,
+    PortsUsed,
+}
 
-/// Terminals at least this wide also get the PROCESS column (the owners
-/// holding most of the remote's sockets).
-const WITH_PROCESS: u16 = 130;
+impl Columns for RemoteCol {
+    const ALL: &'static [RemoteCol] = &[
+        RemoteCol::Remote,
+        RemoteCol::From,
+        RemoteCol::Process,
+        RemoteCol::Sockets,
+        RemoteCol::Estab,
+        RemoteCol::SynSent,
+        RemoteCol::TimeWait,
+        RemoteCol::CloseWait,
+        RemoteCol::PortsUsed,
+    ];
+    const DEFAULT_SORT: &'static str = "SOCKETS";
+
+    /// Who holds the sockets and how many ports they use outrank the
+    /// state break-down and the local address.
+    fn spec(self) -> Spec {
+        use Natural::*;
+        use RemoteCol::*;
+        let (title, width, priority, sort) = match self {
+            Remote => ("REMOTE", 6, 0, Some(Asc)),
+            Process => ("PROCESS", 12, 1, Some(Asc)),
+            Sockets => ("SOCKETS", 7, 2, Some(Desc)),
+            PortsUsed => ("   PORTS USED", GAUGE_WIDTH, 3, Some(Desc)),
+            CloseWait => ("CLOSE-WAIT", 10, 4, Some(Desc)),
+            TimeWait => ("TIME-WAIT", 9, 5, Some(Desc)),
+            From => ("FROM", 4, 6, Some(Asc)),
+            Estab => ("ESTAB", 7, 7, Some(Desc)),
+            SynSent => ("SYN-SENT", 8, 8, Some(Desc)),
+        };
+        Spec {
+            title,
+            right: !matches!(self, Remote | From | Process | PortsUsed),
+            width,
+            fill: self == Process,
+            priority,
+            sort,
+        }
+    }
+}
+
+/// The columns that fit in `area` for the remotes on screen.
+pub fn shown(app: &App, area: Rect) -> Vec<Shown<RemoteCol>> {
+    let nav = &app.navs[Tab::Remotes as usize];
+    let Some(frame) = app.shown() else {
+        return Vec::new();
+    };
+    let window = nav.window(crate::ui::layout::table_rows(area));
+    let longest = |f: &dyn Fn(&Remote) -> usize| {
+        window
+            .iter()
+            .map(|&i| f(&frame.agg.remotes[i as usize]))
+            .max()
+            .unwrap_or(0) as u16
+    };
+    let procs = &frame.snapshot.processes;
+    columns::fit(area.width, nav.sort, |c| match c {
+        RemoteCol::Remote => Some(longest(&|r| display_len(&r.remote))),
+        RemoteCol::From => Some(longest(&|r| display_len(&r.local_ip))),
+        RemoteCol::Process => {
+            Some(longest(&|r| procs.label(&r.processes).chars().count()).clamp(1, 12))
+        }
+        other => Some(other.spec().width),
+    })
+}
 
 /// Draws the remotes table of the shown sample into `area`.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let Some(shown) = app.shown() else { return };
+    let Some(sample) = app.shown() else { return };
     let t = &app.theme;
-    let wide = area.width >= WIDE;
-    let range = shown.snapshot.ephemeral_port_count().unwrap_or(0);
-    let mut header = vec![Cell::from("REMOTE"), Cell::from("FROM"), right("SOCKETS")];
-    let mut widths = vec![
-        Constraint::Min(21),
-        Constraint::Max(16),
-        Constraint::Length(7),
-    ];
-    if wide {
-        header.extend([right("ESTAB"), right("SYN-SENT")]);
-        widths.extend([Constraint::Length(7), Constraint::Length(8)]);
-    }
-    header.extend([right("TIME-WAIT"), Cell::from("   PORTS USED")]);
-    widths.extend([Constraint::Length(9), Constraint::Length(GAUGE_WIDTH)]);
-    let with_process = area.width >= WITH_PROCESS;
-    if with_process {
-        header.push(Cell::from(" PROCESS"));
-        widths.push(Constraint::Length(24));
-    }
-    let empty = if shown.agg.remotes.is_empty() {
+    let range = sample.snapshot.ephemeral_port_count().unwrap_or(0);
+    let empty = if sample.agg.remotes.is_empty() {
         "no outbound connections"
     } else {
         "no remote matches the filter (Esc clears it)"
     };
     let nav = &app.navs[Tab::Remotes as usize];
-    let columns = super::table::Columns {
-        header,
-        widths,
-        empty,
-    };
+    let shown = shown(app, area);
+    let columns = super::table::Columns::of(&shown, nav.sort, empty);
+    let procs = &sample.snapshot.processes;
     super::table::render(frame, area, t, nav, columns, |i| {
-        let r = &shown.agg.remotes[i as usize];
-        let mut cells = vec![
-            Cell::from(r.remote.to_string()),
-            Cell::from(r.local_ip.to_string()),
-            count(t, r.states.total(), Level::Ok),
-        ];
-        if wide {
-            cells.extend([
-                count(t, r.states[Established], Level::Ok),
-                count(t, r.states[SynSent], Level::Warn),
-            ]);
-        }
-        cells.extend([
-            count(t, r.states[TimeWait], Level::Ok),
-            Cell::from(gauge(t, r.local_ports, range)),
-        ]);
-        if with_process {
-            let label = shown.snapshot.processes.label(&r.processes);
-            cells.push(Cell::from(format!(
-                " {}",
-                if label.is_empty() { "-" } else { &label }
-            )));
-        }
-        Row::new(cells)
+        let r = &sample.agg.remotes[i as usize];
+        Row::new(
+            shown
+                .iter()
+                .map(|s| cell(t, r, s.column, range, || procs.label(&r.processes))),
+        )
     });
+}
+
+fn cell(
+    t: &Theme,
+    r: &Remote,
+    c: RemoteCol,
+    range: u64,
+    process: impl Fn() -> String,
+) -> Cell<'static> {
+    use RemoteCol::*;
+    match c {
+        Remote => Cell::from(r.remote.to_string()),
+        From => Cell::from(r.local_ip.to_string()),
+        Process => {
+            let label = process();
+            Cell::from(if label.is_empty() {
+                "-".to_owned()
+            } else {
+                label
+            })
+        }
+        Sockets => count(t, r.states.total(), Level::Ok),
+        Estab => count(t, r.states[TcpState::Established], Level::Ok),
+        SynSent => count(t, r.states[TcpState::SynSent], Level::Ok),
+        TimeWait => count(t, r.states[TcpState::TimeWait], Level::Ok),
+        CloseWait => count(t, r.states[TcpState::CloseWait], Level::Ok),
+        PortsUsed => Cell::from(gauge(t, r.local_ports, range)),
+    }
 }

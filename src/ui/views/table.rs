@@ -1,11 +1,12 @@
 //! Drawing a virtualised table: the caller builds only the visible rows.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState};
 
-use crate::ui::nav::TableNav;
+use crate::ui::columns::{self, Shown};
+use crate::ui::nav::{Sort, TableNav};
 use crate::ui::theme::Theme;
 
 /// The fixed parts of a table.
@@ -16,6 +17,30 @@ pub struct Columns<'a> {
     pub widths: Vec<Constraint>,
     /// What to say when there are no rows.
     pub empty: &'a str,
+}
+
+impl<'a> Columns<'a> {
+    /// The header and widths of the columns on screen, the sorted one
+    /// marked with its direction.
+    pub fn of<C: columns::Columns>(shown: &[Shown<C>], sort: Sort, empty: &'a str) -> Columns<'a> {
+        let header = shown
+            .iter()
+            .map(|s| {
+                let title = columns::title(s.column, sort);
+                let line = if s.column.spec().right {
+                    Line::from(title).right_aligned()
+                } else {
+                    Line::from(title)
+                };
+                Cell::from(line)
+            })
+            .collect();
+        Columns {
+            header,
+            widths: shown.iter().map(|s| s.width).collect(),
+            empty,
+        }
+    }
 }
 
 /// Draws the columns' header and the visible rows of `nav` (built by `build`
@@ -38,6 +63,7 @@ pub fn render<'a>(
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.table_header()))
         .column_spacing(1)
+        .flex(Flex::Start)
         .row_highlight_style(theme.selected())
         .highlight_symbol("▶")
         .highlight_spacing(HighlightSpacing::Always);

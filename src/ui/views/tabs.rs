@@ -47,10 +47,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::styled(label(app, tab), style));
         spans.push(Span::raw(" "));
     }
-    let nav = app.active_nav();
-    let sort = app.tab.sorts()[nav.sort.column.min(app.tab.sorts().len() - 1)];
-    let arrow = if nav.sort.reverse { "↑" } else { "↓" };
-    spans.push(Span::styled(format!(" sort: {sort} {arrow}"), t.dim()));
+    spans.push(Span::styled(
+        format!(" sort: {}", app.sort_label()),
+        t.dim(),
+    ));
     if !app.filter.is_empty() {
         spans.push(Span::styled("  filter: ", t.dim()));
         spans.push(Span::styled(app.filter.text.clone(), t.key()));

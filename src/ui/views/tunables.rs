@@ -8,7 +8,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::alerts::style;
 use crate::model::advisor::advise;
 use crate::ui::app::{App, marker};
 use crate::ui::theme::Level;
@@ -31,16 +30,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         t.table_header(),
     )];
     for a in advise(&shown.snapshot, &shown.agg, &shown.alerts) {
+        // Alarm colours only where the value is off; a live alert on a
+        // tunable that is already right (somaxconn at its recommendation)
+        // is about the application, not the sysctl.
         let (mark, mark_style) = match a.alert {
-            Some((_, sev)) => (marker(sev), style(t, sev)),
-            None if a.ok => ("✓", t.level(Level::Ok)),
-            None => ("·", t.level(Level::Warn)),
+            _ if a.ok => ("✓", t.level(Level::Ok)),
+            Some((_, sev)) => (marker(sev), t.severity(sev)),
+            None => ("!", t.level(Level::Warn)),
         };
-        let now_style = if a.ok {
-            t.level(Level::Ok)
-        } else {
-            t.level(Level::Warn)
-        };
+        let now_style = if a.ok { t.level(Level::Ok) } else { mark_style };
         lines.push(Line::from(vec![
             Span::styled(format!("{mark} "), mark_style),
             Span::raw(format!("{:<30} ", a.sysctl)),
@@ -51,7 +49,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(format!("  {}", a.recommended)),
         ]));
         let (reason, reason_style) = match a.alert {
-            Some((rule, sev)) => (format!("{rule}: {}", a.reason), style(t, sev)),
+            Some((rule, sev)) if !a.ok => (format!("{rule}: {}", a.reason), t.severity(sev)),
+            Some((rule, _)) => (
+                format!("{rule} is live, this value is fine: {}", a.reason),
+                t.dim(),
+            ),
             None => (a.reason, t.dim()),
         };
         lines.push(Line::styled(format!("    {reason}"), reason_style));
