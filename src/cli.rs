@@ -116,10 +116,16 @@ pub struct SnapshotArgs {
     /// Print a sample of this recording instead of collecting.
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
-    /// With --from: the sample taken at or last before this RFC 3339 time
-    /// (default: the last sample).
-    #[arg(long, value_name = "TIME", requires = "from")]
-    pub at: Option<jiff::Timestamp>,
+    /// With --from: the sample taken at or last before TIME: RFC 3339
+    /// (2026-11-24T19:08:45Z), a time of day in UTC (19:08:45) or a time
+    /// back from the last sample (-5m) [default: the last sample].
+    #[arg(
+        long,
+        value_name = "TIME",
+        requires = "from",
+        allow_hyphen_values = true
+    )]
+    pub at: Option<crate::record::At>,
     /// With --format prometheus: TCP listeners with series of their own; the
     /// rest are summed under local="other".
     #[arg(long, default_value_t = 500)]

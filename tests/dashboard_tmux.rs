@@ -425,6 +425,20 @@ fn dashboard_shows_the_full_queue_and_the_close_wait_leak_as_alerts() {
         line_with(&panel, "close_wait_leak").contains("listener 127.0.0.1:7402"),
         "{panel}"
     );
+    assert!(
+        panel.contains("what to do: the app does not close()"),
+        "{panel}"
+    );
+    // Select the second alert (the leak, critical first) and open it: the
+    // drill-down of its listener, and the status line says what to do.
+    tmux.keys(&["j", "Enter"]);
+    let drill = tmux.wait_for("the leaking listener's drill-down", |s| {
+        s.contains("listener 127.0.0.1:7402") && s.contains("connections 3")
+    });
+    assert!(
+        drill.contains("close_wait_leak: the app does not close() after the peer hung up"),
+        "{drill}"
+    );
     tmux.keys(&["q"]);
     tmux.wait_for("the dashboard to exit", |s| s.contains("EXITED 0"));
 }

@@ -89,6 +89,43 @@ fn recorded_samples_read_back_exactly() {
     assert_eq!(doc["listeners"][0]["local"], "127.0.0.1:7201");
     assert_eq!(doc["listeners"][0]["accept_queue"], 2);
 
+    // The same sample as a time of day in UTC and as a time back from the end.
+    let last = rec.samples().last().unwrap().taken_at;
+    let clock = second.to_zoned(jiff::tz::TimeZone::UTC).time().to_string();
+    let back = format!("-{}ms", last.duration_since(second).as_millis());
+    for when in [clock.as_str(), back.as_str()] {
+        let out = bin()
+            .args([
+                "snapshot",
+                "--format",
+                "json",
+                "--from",
+                path.to_str().unwrap(),
+            ])
+            .args(["--at", when])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "--at {when}: {out:?}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["taken_at"], second.to_string(), "--at {when}");
+    }
+    let out = bin()
+        .args([
+            "snapshot",
+            "--from",
+            path.to_str().unwrap(),
+            "--at",
+            "19:08:4x",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("invalid time \"19:08:4x\": use an RFC 3339 time"),
+        "{err}"
+    );
+
     // A cut-off file still gives its whole samples and says where it stopped.
     let bytes = std::fs::read(&path).unwrap();
     let cut = dir.path().join("cut.rec");

@@ -163,19 +163,75 @@ fn counters_panel() {
     snap("counters", &a);
 }
 
+/// Enter on an alert opens what it is about: the drill-down of its listener,
+/// with the overview filter cleared so the row can be found.
+#[test]
+fn enter_on_an_alert_opens_its_listener() {
+    let mut a = app(80, 24);
+    drive(
+        &mut a,
+        &[
+            Action::StartFilter,
+            Action::FilterChar('2'),
+            Action::FilterChar('2'),
+            Action::FilterDone,
+        ],
+    );
+    drive(&mut a, &[Action::Panel(Panel::Alerts), Action::Move(1)]);
+    let chosen = a.selected_alert().unwrap().clone();
+    assert_eq!(chosen.rule.id(), "close_wait_leak");
+    drive(&mut a, &[Action::Open]);
+    assert_eq!(a.panel, None);
+    assert!(a.filter.is_empty(), "the filter hid the listener");
+    assert_eq!(
+        a.drill.as_ref().unwrap().local.to_string(),
+        chosen.target.name
+    );
+    assert_eq!(chosen.target.name, "[::]:443");
+    // The status line says what to do about it.
+    let term = draw(&a);
+    let buf = term.backend().buffer();
+    let status: String = (0..80).map(|x| buf[(x, 22)].symbol()).collect();
+    assert!(
+        status.starts_with("! close_wait_leak: the app does not close()"),
+        "{status}"
+    );
+}
+
 #[test]
 fn panel_keys_open_switch_scroll_and_close() {
     let mut a = app(80, 24);
     let selected = a.active_nav().selected;
     drive(&mut a, &[Action::Panel(Panel::Alerts)]);
     assert_eq!(a.panel, Some(Panel::Alerts));
-    drive(&mut a, &[Action::Move(3)]);
-    assert_eq!(a.panel_scroll, 3, "arrows scroll the panel");
+    drive(&mut a, &[Action::Move(1)]);
+    assert_eq!(a.alert_selected, 1, "arrows select the next alert");
+    drive(&mut a, &[Action::Move(10)]);
+    assert_eq!(a.alert_selected, 2, "the last of the 3 active alerts");
     assert_eq!(a.active_nav().selected, selected, "not the table under it");
-    drive(&mut a, &[Action::Panel(Panel::Tunables)]);
+    drive(&mut a, &[Action::Panel(Panel::Tunables), Action::Move(3)]);
+    assert_eq!(a.panel_scroll, 3, "arrows scroll the other panels");
+    drive(
+        &mut a,
+        &[
+            Action::Panel(Panel::Counters),
+            Action::Panel(Panel::Tunables),
+        ],
+    );
     assert_eq!((a.panel, a.panel_scroll), (Some(Panel::Tunables), 0));
     drive(&mut a, &[Action::Panel(Panel::Tunables)]);
     assert_eq!(a.panel, None, "the same key closes it");
     drive(&mut a, &[Action::Panel(Panel::Counters), Action::Back]);
     assert_eq!(a.panel, None, "Esc closes it");
+}
+
+/// README's table of what to do is the rules' own advice.
+#[test]
+fn readme_lists_every_rules_advice() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for rule in Rule::ALL {
+        let row = format!("| `{}` | {} |", rule.id(), rule.advice());
+        assert!(readme.contains(&row), "README.md should hold:\n{row}");
+    }
 }

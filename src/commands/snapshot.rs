@@ -238,7 +238,8 @@ fn recorded(args: &SnapshotArgs) -> anyhow::Result<Option<Snapshot>> {
     };
     let index = match args.at {
         None => rec.samples().len() - 1,
-        Some(at) => rec.at_or_before(at).with_context(|| {
+        Some(at) => rec.at_or_before(at.resolve(last)).with_context(|| {
+            let at = at.resolve(last);
             format!(
                 "{} has no sample at or before {at}; it covers {first} to {last}",
                 path.display()

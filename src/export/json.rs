@@ -302,6 +302,9 @@ pub struct AlertDoc {
     pub target: Target,
     /// The human sentence with the numbers.
     pub message: String,
+    /// What to do about it, one line per rule ([`Rule::advice`]).
+    #[serde(default)]
+    pub advice: String,
     /// First sample of the run of samples that made it fire, RFC 3339.
     pub since: Timestamp,
     /// First sample at which it no longer held, for a resolved alert.
@@ -316,6 +319,7 @@ impl From<&Alert> for AlertDoc {
             severity: a.severity,
             target: a.target.clone(),
             message: a.message.clone(),
+            advice: a.rule.advice().to_owned(),
             since: a.since,
             ended: None,
         }

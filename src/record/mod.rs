@@ -14,10 +14,12 @@
 //! ever appended, each in one write, so a recording cut off by a kill or a
 //! full disk reads back up to its last whole sample.
 
+mod at;
 mod playback;
 mod reader;
 mod writer;
 
+pub use at::At;
 pub use playback::{Playback, RecordingSource, SPEEDS};
 pub use reader::{Recording, SampleRef, StopReason, Stopped};
 pub use writer::Recorder;

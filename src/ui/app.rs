@@ -50,6 +50,9 @@ pub struct App {
     pub panel: Option<Panel>,
     /// First line of the panel shown (scrolling).
     pub panel_scroll: usize,
+    /// The selected alert of the alerts panel (index into the shown
+    /// sample's active alerts); `Enter` opens its target.
+    pub alert_selected: usize,
     /// When paused: how many samples behind the newest the shown one is.
     pub paused: Option<usize>,
     /// The status line.
@@ -91,6 +94,7 @@ impl App {
             help_scroll: 0,
             panel: None,
             panel_scroll: 0,
+            alert_selected: 0,
             paused: None,
             status: None,
             collect_error: None,
@@ -328,7 +332,7 @@ impl App {
         self.active_nav_mut().move_by(delta, visible, key_of);
     }
 
-    fn select(&mut self, pos: usize) {
+    pub(super) fn select(&mut self, pos: usize) {
         let visible = self.visible_rows();
         let key_of = self.key_of();
         self.active_nav_mut().select(pos, visible, key_of);
@@ -418,7 +422,10 @@ impl App {
             Action::Panel(p) => {
                 self.panel = (self.panel != Some(p)).then_some(p);
                 self.panel_scroll = 0;
+                self.alert_selected = 0;
             }
+            Action::Move(d) if self.panel == Some(Panel::Alerts) => self.move_alert(d),
+            Action::Open if self.panel == Some(Panel::Alerts) => self.open_alert(),
             Action::Move(d) if self.panel.is_some() => self.scroll_panel(d),
             Action::Page(d) if self.panel.is_some() => {
                 self.scroll_panel(d * self.visible_rows().max(1) as isize)

@@ -140,7 +140,7 @@ const fn entry(
 #[rustfmt::skip]
 pub const TABLE: &[Entry] = &[
     entry(Command::Help, "help", &["?", "f1"], &[List, Drill, Panel, Help], Some("this help"), Some(("help", BROWSE))),
-    entry(Command::Open, "open", &["enter"], &[List], Some("drill into the row (UNIX: its clients)"), Some(("drill", &[List]))),
+    entry(Command::Open, "open", &["enter"], &[List, Panel], Some("drill into the row (UNIX: its clients); alerts: open the target"), Some(("drill", &[List]))),
     entry(Command::Back, "back", &["esc"], &[List, Drill, Panel, Help, Filter], Some("close help or panel, clear the filter, leave the drill-down"), Some(("back", &[Drill, Panel, Help, Filter]))),
     entry(Command::Up, "up", &["up", "k"], MOVE, Some("move the selection, scroll"), Some(("scroll", &[Panel, Help]))),
     entry(Command::Down, "down", &["down", "j"], MOVE, None, Some(("", &[Panel, Help]))),

@@ -8,6 +8,7 @@
 //! * [`run`]: the tokio event loop; [`terminal`]: restoring the terminal;
 //! * [`destroy`]: `Ctrl-K`/`K` and their questions; [`netns`]: the namespace picker.
 
+pub mod alert_nav;
 pub mod app;
 pub mod collect;
 pub mod columns;

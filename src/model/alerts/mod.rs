@@ -81,6 +81,44 @@ impl Rule {
         Rule::ALL.into_iter().find(|r| r.id() == id)
     }
 
+    /// What to do about it, in one line: shown in the alerts panel, the
+    /// status line and JSON (`advice`).
+    pub fn advice(self) -> &'static str {
+        match self {
+            Rule::AcceptQueueOverflow => {
+                "the app is not calling accept() fast enough: check the process named (worker pool, \
+                 event loop, a stuck thread); raise the backlog (listen() and somaxconn) only if the \
+                 bursts are legitimate"
+            }
+            Rule::SynBacklog => {
+                "handshakes pile up (a SYN flood, or clients that never finish): keep \
+                 tcp_syncookies=1; if the traffic is real, raise tcp_max_syn_backlog and the \
+                 listen() backlog"
+            }
+            Rule::SynFlood => {
+                "the kernel answers with SYN cookies or drops SYNs: look at the peers for a flood; \
+                 if the traffic is real, raise the listen() backlog and tcp_max_syn_backlog"
+            }
+            Rule::CloseWaitLeak => {
+                "the app does not close() after the peer hung up: the bug is in the process named \
+                 (a missing close, a leaked pool connection); restarting it frees the sockets, \
+                 destroying them only hides the leak"
+            }
+            Rule::TimeWaitPressure => {
+                "this host closes many short connections first: reuse connections (keep-alive, \
+                 pooling); tcp_tw_reuse=1 helps outbound; raise tcp_max_tw_buckets if memory allows"
+            }
+            Rule::EphemeralPortExhaustion => {
+                "too many connections to one destination from one address: pool and reuse them \
+                 (keep-alive), set tcp_tw_reuse=1, widen ip_local_port_range or add source addresses"
+            }
+            Rule::BacklogClamped => {
+                "the listen() backlog asked for is capped by net.core.somaxconn: raise somaxconn if \
+                 the app wants a longer queue"
+            }
+        }
+    }
+
     /// Every rule id.
     pub fn ids() -> Vec<&'static str> {
         Rule::ALL.iter().map(|r| r.id()).collect()

@@ -13,8 +13,14 @@ use crate::ui::app::{App, marker};
 use crate::ui::format;
 
 /// One alert: a heading line (marker, severity, rule, target, since or
-/// start → end) and its message, indented.
-fn alert_lines(app: &App, a: &Alert, ended: Option<jiff::Timestamp>) -> [Line<'static>; 2] {
+/// start → end), its message and, while active, what to do, indented;
+/// `selected` marks the alert `Enter` opens.
+fn alert_lines(
+    app: &App,
+    a: &Alert,
+    ended: Option<jiff::Timestamp>,
+    selected: bool,
+) -> Vec<Line<'static>> {
     let t = &app.theme;
     let when = match ended {
         Some(end) => format!(
@@ -38,25 +44,35 @@ fn alert_lines(app: &App, a: &Alert, ended: Option<jiff::Timestamp>) -> [Line<'s
         marker(a.severity)
     };
     let sev = if ended.is_some() { a.peak } else { a.severity };
-    [
+    let pointer = if selected { "▶" } else { " " };
+    let mut lines = vec![
         Line::from(vec![
+            Span::styled(pointer, t.key()),
             Span::styled(format!("{mark} {:<8} ", sev.name()), t.severity(sev)),
             Span::styled(format!("{:<26}", a.rule.id()), t.key()),
             Span::raw(format!("{} {}  ", a.target.kind.name(), a.target.name)),
             Span::styled(when, t.dim()),
         ]),
         Line::raw(format!("    {}", a.message)),
-    ]
+    ];
+    if ended.is_none() {
+        lines.push(Line::from(vec![
+            Span::styled("    what to do: ", t.key()),
+            Span::raw(a.rule.advice()),
+        ]));
+    }
+    lines
 }
 
 fn heading(app: &App, text: String) -> Line<'static> {
     Line::styled(text, app.theme.title())
 }
 
-/// The panel's lines for the shown sample.
-pub fn lines(app: &App) -> Vec<Line<'static>> {
+/// The panel's lines for the shown sample, and the line where the
+/// selected active alert starts.
+pub fn lines(app: &App) -> (Vec<Line<'static>>, Option<usize>) {
     let Some(shown) = app.shown() else {
-        return vec![Line::styled("no sample yet", app.theme.dim())];
+        return (vec![Line::styled("no sample yet", app.theme.dim())], None);
     };
     let set = &shown.alerts;
     let now = shown.snapshot.taken_at;
@@ -69,7 +85,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             format!("ALERTS OF LISTENER {} ({})", drill.key.local, mine.len()),
         ));
         for a in &mine {
-            out.extend(alert_lines(app, a, None));
+            out.extend(alert_lines(app, a, None, false));
         }
         let rises: Vec<Line> = app
             .model
@@ -114,8 +130,13 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     if set.active.is_empty() {
         out.push(Line::styled("    none", app.theme.dim()));
     }
-    for a in &set.active {
-        out.extend(alert_lines(app, a, None));
+    let mut selected = None;
+    for (i, a) in set.active.iter().enumerate() {
+        let sel = i == app.alert_selected;
+        if sel {
+            selected = Some(out.len());
+        }
+        out.extend(alert_lines(app, a, None, sel));
     }
     let log: Vec<_> = app
         .model
@@ -133,20 +154,20 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         out.push(Line::styled("    none", app.theme.dim()));
     }
     for l in log {
-        out.extend(alert_lines(app, &l.alert, Some(l.ended)));
+        out.extend(alert_lines(app, &l.alert, Some(l.ended), false));
     }
     if !set.notes.is_empty() {
         out.push(Line::default());
         out.push(heading(app, "DEGRADED RULES".to_owned()));
         out.extend(set.notes.iter().map(|n| Line::raw(format!("    {n}"))));
     }
-    out
+    (out, selected)
 }
 
 /// Draws the alerts panel into `area`.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let lines = lines(app);
+    let (lines, _) = lines(app);
     let max_scroll = lines.len().saturating_sub(1);
     let scroll = app.panel_scroll.min(max_scroll) as u16;
     frame.render_widget(Clear, area);
@@ -155,7 +176,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0))
             .block(Block::bordered().title(Span::styled(
-                " alerts  (a or Esc closes, ↑↓ scroll) ",
+                " alerts  (↑↓ select, Enter opens, PgUp/PgDn scroll, a or Esc closes) ",
                 t.title(),
             ))),
         area,

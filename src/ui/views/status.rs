@@ -43,6 +43,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Line::styled(format!("{end}: ←/→ step through the samples"), t.dim())
     } else if app.shown().is_none() {
         Line::styled("collecting the first sample…", t.dim())
+    } else if let Some(a) = app.advice_in_view() {
+        Line::from(vec![
+            Span::styled(
+                format!("{} {}: ", crate::ui::app::marker(a.severity), a.rule.id()),
+                t.severity(a.severity),
+            ),
+            Span::raw(a.rule.advice()),
+        ])
     } else {
         Line::default()
     };
