@@ -12,7 +12,7 @@ use scene::{T0, settings};
 use sockscope::model::fixtures::{listen, sock};
 use sockscope::model::{Frame, PartInput, Snapshot, TcpState};
 use sockscope::ui::app::{Action, App, Effect};
-use sockscope::ui::keys::{for_app, press};
+use sockscope::ui::keys::{ctrl, for_app, press};
 use sockscope::ui::theme::Theme;
 
 /// Namespace `label` at `secs`: 0.0.0.0:80 with `queue` of backlog 4 and
@@ -125,7 +125,8 @@ fn only_the_full_one_is_marked_and_the_pick_sticks_across_refreshes() {
     let i = app.active_nav().selected_row().unwrap() as usize;
     let s = app.shown().unwrap().snapshot.tcp[i].clone();
     assert_eq!(s.local.to_string(), "10.0.0.1:80");
-    key(&mut app, 'k');
+    let destroy = for_app(&ctrl('k'), &app).expect("Ctrl-K destroys");
+    app.handle(destroy);
     match key(&mut app, 'y') {
         Effect::Destroy(targets) => {
             assert_eq!(targets.len(), 1);

@@ -3,8 +3,6 @@
 //! row, a namespace alone), and the status line says what to do about the
 //! selected row's worst alert.
 
-use std::net::SocketAddr;
-
 use super::app::{App, Panel, Status, Tab};
 use super::filter::Filter;
 use super::layout;
@@ -52,23 +50,27 @@ impl App {
         match target.kind {
             TargetKind::Listener => self.open_listener(&target),
             TargetKind::Remote => self.select_where(Tab::Remotes, |app, i| {
-                app.shown()
-                    .is_some_and(|f| Target::remote(&f.agg.remotes[i]) == target)
+                app.shown().is_some_and(|f| {
+                    let r = &f.agg.remotes[i];
+                    Target::remote(r).in_netns(f.snapshot.netns_of_part(r.netns)) == target
+                })
             }),
             TargetKind::UnixSocket => self.select_where(Tab::Unix, |app, i| {
                 app.shown().is_some_and(|f| {
                     let u = &f.snapshot.unix_listeners[i];
-                    u.path == target.name || format!("inode {}", u.inode) == target.name
+                    let part = f.snapshot.part_of_unix(i) as u16;
+                    let netns = f.snapshot.netns_of_part(part).map(str::to_owned);
+                    (u.path == target.name || format!("inode {}", u.inode) == target.name)
+                        && netns == target.netns
                 })
             }),
             TargetKind::Namespace => {
-                let part = self.shown().and_then(|f| {
-                    f.snapshot
-                        .netns_parts
-                        .iter()
-                        .position(|p| p.label == target.name)
+                let label = target.netns.as_deref().unwrap_or(&target.name);
+                let part = self.shown().and_then(|f| f.snapshot.part_index(label));
+                self.netns_focus = part.filter(|_| {
+                    self.shown()
+                        .is_some_and(|f| !f.snapshot.netns_parts.is_empty())
                 });
-                self.netns_focus = part.map(|p| p as u16);
                 self.tab = Tab::Listeners;
                 self.refresh();
             }
@@ -82,18 +84,15 @@ impl App {
     }
 
     fn open_listener(&mut self, target: &Target) {
-        let Ok(local) = target.name.parse::<SocketAddr>() else {
-            return;
+        let is = |app: &App, i: usize| {
+            app.shown().is_some_and(|f| {
+                let s = &f.snapshot;
+                &s.listener_target(&s.listener_key(&f.agg.listeners[i])) == target
+            })
         };
-        self.select_where(Tab::Listeners, |app, i| {
-            app.shown()
-                .is_some_and(|f| f.agg.listeners[i].local == local)
-        });
-        if self.navs[Tab::Listeners as usize]
-            .selected_row()
-            .and_then(|r| self.shown().map(|f| f.agg.listeners[r as usize].local))
-            == Some(local)
-        {
+        self.select_where(Tab::Listeners, is);
+        let row = self.navs[Tab::Listeners as usize].selected_row();
+        if row.is_some_and(|r| is(self, r as usize)) {
             self.handle(super::app::Action::Open);
         }
     }
@@ -117,16 +116,18 @@ impl App {
     /// (the selected listener, or the drilled one): for the status line.
     pub fn advice_in_view(&self) -> Option<&Alert> {
         let frame = self.shown()?;
-        let local = match &self.drill {
-            Some(d) => d.local,
+        let key = match &self.drill {
+            Some(d) => d.key.clone(),
             None if self.tab == Tab::Listeners && self.panel.is_none() => {
                 let row = self.navs[Tab::Listeners as usize].selected_row()?;
-                frame.agg.listeners[row as usize].local
+                frame
+                    .snapshot
+                    .listener_key(&frame.agg.listeners[row as usize])
             }
             None if self.panel == Some(Panel::Alerts) => return self.selected_alert(),
             None => return None,
         };
-        let target = Target::listener(local);
+        let target = frame.snapshot.listener_target(&key);
         frame
             .alerts
             .active

@@ -174,7 +174,7 @@ pub const TABLE: &[Entry] = &[
     entry(Command::NextNetns, "next_netns", &["n"], BROWSE, Some("several namespaces: the next one alone / all"), None),
     entry(Command::Faster, "faster", &["+", "="], SHOWN, Some("replay: double / halve the playback speed"), None),
     entry(Command::Slower, "slower", &["-"], SHOWN, None, None),
-    entry(Command::Quit, "quit", &["q", "f10"], MOVE, Some("quit (Ctrl-C always quits)"), Some(("quit", MOVE))),
+    entry(Command::Quit, "quit", &["q", "f10"], MOVE, Some("quit (Ctrl-C always quits; Ctrl-Z suspends, `fg` resumes)"), Some(("quit", MOVE))),
 ];
 
 /// One key with its modifiers, as written in the config (`ctrl-k`,
