@@ -228,6 +228,19 @@ fn snapshot_all_netns_puts_each_alert_in_its_own_namespace() {
     );
     assert!(queue_alerts(&db).is_empty(), "{:?}", db["alerts"]);
 
+    let gated = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args([
+            "snapshot",
+            "--all-netns",
+            "--fire-after",
+            "1",
+            "--fail-on",
+            "critical",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(gated.status.code(), Some(4), "{gated:?}");
+
     let text = run_ok(&["snapshot", "--all-netns", "--fire-after", "1"]);
     let alert_lines: Vec<&str> = text
         .lines()

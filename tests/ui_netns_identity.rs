@@ -104,6 +104,11 @@ fn only_the_full_one_is_marked_and_the_pick_sticks_across_refreshes() {
     }
     assert_eq!(selected_netns(&app), "ns-b");
     app.handle(Action::Open);
+    let screen = format!("{:?}", scene::draw(&app).backend());
+    assert!(
+        screen.contains("listener 0.0.0.0:80 in ns-b  accept queue 0/4"),
+        "the drill-down title names the namespace: {screen}"
+    );
     for k in 3..6 {
         app.ingest(round(k));
         let f = app.shown().unwrap();

@@ -12,9 +12,10 @@ use super::watch::{self, Report};
 use crate::cli::{FailOn, Format, SnapshotArgs, TargetArgs};
 use crate::collector::all_netns::NetnsRound;
 use crate::config::Config;
+use crate::export::json::{AlertDoc, SnapshotDoc};
 use crate::export::netns_set::NetnsSetDoc;
 use crate::export::prometheus::{self, AlertInput, Dialect, Limits, ScrapeInput};
-use crate::export::{atomic, csv, json::SnapshotDoc, text};
+use crate::export::{atomic, csv, text};
 use crate::model::{Aggregate, AlertSet, Model, ModelLimits, Severity, Snapshot, Thresholds};
 use crate::record::Recording;
 
@@ -274,7 +275,10 @@ impl AlertsReported {
 
 /// The `--fail-on` verdict on `report`: its alerts (those active for one
 /// sample; every one that fired, resolved or not, for a watch).
-fn gate(fail_on: Option<FailOn>, report: &Report) -> anyhow::Result<()> {
+fn gate<'a>(
+    fail_on: Option<FailOn>,
+    alerts: impl IntoIterator<Item = &'a AlertDoc>,
+) -> anyhow::Result<()> {
     let Some(fail_on) = fail_on else {
         return Ok(());
     };
@@ -282,9 +286,8 @@ fn gate(fail_on: Option<FailOn>, report: &Report) -> anyhow::Result<()> {
         FailOn::Warning => Severity::Warning,
         FailOn::Critical => Severity::Critical,
     };
-    let hits: Vec<Severity> = report
-        .alerts
-        .iter()
+    let hits: Vec<Severity> = alerts
+        .into_iter()
         .map(|a| a.severity)
         .filter(|&s| s >= threshold)
         .collect();
@@ -335,20 +338,20 @@ pub fn run(
         let (mut source, _) = target.open_source(process_cache())?;
         let report = watch::watch(source.as_mut(), config, duration, interval)?;
         emit(args, |out| render_report(out, args.format, &report, opts))?;
-        return gate(args.fail_on, &report);
+        return gate(args.fail_on, &report.alerts);
     }
     if target.all_netns && args.from.is_none() {
-        anyhow::ensure!(
-            args.fail_on.is_none(),
-            "--fail-on judges the alerts of one namespace; pick it with --netns, --netns-path or --pid instead of --all-netns"
-        );
         let round = target
             .open_all(process_cache())
             .collect_round(ALL_NETNS_WAIT);
         let reports = judge_round(&round, &one_shot(config, fire_after_flag));
-        return emit(args, |out| {
+        emit(args, |out| {
             render_round(out, args.format, &round, &reports, opts)
-        });
+        })?;
+        return gate(
+            args.fail_on,
+            reports.iter().flatten().flat_map(|r| &r.alerts),
+        );
     }
     let snapshot = match recorded(args)? {
         Some(s) => s,
@@ -359,7 +362,7 @@ pub fn run(
     let frame = model.ingest(snapshot);
     let report = Report::single(frame, model.tracker);
     emit(args, |out| render_report(out, args.format, &report, opts))?;
-    gate(args.fail_on, &report)
+    gate(args.fail_on, &report.alerts)
 }
 
 /// The thresholds of a one-shot snapshot: `fire_after` is `--fire-after`

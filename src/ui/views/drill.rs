@@ -37,6 +37,13 @@ fn render_title(frame: &mut Frame, area: Rect, app: &App, drill: &Drill, l: Opti
         Span::styled("listener ", t.dim()),
         Span::styled(drill.key.local.to_string(), t.title()),
     ];
+    if app
+        .shown()
+        .is_some_and(|f| !f.snapshot.netns_parts.is_empty())
+    {
+        spans.push(Span::styled(" in ", t.dim()));
+        spans.push(Span::styled(drill.key.netns.clone(), t.title()));
+    }
     match l {
         Some(l) => {
             spans.push(Span::styled("  accept queue ", t.dim()));
