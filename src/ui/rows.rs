@@ -56,14 +56,20 @@ pub fn listeners(
         .collect();
     let ls = &agg.listeners;
     let desc = |f: fn(&Listener) -> u64| move |a: &Listener, b: &Listener| f(b).cmp(&f(a));
-    let fill = |l: &Listener| (permille(l.accept_queue, l.backlog), l.accept_queue);
+    // A listener is as full as its fullest SO_REUSEPORT member: the sums
+    // (65/64 + 0/64 = 65/128) would hide a full member behind an idle one.
+    let fill = |l: &Listener| {
+        l.fullest().map_or((0, 0), |m| {
+            (permille(m.accept_queue, m.backlog), m.accept_queue)
+        })
+    };
     let cmp: Box<Compare<'_, Listener>> = match columns::sorted_by::<ListenerCol>(sort) {
         // The default order, "trouble": full accept queues first, then
         // CLOSE_WAIT, SYN_RECV, TIME_WAIT.
         None | Some(ListenerCol::Marker) => Box::new(|a, b| {
             let score = |l: &Listener| {
                 (
-                    permille(l.accept_queue, l.backlog),
+                    fill(l).0,
                     l.states[CloseWait],
                     l.states[SynRecv],
                     l.states[TimeWait],
@@ -333,6 +339,30 @@ mod tests {
             locals(&f, &local_rev),
             ["127.0.0.1:8080", "0.0.0.0:80", "0.0.0.0:22"]
         );
+    }
+
+    #[test]
+    fn a_full_reuseport_member_sorts_before_a_fuller_looking_sum() {
+        // 127.0.0.1:8080 has one member at 65/64 and one at 0/64 (sum 65/128,
+        // 51%); 0.0.0.0:80 is a single socket at 100/128 (78%).
+        let f = Frame::new(snapshot(
+            "2026-11-24T00:00:00Z",
+            vec![
+                listen("0.0.0.0:80", 100, 128, 1),
+                listen("127.0.0.1:8080", 65, 64, 2),
+                listen("127.0.0.1:8080", 0, 64, 3),
+            ],
+        ));
+        let all = Filter::default();
+        let procs = ProcessTable::default();
+        let trouble = listeners(&f.agg, &procs, &all, Sort::default());
+        assert_eq!(locals(&f, &trouble), ["127.0.0.1:8080", "0.0.0.0:80"]);
+        let by_fill = Sort {
+            column: ListenerCol::AcceptQ.sort_number(),
+            reverse: false,
+        };
+        let rows = listeners(&f.agg, &procs, &all, by_fill);
+        assert_eq!(locals(&f, &rows), ["127.0.0.1:8080", "0.0.0.0:80"]);
     }
 
     #[test]
