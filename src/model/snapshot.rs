@@ -100,13 +100,32 @@ impl TcpState {
         }
     }
 
-    /// Parses a snake_case key or an `ss` column name, case-insensitively.
+    /// Parses a snake_case key, an `ss` column name (`CLOSE-WAIT`, `estab`),
+    /// a name of `ss`'s state filter (`fin-wait-1`, `listening`, `closed`)
+    /// or one of [`TcpState::ABBREVIATIONS`] (`tw`, `cw`), case-insensitively
+    /// and with or without `-`/`_`.
     pub fn parse(text: &str) -> Option<TcpState> {
-        let norm = text.trim().to_ascii_lowercase().replace('-', "_");
-        TcpState::ALL
-            .into_iter()
-            .find(|s| s.key() == norm || s.ss_name().to_ascii_lowercase().replace('-', "_") == norm)
+        let squash = |s: &str| s.trim().to_ascii_lowercase().replace(['-', '_'], "");
+        let wanted = squash(text);
+        let named = |s: &TcpState| squash(s.key()) == wanted || squash(s.ss_name()) == wanted;
+        TcpState::ALL.into_iter().find(named).or_else(|| {
+            Self::ABBREVIATIONS
+                .iter()
+                .find(|(short, _)| squash(short) == wanted)
+                .map(|&(_, s)| s)
+        })
     }
+
+    /// Other names accepted by [`TcpState::parse`]: `ss`'s filter names
+    /// that differ from its column names, and the short ones people type.
+    pub const ABBREVIATIONS: [(&'static str, TcpState); 6] = [
+        ("listening", TcpState::Listen),
+        ("closed", TcpState::Close),
+        ("tw", TcpState::TimeWait),
+        ("cw", TcpState::CloseWait),
+        ("fw1", TcpState::FinWait1),
+        ("fw2", TcpState::FinWait2),
+    ];
 }
 
 /// The TCP timer active on a socket (`inet_diag_msg.idiag_timer`).
@@ -138,6 +157,18 @@ impl Timer {
             3 => Timer::TimeWait,
             4 => Timer::Probe,
             _ => Timer::Other,
+        }
+    }
+
+    /// Its JSON name: `off`, `retransmit`, `keepalive`, `time_wait`, `probe`, `other`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Timer::Off => "off",
+            Timer::Retransmit => "retransmit",
+            Timer::Keepalive => "keepalive",
+            Timer::TimeWait => "time_wait",
+            Timer::Probe => "probe",
+            Timer::Other => "other",
         }
     }
 }

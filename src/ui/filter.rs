@@ -1,7 +1,9 @@
 //! The `/` filter: space-separated terms that must all match.
 //!
 //! * `:443` — a port (local or remote);
-//! * `state:close_wait` (or `state:CLOSE-WAIT`) — rows with sockets in that state;
+//! * `state:close_wait` (or `state:CLOSE-WAIT`, `state:cw`, any name
+//!   [`TcpState::parse`] takes) — rows with sockets in that state; an
+//!   unknown state is a [`Filter::problem`] that lists the valid ones;
 //! * `netns:NAME` — rows of the namespaces whose label or container id
 //!   contains NAME, case-insensitively (`netns:shop/` for every pod of
 //!   Kubernetes namespace `shop`, `netns:docker:web-1`);
@@ -30,23 +32,28 @@ pub struct Filter {
     pub text: String,
     /// The terms, all of which must match.
     pub terms: Vec<Term>,
+    /// Why a term cannot match anything (`state:foo`, `:99999`), naming
+    /// what is valid; shown instead of "no row matches".
+    pub problem: Option<String>,
 }
 
 impl Filter {
     /// Parses `text`. A term that looks like a port or a state but is not a
     /// valid one (`:99999`, `state:bogus`) is kept as plain text, so it
-    /// simply matches nothing rather than everything.
+    /// simply matches nothing rather than everything, and sets
+    /// [`Filter::problem`].
     pub fn parse(text: &str) -> Filter {
+        let mut problem = None;
         let terms = text
             .split_whitespace()
             .map(|t| {
-                if let Some(port) = t.strip_prefix(':').and_then(|p| p.parse().ok()) {
-                    Term::Port(port)
-                } else if let Some(state) = t
+                let state = t
                     .strip_prefix("state:")
-                    .or_else(|| t.strip_prefix("STATE:"))
-                    .and_then(TcpState::parse)
-                {
+                    .or_else(|| t.strip_prefix("STATE:"));
+                let port = t.strip_prefix(':');
+                if let Some(port) = port.and_then(|p| p.parse().ok()) {
+                    Term::Port(port)
+                } else if let Some(state) = state.and_then(TcpState::parse) {
                     Term::State(state)
                 } else if let Some(name) = t
                     .strip_prefix("netns:")
@@ -55,6 +62,13 @@ impl Filter {
                 {
                     Term::Netns(name.to_lowercase())
                 } else {
+                    if let Some(state) = state {
+                        problem.get_or_insert_with(|| unknown_state(state));
+                    } else if let Some(p) = port.filter(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+                        problem.get_or_insert_with(|| {
+                            format!("port {p} does not exist: ports are 0 to 65535")
+                        });
+                    }
                     Term::Text(t.to_lowercase())
                 }
             })
@@ -62,6 +76,16 @@ impl Filter {
         Filter {
             text: text.to_owned(),
             terms,
+            problem,
+        }
+    }
+
+    /// What an empty table of `rows` (`listener`, `remote`) says: the
+    /// [`Filter::problem`] when there is one, else that nothing matches.
+    pub fn no_match(&self, rows: &str) -> String {
+        match &self.problem {
+            Some(p) => format!("{p} (Esc clears the filter)"),
+            None => format!("no {rows} matches the filter (Esc clears it)"),
         }
     }
 
@@ -97,6 +121,28 @@ impl Filter {
     }
 }
 
+/// The problem of `state:NAME` with an unknown NAME: the valid names, as
+/// `ss` prints them, with their other accepted names in parentheses.
+fn unknown_state(name: &str) -> String {
+    let valid: Vec<String> = TcpState::ALL
+        .iter()
+        .map(|&s| {
+            let name = s.ss_name().to_ascii_lowercase();
+            let others: Vec<&str> = TcpState::ABBREVIATIONS
+                .iter()
+                .filter(|(_, a)| *a == s)
+                .map(|(short, _)| *short)
+                .collect();
+            if others.is_empty() {
+                name
+            } else {
+                format!("{name} ({})", others.join(", "))
+            }
+        })
+        .collect();
+    format!("unknown state \"{name}\"; use one of {}", valid.join(", "))
+}
+
 /// Case-insensitive substring test against an already lower-cased needle.
 pub fn contains(haystack: &str, lower_needle: &str) -> bool {
     haystack.to_lowercase().contains(lower_needle)
@@ -121,6 +167,71 @@ mod tests {
             ]
         );
         assert!(Filter::parse("  ").is_empty());
+        assert_eq!(
+            f.problem.as_deref(),
+            Some("port 99999 does not exist: ports are 0 to 65535"),
+            "the first problem is kept"
+        );
+    }
+
+    #[test]
+    fn states_take_the_names_ss_users_type() {
+        let state = |t: &str| match Filter::parse(&format!("state:{t}")).terms[..] {
+            [Term::State(s)] => Some(s),
+            _ => None,
+        };
+        use TcpState::*;
+        for (typed, want) in [
+            ("tw", TimeWait),
+            ("TW", TimeWait),
+            ("cw", CloseWait),
+            ("estab", Established),
+            ("established", Established),
+            ("syn-recv", SynRecv),
+            ("syn_recv", SynRecv),
+            ("syn-sent", SynSent),
+            ("fin-wait-1", FinWait1),
+            ("fin_wait1", FinWait1),
+            ("fw2", FinWait2),
+            ("time-wait", TimeWait),
+            ("close-wait", CloseWait),
+            ("last-ack", LastAck),
+            ("listening", Listen),
+            ("listen", Listen),
+            ("closed", Close),
+            ("unconn", Close),
+        ] {
+            assert_eq!(state(typed), Some(want), "state:{typed}");
+        }
+        assert_eq!(state("foo"), None);
+    }
+
+    #[test]
+    fn an_unknown_state_lists_the_valid_ones() {
+        let f = Filter::parse(":80 state:foo");
+        assert_eq!(
+            f.terms[1],
+            Term::Text("state:foo".into()),
+            "matches nothing"
+        );
+        assert_eq!(
+            f.problem.as_deref(),
+            Some(
+                "unknown state \"foo\"; use one of estab, syn-sent, syn-recv, fin-wait-1 (fw1), \
+                 fin-wait-2 (fw2), time-wait (tw), unconn (closed), close-wait (cw), last-ack, \
+                 listen (listening), closing"
+            )
+        );
+        assert_eq!(
+            f.no_match("listener"),
+            format!("{} (Esc clears the filter)", f.problem.as_deref().unwrap())
+        );
+        let fine = Filter::parse("state:tw nginx");
+        assert_eq!(fine.problem, None);
+        assert_eq!(
+            fine.no_match("listener"),
+            "no listener matches the filter (Esc clears it)"
+        );
     }
 
     #[test]

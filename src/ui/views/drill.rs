@@ -256,12 +256,13 @@ fn render_connections_title(frame: &mut Frame, area: Rect, app: &App, drill: &Dr
 fn render_connections(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
     let Some(shown) = app.shown() else { return };
     let t = &app.theme;
+    let no_match = drill.filter.no_match("connection");
     let empty = if !shown.has_sockets() {
         "the socket list of this sample is no longer kept (only the newest samples keep theirs)"
     } else if drill.filter.is_empty() {
         "no connections"
     } else {
-        "no connection matches the filter (Esc clears it)"
+        &no_match
     };
     let mut header = vec![
         Cell::from("PEER"),

@@ -129,10 +129,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let nav = &app.navs[Tab::Listeners as usize];
     let shown = shown(app, area);
+    let no_match = app.filter.no_match("listener");
     let empty = if sample.agg.listeners.is_empty() {
         "no TCP listeners in this namespace"
     } else {
-        "no listener matches the filter (Esc clears it)"
+        &no_match
     };
     let columns = super::table::Columns::of(&shown, nav.sort, empty);
     super::table::render(frame, area, t, nav, columns, |i| {

@@ -98,10 +98,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let Some(sample) = app.shown() else { return };
     let t = &app.theme;
     let range = sample.snapshot.ephemeral_port_count().unwrap_or(0);
+    let no_match = app.filter.no_match("remote");
     let empty = if sample.agg.remotes.is_empty() {
         "no outbound connections"
     } else {
-        "no remote matches the filter (Esc clears it)"
+        &no_match
     };
     let nav = &app.navs[Tab::Remotes as usize];
     let shown = shown(app, area);

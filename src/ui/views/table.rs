@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::ui::columns::{self, Shown};
 use crate::ui::nav::{Sort, TableNav};
@@ -75,11 +75,12 @@ pub fn render<'a>(
     if nav.rows.is_empty() && area.height > 1 {
         let msg = Rect {
             y: area.y + 1,
-            height: 1,
+            height: area.height - 1,
             ..area
         };
+        // Wrapped: a filter's problem lists what is valid.
         frame.render_widget(
-            Paragraph::new(Line::styled(empty.to_owned(), theme.dim())),
+            Paragraph::new(Line::styled(empty.to_owned(), theme.dim())).wrap(Wrap { trim: true }),
             msg,
         );
     }

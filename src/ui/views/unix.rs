@@ -34,10 +34,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         header.push(Cell::from("PROCESS"));
         widths.push(Constraint::Length(28));
     }
+    let no_match = app.filter.no_match("UNIX listener");
     let empty = if list.is_empty() {
         "no UNIX listeners in this namespace"
     } else {
-        "no UNIX listener matches the filter (Esc clears it)"
+        &no_match
     };
     let nav = &app.navs[Tab::Unix as usize];
     let columns = super::table::Columns {
