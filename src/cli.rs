@@ -110,7 +110,9 @@ pub struct SnapshotArgs {
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
-    /// Add every TCP socket (`sockets[]`) to the JSON document.
+    /// Add every TCP socket: a SOCKETS section in `ss -tan`'s columns to
+    /// the text report, `sockets[]` to the JSON document (not with csv or
+    /// prometheus).
     #[arg(long)]
     pub sockets: bool,
     /// Print a sample of this recording instead of collecting.

@@ -146,7 +146,7 @@ fn watch_text_names_the_alert() {
         .find("\nALERTS that fired during the watch (1, 6 samples")
         .expect(&text)..];
     assert!(
-        section.contains("  critical accept_queue_overflow     listener 127.0.0.1:7311  since "),
+        section.contains("‼ critical accept_queue_overflow     listener 127.0.0.1:7311  since "),
         "{section}"
     );
     assert!(

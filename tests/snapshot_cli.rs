@@ -239,21 +239,146 @@ fn json_matches_ss_state_by_state_and_listener_by_listener() {
     );
 }
 
+/// The lines of the text report's section headed `title`, up to the blank
+/// line (a table's first is its column header).
+fn section<'a>(text: &'a str, title: &str) -> Vec<&'a str> {
+    let start = text
+        .find(&format!("\n{title}"))
+        .unwrap_or_else(|| panic!("no {title} section: {text}"));
+    text[start + 1..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+/// `ss`'s address as the text report prints it: a dual-stack wildcard
+/// `*:p` is `[::]:p`.
+fn ss_local(addr: &str) -> String {
+    addr.replace("*:", "[::]:")
+}
+
 #[test]
-fn text_format_lists_listeners_first() {
+fn text_report_rows_equal_ss_trouble_first_with_markers_and_advice() {
     private_netns();
-    let _l = listener("127.0.0.1:7201", 7, false);
-    let out = sockscope(&["snapshot"]);
+    let _keep = mixed_namespace();
+    let ss_sockets = || {
+        let mut rows: Vec<Vec<String>> = ss(&["-tanH"])
+            .unwrap()
+            .lines()
+            .map(|l| l.split_whitespace().take(5).map(ss_local).collect())
+            .collect();
+        rows.sort();
+        rows
+    };
+    let (sockets, listeners, out) = loop {
+        let before = (ss_sockets(), ss_listeners());
+        let out = sockscope(&["snapshot", "--sockets"]);
+        if before == (ss_sockets(), ss_listeners()) {
+            break (before.0, before.1, out);
+        }
+    };
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
-    let listeners = text.find("LISTENERS (1)").expect("listener section");
-    assert!(listeners < text.find("REMOTES").unwrap());
-    let row = text
-        .lines()
-        .find(|l| l.starts_with("127.0.0.1:7201"))
-        .expect("listener row");
-    assert!(row.contains("0/7"), "{row}");
-    assert!(text.contains("LISTEN 1"), "{text}");
+
+    // Trouble first, as the dashboard orders them: the full queue (3/2),
+    // the reuseport pair whose fuller member holds 1/4, then CLOSE-WAIT 1
+    // with TIME-WAIT 1, CLOSE-WAIT 1 alone, and SYN-RECV 2.
+    let rows = section(&text, "LISTENERS (5, trouble first)");
+    let fields: Vec<(&str, Vec<&str>)> = rows[1..]
+        .iter()
+        .map(|r| {
+            let mut chars = r.chars();
+            let marker = chars.next().unwrap();
+            let marker = &r[..marker.len_utf8()];
+            (marker, r[marker.len()..].split_whitespace().collect())
+        })
+        .collect();
+    let order: Vec<&str> = fields.iter().map(|(_, f)| f[0]).collect();
+    assert_eq!(
+        order,
+        [
+            "127.0.0.1:7101",
+            "[::]:7105",
+            "0.0.0.0:7104",
+            "127.0.0.1:7103",
+            "[::1]:7102"
+        ],
+        "{text}"
+    );
+    let markers: Vec<&str> = fields.iter().map(|(m, _)| *m).collect();
+    assert_eq!(markers, ["‼", " ", " ", " ", " "], "{text}");
+    assert_eq!(
+        rows[0].split_whitespace().collect::<Vec<_>>(),
+        [
+            "LOCAL",
+            "PROCESS",
+            "RECV-Q/BACKLOG",
+            "FILL",
+            "MEMBERS",
+            "SYN-RECV",
+            "ESTAB",
+            "TIME-WAIT",
+            "CLOSE-WAIT",
+            "OTHER",
+            "CONNS"
+        ]
+    );
+    let owner = format!("[{}]", std::process::id());
+    for (_, f) in &fields {
+        let (members, queue, backlog) = listeners[f[0]];
+        assert!(f[1].ends_with(&owner), "PROCESS is this test: {f:?}");
+        assert_eq!(f[2], format!("{queue}/{backlog}"), "Recv-Q/Send-Q of {f:?}");
+        assert_eq!(f[4], members.to_string(), "MEMBERS of {f:?}");
+        let port: u16 = f[0].rsplit(':').next().unwrap().parse().unwrap();
+        let by_state = ss_port_states(port);
+        let count = |s: &str| by_state.get(s).copied().unwrap_or(0).to_string();
+        assert_eq!(
+            f[5..9],
+            [
+                count("SYN-RECV"),
+                count("ESTAB"),
+                count("TIME-WAIT"),
+                count("CLOSE-WAIT")
+            ],
+            "states of {f:?}: {by_state:?}"
+        );
+        assert_eq!(f[10], by_state.values().sum::<u64>().to_string());
+    }
+    assert_eq!(fields[0].1[3], "150%", "3 queued over a backlog of 2");
+
+    let alerts = section(&text, "ALERTS (1)");
+    let first = alerts[0];
+    assert!(
+        first.starts_with("‼ critical accept_queue_overflow")
+            && first.contains("listener 127.0.0.1:7101"),
+        "{alerts:?}"
+    );
+    let advice = sockscope::model::Rule::AcceptQueueOverflow.advice();
+    assert_eq!(alerts[2].trim(), format!("what to do: {advice}"));
+
+    let mut ours: Vec<Vec<String>> = section(&text, &format!("SOCKETS ({})", sockets.len()))[1..]
+        .iter()
+        .map(|l| l.split_whitespace().take(5).map(str::to_owned).collect())
+        .collect();
+    ours.sort();
+    assert_eq!(
+        ours, sockets,
+        "State, Recv-Q, Send-Q, Local, Peer equal ss -tan, row by row"
+    );
+}
+
+#[test]
+fn sockets_is_refused_for_csv_and_prometheus() {
+    for format in ["csv", "prometheus"] {
+        let out = sockscope(&["snapshot", "--sockets", "--format", format]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains(&format!("--format {format} has one row per listener")),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::export::json::{AlertDoc, SnapshotDoc};
 use crate::export::netns_set::NetnsSetDoc;
 use crate::export::prometheus::{self, AlertInput, Dialect, Limits, ScrapeInput};
+use crate::export::sockets::socket_docs;
 use crate::export::{atomic, csv, text};
 use crate::model::{Aggregate, AlertSet, Model, ModelLimits, Severity, Snapshot, Thresholds};
 use crate::record::Recording;
@@ -66,11 +67,16 @@ fn render_with(
 ) -> io::Result<()> {
     match format {
         Format::Text => {
-            text::write(out, snapshot, agg)?;
-            match report {
-                Some(r) => text::write_alerts(out, &r.alerts, &r.frame.alerts.notes, &r.watch),
-                None => Ok(()),
-            }
+            let sockets = opts
+                .sockets
+                .then(|| socket_docs(snapshot, agg, report.map(|r| &r.tracker)));
+            let extras = text::Extras {
+                alerts: report.map_or(&[][..], |r| &r.alerts),
+                notes: report.map_or(&[][..], |r| &r.frame.alerts.notes),
+                watch: report.and_then(|r| r.watch.as_ref()),
+                sockets: sockets.as_deref(),
+            };
+            text::write(out, snapshot, agg, extras)
         }
         Format::Json => {
             let doc = json_doc(snapshot, agg, report, opts);
@@ -319,6 +325,14 @@ pub fn run(
         },
     };
     super::serve::check_max_listeners(args.max_listeners)?;
+    anyhow::ensure!(
+        !args.sockets || matches!(args.format, Format::Text | Format::Json),
+        "--sockets lists every socket in the text and JSON formats; --format {} has one row per listener, so drop --sockets or use --format json",
+        match args.format {
+            Format::Csv => "csv",
+            _ => "prometheus",
+        }
+    );
     anyhow::ensure!(
         args.from.is_none() || (target.netns_target().is_none() && !target.all_netns),
         "--netns, --netns-path, --pid and --all-netns pick what to collect; --from reads the namespace the recording holds"

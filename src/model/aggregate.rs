@@ -112,6 +112,28 @@ impl Listener {
         self.fullest().map_or(0.0, Member::fill)
     }
 
+    /// How full the listener is, for sorting: the fullest member's fill in
+    /// permille (0 when its backlog is 0), then its queue length,
+    /// connections.
+    pub fn fill_rank(&self) -> (u64, u64) {
+        self.fullest().map_or((0, 0), |m| {
+            let permille = (m.accept_queue * 1000).checked_div(m.backlog);
+            (permille.unwrap_or(0), m.accept_queue)
+        })
+    }
+
+    /// How much trouble the listener is in, larger is worse: the fullest
+    /// member's fill in permille, then its CLOSE_WAIT, SYN_RECV and
+    /// TIME_WAIT connections. See [`trouble_first`].
+    pub fn trouble(&self) -> (u64, u64, u64, u64) {
+        (
+            self.fill_rank().0,
+            self.states[TcpState::CloseWait],
+            self.states[TcpState::SynRecv],
+            self.states[TcpState::TimeWait],
+        )
+    }
+
     /// Members whose accept queue is at or over their backlog.
     pub fn full_members(&self) -> usize {
         self.members.iter().filter(|m| m.is_full()).count()
@@ -123,6 +145,13 @@ impl Listener {
     pub fn drops(&self) -> Option<u64> {
         self.members.iter().map(|m| m.drops.map(u64::from)).sum()
     }
+}
+
+/// The order "trouble" of the dashboard's listeners table (its default)
+/// and of the text report: the most [`Listener::trouble`] first; equal
+/// ones keep their order.
+pub fn trouble_first(a: &Listener, b: &Listener) -> std::cmp::Ordering {
+    b.trouble().cmp(&a.trouble())
 }
 
 /// Sockets attributed to no listener, grouped by local address and remote

@@ -22,7 +22,7 @@ mod aggregate_tests;
 #[cfg(test)]
 mod history_tests;
 
-pub use aggregate::{Aggregate, Listener, Member, Owner, REMOTE_PROCESSES, Remote};
+pub use aggregate::{Aggregate, Listener, Member, Owner, REMOTE_PROCESSES, Remote, trouble_first};
 pub use alerts::{Alert, AlertSet, Rule, Severity, Target, TargetKind, Thresholds};
 pub use engine::{Model, ModelLimits};
 pub use history::{Frame, History};

@@ -659,9 +659,5 @@ impl App {
 
 /// The row marker of an alert severity: `‼` critical, `!` warning, `i` info.
 pub fn marker(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical => "‼",
-        Severity::Warning => "!",
-        Severity::Info => "i",
-    }
+    severity.marker()
 }

@@ -12,7 +12,7 @@ use super::views::listeners::ListenerCol;
 use super::views::remotes::RemoteCol;
 use crate::model::process::ProcessTable;
 use crate::model::{
-    Aggregate, Frame, Listener, Remote, TcpSocket, TcpState, Tracker, UnixListener,
+    Aggregate, Frame, Listener, Remote, TcpSocket, TcpState, Tracker, UnixListener, trouble_first,
 };
 
 /// Sort columns of the UNIX listeners table.
@@ -56,31 +56,14 @@ pub fn listeners(
         .collect();
     let ls = &agg.listeners;
     let desc = |f: fn(&Listener) -> u64| move |a: &Listener, b: &Listener| f(b).cmp(&f(a));
-    // A listener is as full as its fullest SO_REUSEPORT member: the sums
-    // (65/64 + 0/64 = 65/128) would hide a full member behind an idle one.
-    let fill = |l: &Listener| {
-        l.fullest().map_or((0, 0), |m| {
-            (permille(m.accept_queue, m.backlog), m.accept_queue)
-        })
-    };
     let cmp: Box<Compare<'_, Listener>> = match columns::sorted_by::<ListenerCol>(sort) {
-        // The default order, "trouble": full accept queues first, then
-        // CLOSE_WAIT, SYN_RECV, TIME_WAIT.
-        None | Some(ListenerCol::Marker) => Box::new(|a, b| {
-            let score = |l: &Listener| {
-                (
-                    fill(l).0,
-                    l.states[CloseWait],
-                    l.states[SynRecv],
-                    l.states[TimeWait],
-                )
-            };
-            score(b).cmp(&score(a))
-        }),
+        None | Some(ListenerCol::Marker) => Box::new(trouble_first),
         Some(ListenerCol::Local) => Box::new(|a, b| addr_order(&a.local, &b.local)),
         Some(ListenerCol::Netns) => Box::new(|a, b| a.netns.cmp(&b.netns)),
+        // A listener is as full as its fullest SO_REUSEPORT member: the sums
+        // (65/64 + 0/64 = 65/128) would hide a full member behind an idle one.
         Some(ListenerCol::AcceptQ | ListenerCol::Fill) => {
-            Box::new(move |a, b| fill(b).cmp(&fill(a)))
+            Box::new(|a, b| b.fill_rank().cmp(&a.fill_rank()))
         }
         Some(ListenerCol::SynRecv) => Box::new(desc(|l| l.states[SynRecv])),
         Some(ListenerCol::Estab) => Box::new(desc(|l| l.states[Established])),

@@ -23,6 +23,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::model::aggregate::Remote;
+use crate::model::snapshot::UnixListener;
 
 pub use drops::{MemberDrops, Overflow};
 pub use engine::{AlertEngine, LoggedAlert};
@@ -152,6 +153,16 @@ impl Severity {
             Severity::Critical => "critical",
         }
     }
+
+    /// The row marker of this severity, in the dashboard and the text
+    /// report: `‼` critical, `!` warning, `i` info.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Severity::Critical => "‼",
+            Severity::Warning => "!",
+            Severity::Info => "i",
+        }
+    }
 }
 
 /// What kind of thing an alert is about.
@@ -216,6 +227,16 @@ impl Target {
     /// The target of the TCP listener bound to `local`.
     pub fn listener(local: SocketAddr) -> Target {
         Target::new(TargetKind::Listener, local.to_string())
+    }
+
+    /// The target of a UNIX listener: its path, or `inode N` when unnamed.
+    pub fn unix(u: &UnixListener) -> Target {
+        let name = if u.path.is_empty() {
+            format!("inode {}", u.inode)
+        } else {
+            u.path.clone()
+        };
+        Target::new(TargetKind::UnixSocket, name)
     }
 
     /// The target of a remote group: `remote from local-address`.

@@ -309,14 +309,6 @@ fn namespace_drops(ctx: &Ctx) -> Option<Finding> {
 }
 
 /// The target name of a UNIX listener: its path, or `inode N` when unnamed.
-fn unix_name(u: &UnixListener) -> String {
-    if u.path.is_empty() {
-        format!("inode {}", u.inode)
-    } else {
-        u.path.clone()
-    }
-}
-
 fn unix_overflow(ctx: &Ctx, u: &UnixListener, near_for: jiff::SignedDuration) -> Option<Finding> {
     let (q, b) = (u64::from(u.accept_queue), u64::from(u.backlog));
     let ratio = ctx.t.accept_queue.near_full_ratio;
@@ -336,7 +328,8 @@ fn unix_overflow(ctx: &Ctx, u: &UnixListener, near_for: jiff::SignedDuration) ->
     if !full && !near {
         return None;
     }
-    let name = unix_name(u);
+    let target = Target::unix(u);
+    let name = &target.name;
     let message = if full {
         format!("UNIX listener {name} accept queue is full ({q}/{b}); new connections wait or fail")
     } else {
@@ -351,7 +344,7 @@ fn unix_overflow(ctx: &Ctx, u: &UnixListener, near_for: jiff::SignedDuration) ->
     };
     Some(Finding {
         rule: Rule::AcceptQueueOverflow,
-        target: Target::new(TargetKind::UnixSocket, name),
+        target,
         severity: if full {
             Severity::Critical
         } else {
