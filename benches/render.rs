@@ -26,6 +26,7 @@ fn app() -> (App, Frame) {
         thresholds: Default::default(),
         read_only: true,
         keys: Default::default(),
+        replay_samples: Vec::new(),
     };
     let mut app = App::new(settings, Theme { color: true }, Rect::new(0, 0, 200, 60));
     let first = fixtures::busy_host("2026-11-24T00:00:00Z", LISTENERS, CONNECTIONS);

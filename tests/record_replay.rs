@@ -179,6 +179,7 @@ fn replay_headless(path: &std::path::Path, times: &[jiff::Timestamp]) {
         thresholds: Default::default(),
         read_only: false,
         keys: Default::default(),
+        replay_samples: Vec::new(),
     };
     let mut app = App::new(settings, Theme::from_env(), Rect::new(0, 0, 160, 48));
     loop {

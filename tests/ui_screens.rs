@@ -92,6 +92,25 @@ fn filter_line() {
     });
 }
 
+/// `state:tw` is TIME-WAIT; `state:foo` lists the valid states instead
+/// of "no listener matches".
+#[test]
+fn an_unknown_state_lists_the_valid_ones() {
+    let typed = |a: &mut App, text: &str| {
+        a.handle(Action::StartFilter);
+        for c in text.chars() {
+            a.handle(Action::FilterChar(c));
+        }
+        a.handle(Action::FilterDone);
+    };
+    let mut a = app(80, 24);
+    typed(&mut a, "state:foo");
+    snap("filter_unknown_state", &a);
+    let mut tw = app(80, 24);
+    typed(&mut tw, "state:tw");
+    snap("filter_state_tw", &tw);
+}
+
 #[test]
 fn paused_in_the_past() {
     both("paused", |a| {
@@ -137,11 +156,17 @@ fn empty_and_waiting() {
 fn replay_marker_slow_collection_and_collect_error() {
     let mut a = app(80, 24);
     a.settings.mode = Mode::Replay { speed: 2.0 };
+    a.settings.replay_samples = (0..25).map(scene::at).collect();
     let mut slow = scene::sample(scene::SAMPLES);
     slow.collector.duration_us = 400_000;
     a.ingest(sockscope::model::Frame::new(slow));
     a.collect_failed("netlink tcp/ipv4 dump failed: No such process (os error 3)".into());
     snap("replay_slow_error", &a);
+    drive(
+        &mut a,
+        &[Action::TogglePause, Action::StepBack, Action::StepBack],
+    );
+    snap("replay_paused", &a);
 }
 
 /// One severity palette: the critical marker red, the info marker cyan,

@@ -60,6 +60,7 @@ pub fn run(args: &ReplayArgs, target: &TargetArgs, base: Config) -> anyhow::Resu
 
     let mut settings = top::settings(&config, Mode::Replay { speed: args.speed });
     settings.interval = Duration::from_millis(recording.header.interval_ms.max(1));
+    settings.replay_samples = recording.samples().iter().map(|s| s.taken_at).collect();
     // Keep the whole recording in history, so time travel reaches its start.
     settings.history = settings.history.max(span + 2 * settings.interval);
 

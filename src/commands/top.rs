@@ -32,6 +32,7 @@ pub fn settings(config: &Config, mode: Mode) -> Settings {
         thresholds: config.alerts.clone(),
         read_only: false,
         keys: config.keys.clone(),
+        replay_samples: Vec::new(),
     }
 }
 

@@ -57,6 +57,9 @@ pub struct Settings {
     pub read_only: bool,
     /// The keys of every command (`[keys]` of the config).
     pub keys: super::keys::Keymap,
+    /// A replay's sample times, in recording order, so the header can say
+    /// which sample is shown (`sample 6/25`); empty when live.
+    pub replay_samples: Vec<jiff::Timestamp>,
 }
 
 /// A full-body panel opened over the overview or drill-down.

@@ -159,6 +159,7 @@ pub fn settings(dir: &std::path::Path) -> Settings {
         thresholds: Default::default(),
         read_only: false,
         keys: Default::default(),
+        replay_samples: Vec::new(),
     }
 }
 

@@ -62,7 +62,12 @@ fn identity(app: &App) -> Line<'static> {
             } else {
                 String::new()
             };
-            Span::styled(format!(" REPLAY x{speed}{state} "), t.marker())
+            let samples = &app.settings.replay_samples;
+            let position = match samples.partition_point(|&t| t <= snap.taken_at) {
+                0 => String::new(),
+                n => format!(" sample {n}/{}", samples.len()),
+            };
+            Span::styled(format!(" REPLAY x{speed}{position}{state} "), t.marker())
         }
     };
     spans.push(Span::raw(" "));
