@@ -5,14 +5,14 @@
 //! Unicode direction override is replaced by a visible escape, so such a
 //! string can neither move a terminal's cursor or change its screen, nor
 //! split a line, a table row or a CSV record. Text, CSV, stderr, the
-//! Prometheus label values and the dashboard ([`clean_snapshot`], instead of
+//! Prometheus label values and the dashboard ([`clean_round`], instead of
 //! ratatui silently dropping control characters) all pass strings through
 //! [`clean`]; JSON keeps them as they are (its encoding escapes them).
 
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use crate::model::Snapshot;
+use crate::model::{Round, Snapshot};
 
 /// Whether `c` is replaced by an escape: C0 and C1 controls, DEL, and the
 /// bidirectional formatting characters (U+200E, U+200F, U+202A..U+202E,
@@ -79,6 +79,23 @@ pub fn clean_snapshot(snapshot: &mut Snapshot) {
         part.error.iter_mut().for_each(clean_in_place);
     }
     snapshot.collector.notes.iter_mut().for_each(clean_in_place);
+}
+
+/// Cleans every outside string of `round` in place: each namespace's
+/// sample ([`clean_snapshot`]), label, container id and error, the host
+/// name and the namespaces that could not be entered.
+pub fn clean_round(round: &mut Round) {
+    clean_in_place(&mut round.hostname);
+    for part in &mut round.parts {
+        clean_in_place(&mut part.label);
+        part.id.iter_mut().for_each(clean_in_place);
+        part.error.iter_mut().for_each(clean_in_place);
+        part.sample.iter_mut().for_each(clean_snapshot);
+    }
+    for u in &mut round.unreachable {
+        clean_in_place(&mut u.label);
+        clean_in_place(&mut u.reason);
+    }
 }
 
 #[cfg(test)]

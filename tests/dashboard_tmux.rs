@@ -325,7 +325,7 @@ fn replay_in_tmux_steps_through_a_recording() {
         });
         snap.taken_at = start + Duration::from_secs(i);
         snap.hostname = "rec-host".to_owned();
-        rec.append(&snap).unwrap();
+        rec.append(&sockscope::model::Round::one(snap)).unwrap();
     }
     drop(rec);
 

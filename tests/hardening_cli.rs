@@ -54,7 +54,8 @@ fn record(path: &Path, snapshots: &[Snapshot]) -> u64 {
     let mut rec = Recorder::create(path, &header()).unwrap();
     let start = rec.bytes();
     for s in snapshots {
-        rec.append(s).unwrap();
+        rec.append(&sockscope::model::Round::one(s.clone()))
+            .unwrap();
     }
     start
 }

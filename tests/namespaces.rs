@@ -404,14 +404,14 @@ fn pid_watching_follows_the_namespace_past_its_first_process() {
 
 #[test]
 fn all_netns_picks_up_new_namespaces_and_forgets_removed_ones() {
-    use sockscope::collector::all_netns::{AllNetns, NetnsRound};
+    use sockscope::collector::all_netns::AllNetns;
     let wait = Duration::from_secs(5);
-    let find = |round: &NetnsRound, label: &str| {
+    let find = |round: &sockscope::model::Round, label: &str| {
         round
-            .namespaces
+            .parts
             .iter()
             .find(|n| n.label == label)
-            .map(|n| (n.snapshot.is_some(), n.error.clone()))
+            .map(|n| (n.sample.is_some(), n.error.clone()))
     };
     let mut all = AllNetns::open(|s| s);
     let mut ns = NamedNetns::new();
@@ -425,17 +425,17 @@ fn all_netns_picks_up_new_namespaces_and_forgets_removed_ones() {
     );
     assert_eq!(
         find(&all.collect_round(wait), &ns.name),
-        Some((true, Some(gone))),
-        "reported, last sample kept"
+        Some((false, Some(gone))),
+        "reported, with no sample this round"
     );
     all.rediscover();
     assert_eq!(find(&all.collect_round(wait), &ns.name), None);
 }
 
 /// The socket list a consumer hands back reaches the collector inside the
-/// namespace (`--netns`) or becomes the merged list (`--all-netns`): the
-/// next snapshot's list keeps its capacity, far above what these few
-/// sockets need.
+/// namespace (`--netns`), or inside the namespace it came from
+/// (`--all-netns`): the next snapshot's list keeps its capacity, far above
+/// what these few sockets need.
 #[test]
 fn recycled_socket_lists_are_reused_across_namespace_threads() {
     const CAPACITY: usize = 50_000;
@@ -447,11 +447,18 @@ fn recycled_socket_lists_are_reused_across_namespace_threads() {
     one.recycle(Vec::with_capacity(CAPACITY));
     assert!(one.collect().unwrap().tcp.capacity() >= CAPACITY);
 
-    let mut all = sockscope::collector::all_netns::AllNetnsSource::new(
-        sockscope::collector::all_netns::AllNetns::open(|s| s),
-        Duration::from_secs(5),
-    );
-    all.collect().unwrap();
-    all.recycle(Vec::with_capacity(CAPACITY * 4));
-    assert!(all.collect().unwrap().tcp.capacity() >= CAPACITY * 4);
+    use sockscope::collector::RoundSource;
+    let mut all = sockscope::collector::all_netns::AllNetns::open(|s| s);
+    let wait = Duration::from_secs(5);
+    let mine = |round: sockscope::model::Round| {
+        round
+            .parts
+            .into_iter()
+            .find(|p| p.label == ns.name)
+            .expect("the namespace is watched")
+    };
+    let inode = mine(all.collect_round(wait)).inode;
+    all.recycle(inode, Vec::with_capacity(CAPACITY * 4));
+    let next = mine(all.collect_round(wait)).sample.expect("collected");
+    assert!(next.tcp.capacity() >= CAPACITY * 4);
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use ratatui::layout::Rect;
-use sockscope::collector::Source;
+use sockscope::collector::RoundSource;
 use sockscope::model::{Aggregate, TcpState::*};
 use sockscope::record::{Playback, Recording, RecordingSource};
 use sockscope::ui::app::{Action, App, Mode, Settings};
@@ -58,12 +58,15 @@ fn recorded_samples_read_back_exactly() {
     let addr: SocketAddr = "127.0.0.1:7201".parse().unwrap();
     let mut previous = None;
     for i in 0..n {
-        let snap = rec.read(i).unwrap();
+        let round = rec.read(i).unwrap();
+        assert!(!round.all);
+        assert_eq!(round.label(), rec.header.netns);
+        let snap = round.parts[0].sample.as_ref().unwrap();
         assert_eq!(snap.taken_at, rec.samples()[i].taken_at);
         assert!(previous < Some(snap.taken_at), "samples in time order");
         previous = Some(snap.taken_at);
         assert_eq!(snap.netns, rec.header.netns);
-        let agg = Aggregate::build(&snap);
+        let agg = Aggregate::build(snap);
         let l = agg.listener(addr).unwrap();
         assert_eq!((l.accept_queue, l.backlog), (2, 4), "sample {i}");
         assert_eq!(l.states[Established], 2, "sample {i}");
@@ -166,10 +169,9 @@ fn recorded_samples_read_back_exactly() {
 fn replay_headless(path: &std::path::Path, times: &[jiff::Timestamp]) {
     let recording = Recording::open(path).unwrap();
     let playback = Playback::new(64.0);
-    let factory: SourceFactory =
-        Box::new(
-            move || Ok(Box::new(RecordingSource::new(recording, playback)) as Box<dyn Source>),
-        );
+    let factory: SourceFactory = Box::new(move || {
+        Ok(Box::new(RecordingSource::new(recording, playback)) as Box<dyn RoundSource>)
+    });
     let mut collector = collect::spawn(factory, Duration::ZERO).unwrap();
     let settings = Settings {
         interval: Duration::from_millis(100),
@@ -184,7 +186,7 @@ fn replay_headless(path: &std::path::Path, times: &[jiff::Timestamp]) {
     let mut app = App::new(settings, Theme::from_env(), Rect::new(0, 0, 160, 48));
     loop {
         match collector.rx.blocking_recv() {
-            Some(Collected::Frame(frame)) => app.ingest(frame),
+            Some(Collected::Round(round)) => app.ingest_round(round),
             Some(Collected::Finished) => break,
             other => panic!("unexpected {other:?}"),
         }

@@ -10,12 +10,10 @@ use std::time::Duration;
 use jiff::SignedDuration;
 use ratatui::layout::Rect;
 use scene::{SAMPLES, T0, draw, sample, select_listener, settings};
+use sockscope::collector::LiveSource;
 use sockscope::collector::destroy::DestroyTarget;
-use sockscope::collector::{LiveSource, Source};
 use sockscope::model::fixtures::{listen, sock};
-use sockscope::model::{
-    Frame, PartInput, ProcessInfo, Snapshot, SocketProcesses, TcpState, UnixPeer,
-};
+use sockscope::model::{Part, ProcessInfo, Round, Snapshot, SocketProcesses, TcpState, UnixPeer};
 use sockscope::ui::app::{Action, App, Effect, Panel, Settings, Status, Tab};
 use sockscope::ui::collect::{self, Collected};
 use sockscope::ui::keys::{ctrl, for_app, press};
@@ -23,14 +21,14 @@ use sockscope::ui::theme::Theme;
 
 use crossterm::event::KeyCode;
 
-fn app_with(settings: Settings, width: u16, height: u16, frames: Vec<Snapshot>) -> App {
+fn app_with(settings: Settings, width: u16, height: u16, rounds: Vec<Round>) -> App {
     let mut app = App::new(
         settings,
         Theme { color: true },
         Rect::new(0, 0, width, height),
     );
-    for s in frames {
-        app.ingest(Frame::new(s));
+    for r in rounds {
+        app.ingest_round(r.aggregate());
     }
     app
 }
@@ -43,7 +41,7 @@ fn slow_incident(read_only: bool) -> App {
             let mut s = sample(k);
             s.taken_at =
                 T0.parse::<jiff::Timestamp>().unwrap() + SignedDuration::from_secs(10 * k as i64);
-            s
+            Round::one(s)
         })
         .collect();
     let settings = Settings {
@@ -162,24 +160,26 @@ fn read_only_refuses_without_asking() {
 }
 
 /// Two namespaces that both listen on 0.0.0.0:80, and one that is gone.
-fn merged() -> Snapshot {
+fn merged() -> Round {
     let at: jiff::Timestamp = T0.parse().unwrap();
     let mut b = Snapshot::empty(at, "web-1", "ns-b");
     b.tcp = vec![
         listen("0.0.0.0:80", 7, 16, 50),
         sock(TcpState::CloseWait, "10.1.0.1:80", "10.1.0.9:6000", 51),
     ];
-    let part = |label: &str, inode, snapshot, error: Option<&str>| PartInput {
+    let part = |label: &str, inode, sample, error: Option<&str>| Part {
         label: label.to_owned(),
         id: None,
         inode,
-        snapshot,
+        sample,
         error: error.map(str::to_owned),
     };
-    Snapshot::merge(
-        at,
-        "web-1",
-        vec![
+    Round {
+        taken_at: at,
+        hostname: "web-1".to_owned(),
+        all: true,
+        unreachable: Vec::new(),
+        parts: vec![
             part("host", 1, Some(sample(SAMPLES - 1)), None),
             part("ns-b", 2, Some(b), None),
             part(
@@ -189,7 +189,7 @@ fn merged() -> Snapshot {
                 Some("network namespace docker:4f1c2b3a9d8e is gone: process 4242 has exited"),
             ),
         ],
-    )
+    }
 }
 
 fn shown_rows(app: &App) -> Vec<(String, u16)> {
@@ -272,13 +272,17 @@ fn the_collection_thread_destroys_on_request_and_refuses_read_only() {
 
     for read_only in [true, false] {
         let factory: collect::SourceFactory = Box::new(move || {
-            LiveSource::open().map(|s| Box::new(s.read_only(read_only)) as Box<dyn Source>)
+            LiveSource::open().map(|s| sockscope::collector::one(s.read_only(read_only)))
         });
         let mut c = collect::spawn(factory, Duration::from_millis(100)).unwrap();
         let frame = loop {
             match c.rx.blocking_recv() {
-                Some(Collected::Frame(f)) if server_side(&f.snapshot).len() == 2 => break f,
-                Some(Collected::Frame(_)) => continue,
+                Some(Collected::Round(r)) => {
+                    let f = r.parts.into_iter().next().and_then(|p| p.sample).unwrap();
+                    if server_side(&f.snapshot).len() == 2 {
+                        break f;
+                    }
+                }
                 other => panic!("{other:?}"),
             }
         };
@@ -288,7 +292,7 @@ fn the_collection_thread_destroys_on_request_and_refuses_read_only() {
         let outcome = loop {
             match c.rx.blocking_recv() {
                 Some(Collected::Destroyed(o)) => break o,
-                Some(Collected::Frame(_)) => continue,
+                Some(Collected::Round(_)) => continue,
                 other => panic!("{other:?}"),
             }
         };
@@ -302,7 +306,8 @@ fn the_collection_thread_destroys_on_request_and_refuses_read_only() {
         assert_eq!(outcome, Ok(format!("destroyed socket {target}")));
         loop {
             match c.rx.blocking_recv() {
-                Some(Collected::Frame(f)) => {
+                Some(Collected::Round(r)) => {
+                    let f = r.parts[0].sample.as_ref().unwrap();
                     let left = server_side(&f.snapshot);
                     if left.len() == 1 {
                         assert_ne!(left[0].cookie, victim.cookie);
@@ -338,7 +343,12 @@ fn enter_on_a_unix_listener_lists_its_clients_with_their_processes() {
             processes: vec![client],
         });
     }
-    let mut app = app_with(settings(std::path::Path::new(".")), 160, 48, vec![snap]);
+    let mut app = app_with(
+        settings(std::path::Path::new(".")),
+        160,
+        48,
+        vec![Round::one(snap)],
+    );
     app.handle(Action::Tab(Tab::Unix));
     let row = app.active_nav().selected_row().unwrap();
     assert_eq!(
@@ -361,7 +371,7 @@ fn unreadable_processes_are_explained_once() {
         settings(std::path::Path::new(".")),
         160,
         48,
-        vec![denied(0)],
+        vec![Round::one(denied(0))],
     );
     assert_eq!(
         app.status,
@@ -373,6 +383,6 @@ fn unreadable_processes_are_explained_once() {
     );
     app.handle(Action::Move(1));
     assert_eq!(app.status, None);
-    app.ingest(Frame::new(denied(1)));
+    app.ingest_round(Round::one(denied(1)).aggregate());
     assert_eq!(app.status, None, "said once");
 }

@@ -10,14 +10,14 @@ use jiff::{SignedDuration, Timestamp};
 use ratatui::layout::Rect;
 use scene::{T0, settings};
 use sockscope::model::fixtures::{listen, sock};
-use sockscope::model::{Frame, PartInput, Snapshot, TcpState};
+use sockscope::model::{Frame, Part, Round, Snapshot, TcpState};
 use sockscope::ui::app::{Action, App, Effect};
 use sockscope::ui::keys::{ctrl, for_app, press};
 use sockscope::ui::theme::Theme;
 
 /// Namespace `label` at `secs`: 0.0.0.0:80 with `queue` of backlog 4 and
 /// `established` connections.
-fn part(label: &str, inode: u64, at: Timestamp, queue: u32, established: u16) -> PartInput {
+fn part(label: &str, inode: u64, at: Timestamp, queue: u32, established: u16) -> Part {
     let mut s = Snapshot::empty(at, "web-1", label);
     s.tcp.push(listen("0.0.0.0:80", queue, 4, inode * 100));
     for i in 0..established {
@@ -29,22 +29,29 @@ fn part(label: &str, inode: u64, at: Timestamp, queue: u32, established: u16) ->
         ));
     }
     s.collector.sockets = s.tcp.len() as u64;
-    PartInput {
+    Part {
         label: label.to_owned(),
         id: None,
         inode,
-        snapshot: Some(s),
+        sample: Some(s),
         error: None,
     }
 }
 
 /// Round `k`: A full (5/4), B healthy (0/4, 3 ESTABLISHED); from round 4
 /// on, B is listed first.
-fn round(k: i64) -> Frame {
+fn round(k: i64) -> Round<Frame> {
     let at = T0.parse::<Timestamp>().unwrap() + SignedDuration::from_secs(k);
     let (a, b) = (part("ns-a", 1, at, 5, 0), part("ns-b", 2, at, 0, 3));
     let parts = if k < 4 { vec![a, b] } else { vec![b, a] };
-    Frame::new(Snapshot::merge(at, "web-1", parts))
+    Round {
+        taken_at: at,
+        hostname: "web-1".to_owned(),
+        all: true,
+        parts,
+        unreachable: Vec::new(),
+    }
+    .aggregate()
 }
 
 /// The namespace of each listener row, with its alert marker.
@@ -79,7 +86,7 @@ fn only_the_full_one_is_marked_and_the_pick_sticks_across_refreshes() {
         Rect::new(0, 0, 160, 48),
     );
     for k in 0..3 {
-        app.ingest(round(k));
+        app.ingest_round(round(k));
     }
     let mut marked = rows(&app);
     marked.sort();
@@ -110,7 +117,7 @@ fn only_the_full_one_is_marked_and_the_pick_sticks_across_refreshes() {
         "the drill-down title names the namespace: {screen}"
     );
     for k in 3..6 {
-        app.ingest(round(k));
+        app.ingest_round(round(k));
         let f = app.shown().unwrap();
         let drill = app.drill.as_ref().expect("still drilled in");
         assert_eq!(drill.key.netns, "ns-b");
@@ -148,4 +155,66 @@ fn only_the_full_one_is_marked_and_the_pick_sticks_across_refreshes() {
 fn key(app: &mut App, c: char) -> Effect {
     let a = for_app(&press(KeyCode::Char(c)), app).expect("bound");
     app.handle(a)
+}
+
+/// The alert panel of the drill-down, as text.
+fn alert_panel(app: &App) -> String {
+    sockscope::ui::views::alert_log::lines(app)
+        .0
+        .iter()
+        .map(|l| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
+}
+
+/// Drills into the listener of namespace `netns`.
+fn drill_into(app: &mut App, netns: &str) {
+    app.handle(Action::Back);
+    app.handle(Action::Top);
+    while selected_netns(app) != netns {
+        app.handle(Action::Move(1));
+    }
+    app.handle(Action::Open);
+    assert_eq!(app.drill.as_ref().unwrap().key.netns, netns);
+}
+
+#[test]
+fn the_drill_down_shows_drop_rises_of_its_own_namespace_only() {
+    let mut app = App::new(
+        settings(std::path::Path::new(".")),
+        Theme { color: true },
+        Rect::new(0, 0, 160, 48),
+    );
+    for k in 0..3 {
+        let mut r = round(k);
+        // A's counters rise by 10 a round, B's stay: a rise in A is A's.
+        for p in &mut r.parts {
+            let f = p.sample.as_mut().unwrap();
+            let s = std::sync::Arc::make_mut(&mut f.snapshot);
+            let n = if p.label == "ns-a" { 10 * k as u64 } else { 7 };
+            s.counters.insert("ListenOverflows".to_owned(), n);
+            s.counters.insert("ListenDrops".to_owned(), n);
+        }
+        app.ingest_round(r);
+    }
+    drill_into(&mut app, "ns-a");
+    let a = alert_panel(&app);
+    assert!(a.contains("DROPS OF THIS LISTENER"), "{a}");
+    assert_eq!(
+        a.matches("ListenOverflows +10  ListenDrops +10  attributed: the only full listener")
+            .count(),
+        2,
+        "two rises in A, each attributed to A's full listener: {a}"
+    );
+    drill_into(&mut app, "ns-b");
+    let b = alert_panel(&app);
+    assert!(
+        !b.contains("DROPS OF THIS LISTENER"),
+        "B dropped nothing: {b}"
+    );
 }

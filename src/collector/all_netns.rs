@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::os::unix::fs::MetadataExt;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,8 +11,12 @@ use super::destroy::{DestroyError, DestroyTarget};
 use super::netns::{NetnsError, NetnsHandle, NetnsSource, NetnsTarget};
 use super::netns_label::NetnsName;
 use super::process_scan::list_pids;
-use super::{CollectError, LiveSource, Source, identity, netns_label};
-use crate::model::{PartInput, Snapshot, TcpSocket};
+use super::{CollectError, LiveSource, RoundSource, Source, identity, netns_label};
+use crate::model::{Part, Round, TcpSocket, Unreachable};
+
+/// How long one round of a watching command (dashboard, `serve`,
+/// `record`) waits for a slow namespace before going on without its sample.
+pub const ALL_NETNS_ROUND_WAIT: Duration = Duration::from_millis(800);
 
 /// A namespace found on the host.
 #[derive(Debug)]
@@ -121,45 +124,8 @@ pub fn find_labelled(wanted: &str) -> Result<Option<NetnsHandle>, NetnsError> {
     }
 }
 
-/// A namespace that was found but cannot be collected.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unreachable {
-    /// Its label.
-    pub label: String,
-    /// The nsfs path tried.
-    pub path: PathBuf,
-    /// Why, in plain words.
-    pub reason: String,
-}
-
-/// The latest of one namespace.
-#[derive(Debug)]
-pub struct NetnsSample {
-    /// Label.
-    pub label: String,
-    /// The container behind it (`docker:4f1c2b3a9d8e`), if any.
-    pub id: Option<String>,
-    /// Namespace inode.
-    pub inode: u64,
-    /// The newest snapshot, if any arrived yet.
-    pub snapshot: Option<Snapshot>,
-    /// The last collection error (namespace gone, a slow answer), if the
-    /// newest round did not produce a fresh snapshot.
-    pub error: Option<String>,
-}
-
-/// One round over all namespaces.
-#[derive(Debug, Default)]
-pub struct NetnsRound {
-    /// Collected namespaces, in discovery order.
-    pub namespaces: Vec<NetnsSample>,
-    /// Namespaces that could not be entered, with the reason.
-    pub unreachable: Vec<Unreachable>,
-}
-
 struct Member {
     source: NetnsSource,
-    last: Option<Snapshot>,
     gone: bool,
 }
 
@@ -175,6 +141,7 @@ pub struct AllNetns {
     unreachable: Vec<Unreachable>,
     configure: Configure,
     rounds: u32,
+    hostname: String,
 }
 
 impl AllNetns {
@@ -189,6 +156,7 @@ impl AllNetns {
             unreachable: Vec::new(),
             configure: Arc::new(configure),
             rounds: 0,
+            hostname: identity::hostname(),
         };
         all.rediscover();
         all
@@ -211,7 +179,6 @@ impl AllNetns {
             match NetnsSource::open(handle, move |s| configure(s)) {
                 Ok(source) => self.members.push(Member {
                     source,
-                    last: None,
                     gone: false,
                 }),
                 Err(e) => unreachable.push(Unreachable {
@@ -225,9 +192,10 @@ impl AllNetns {
     }
 
     /// Asks every namespace for a collection and gathers the answers that
-    /// arrive within `wait`; a namespace still busy keeps its previous
-    /// snapshot and is marked with an error saying so.
-    pub fn collect_round(&mut self, wait: Duration) -> NetnsRound {
+    /// arrive within `wait`; a namespace still busy brings no sample this
+    /// round and an error saying so (its answer is taken in a later round).
+    pub fn collect_round(&mut self, wait: Duration) -> Round {
+        let taken_at = jiff::Timestamp::now();
         self.rounds += 1;
         if self.rounds.is_multiple_of(REDISCOVER_EVERY) {
             self.rediscover();
@@ -244,32 +212,37 @@ impl AllNetns {
             })
             .collect();
         let deadline = Instant::now() + wait;
+        let mut samples = Vec::with_capacity(self.members.len());
         for (m, err) in self.members.iter_mut().zip(errors.iter_mut()) {
-            if err.is_some() {
-                continue;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            match m.source.wait_collect(left) {
-                Some(Ok(snap)) => m.last = Some(snap),
-                Some(Err(e)) => *err = Some(e.to_string()),
-                None => {
-                    *err = Some(format!(
-                        "still collecting after {}",
-                        humantime::format_duration(wait)
-                    ))
+            let mut sample = None;
+            if err.is_none() {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match m.source.wait_collect(left) {
+                    Some(Ok(snap)) => sample = Some(snap),
+                    Some(Err(e)) => *err = Some(e.to_string()),
+                    None => {
+                        *err = Some(format!(
+                            "still collecting after {}",
+                            humantime::format_duration(wait)
+                        ))
+                    }
                 }
             }
+            samples.push(sample);
         }
-        NetnsRound {
-            namespaces: self
+        Round {
+            taken_at,
+            hostname: self.hostname.clone(),
+            all: true,
+            parts: self
                 .members
                 .iter()
-                .zip(errors)
-                .map(|(m, error)| NetnsSample {
+                .zip(samples.into_iter().zip(errors))
+                .map(|(m, (sample, error))| Part {
                     label: m.source.label().to_owned(),
                     id: m.source.id().map(str::to_owned),
                     inode: m.source.inode(),
-                    snapshot: m.last.clone(),
+                    sample,
                     error,
                 })
                 .collect(),
@@ -286,70 +259,24 @@ impl AllNetns {
     }
 }
 
-/// Every namespace as one [`Source`]: each collection is one round, merged
-/// into a snapshot with one [`crate::model::NetnsPart`] per namespace
-/// (those that could not be entered included, with the reason).
-pub struct AllNetnsSource {
-    all: AllNetns,
-    wait: Duration,
-    hostname: String,
-    spare: Vec<TcpSocket>,
-}
+impl RoundSource for AllNetns {
+    /// One round, waiting at most [`ALL_NETNS_ROUND_WAIT`] for slow namespaces.
+    fn round(&mut self) -> Result<Round, CollectError> {
+        Ok(self.collect_round(ALL_NETNS_ROUND_WAIT))
+    }
 
-impl AllNetnsSource {
-    /// Wraps `all`; a round waits at most `wait` for slow namespaces.
-    pub fn new(all: AllNetns, wait: Duration) -> AllNetnsSource {
-        AllNetnsSource {
-            all,
-            wait,
-            hostname: identity::hostname(),
-            spare: Vec::new(),
+    /// Hands the list to the collector of the namespace with `inode`.
+    fn recycle(&mut self, inode: u64, tcp: Vec<TcpSocket>) {
+        if let Some(source) = self.source_mut(inode) {
+            source.recycle(tcp);
         }
-    }
-}
-
-impl Source for AllNetnsSource {
-    fn collect(&mut self) -> Result<Snapshot, CollectError> {
-        let started = jiff::Timestamp::now();
-        let round = self.all.collect_round(self.wait);
-        let mut parts: Vec<PartInput> = round
-            .namespaces
-            .into_iter()
-            .map(|ns| PartInput {
-                label: ns.label,
-                id: ns.id,
-                inode: ns.inode,
-                snapshot: ns.snapshot,
-                error: ns.error,
-            })
-            .collect();
-        parts.extend(round.unreachable.into_iter().map(|u| PartInput {
-            label: u.label,
-            id: None,
-            inode: 0,
-            snapshot: None,
-            error: Some(format!("cannot be entered: {}", u.reason)),
-        }));
-        let spare = std::mem::take(&mut self.spare);
-        Ok(Snapshot::merge_reusing(
-            spare,
-            started,
-            &self.hostname,
-            parts,
-        ))
-    }
-
-    /// Keeps the list as the next round's merged socket list.
-    fn recycle(&mut self, tcp: Vec<TcpSocket>) {
-        self.spare = tcp;
     }
 
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {
         let inode = target.netns.ok_or(DestroyError::Unavailable(
             "the socket's namespace is not known",
         ))?;
-        self.all
-            .source_mut(inode)
+        self.source_mut(inode)
             .ok_or(DestroyError::Unavailable(
                 "its namespace is no longer watched",
             ))?

@@ -1,5 +1,6 @@
 //! All I/O with the kernel: netlink `sock_diag` dumps, `/proc` counters and
-//! sysctls. Everything leaves here as a [`Snapshot`].
+//! sysctls. Each namespace's sample leaves here as a [`Snapshot`], each
+//! collection over everything watched as a [`Round`].
 
 pub mod all_netns;
 pub mod destroy;
@@ -26,7 +27,7 @@ use std::time::Instant;
 use jiff::Timestamp;
 use netlink_packet_sock_diag::{AF_INET, AF_INET6};
 
-use crate::model::{Snapshot, TcpSocket};
+use crate::model::{Round, Snapshot, TcpSocket};
 use destroy::{DestroyError, DestroyTarget};
 use netlink::DiagSocket;
 use process::SharedProcesses;
@@ -91,6 +92,49 @@ pub trait Source: Send {
         Err(DestroyError::Unavailable(
             "this source does not read a live kernel",
         ))
+    }
+}
+
+/// Everything a collection thread watches, collected one [`Round`] at a
+/// time: one namespace (any [`Source`], boxed), every namespace
+/// ([`all_netns::AllNetns`]) or a recording.
+pub trait RoundSource: Send {
+    /// Collects one round.
+    fn round(&mut self) -> Result<Round, CollectError>;
+
+    /// Takes back an emptied socket list of the namespace with `inode` (0
+    /// for a source of one namespace) to fill at its next collection.
+    fn recycle(&mut self, inode: u64, tcp: Vec<TcpSocket>) {
+        let _ = inode;
+        drop(tcp);
+    }
+
+    /// Destroys exactly the socket `target` names, in its namespace.
+    fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {
+        let _ = target;
+        Err(DestroyError::Unavailable(
+            "this source does not read a live kernel",
+        ))
+    }
+}
+
+/// `source`, one namespace, as what a collection thread owns.
+pub fn one(source: impl Source + 'static) -> Box<dyn RoundSource> {
+    Box::new(Box::new(source) as Box<dyn Source>)
+}
+
+/// One namespace: each collection is a round of one part.
+impl RoundSource for Box<dyn Source> {
+    fn round(&mut self) -> Result<Round, CollectError> {
+        self.collect().map(Round::one)
+    }
+
+    fn recycle(&mut self, _inode: u64, tcp: Vec<TcpSocket>) {
+        Source::recycle(self.as_mut(), tcp);
+    }
+
+    fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {
+        Source::destroy(self.as_mut(), target)
     }
 }
 

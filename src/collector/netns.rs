@@ -5,7 +5,7 @@
 //! opens its netlink socket there (the socket stays bound to that
 //! namespace); `/proc/thread-self/net/*` and `/proc/sys/net/*` read from that
 //! thread show the namespace's counters and sysctls. [`NetnsSource`] hands
-//! requests to that thread and waits for the answers.
+//! requests to that thread (a [`Worker`]) and waits for the answers.
 
 use std::fs::File;
 use std::io;
@@ -13,11 +13,11 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
 
 use super::destroy::{DestroyError, DestroyTarget};
 use super::netns_label;
+use super::worker::Worker;
 use super::{CollectError, LiveSource, Source};
 use crate::model::{Snapshot, TcpSocket};
 
@@ -249,23 +249,12 @@ impl NetnsHandle {
     }
 }
 
-enum Request {
-    Collect,
-    Recycle(Vec<TcpSocket>),
-    Destroy(DestroyTarget),
-}
-
-enum Reply {
-    Snapshot(Box<Result<Snapshot, CollectError>>),
-    Destroyed(Result<(), DestroyError>),
-}
-
-/// A [`Source`] for a network namespace other than ours.
+/// A [`Source`] for a network namespace other than ours: its
+/// [`LiveSource`] lives on a [`Worker`] thread that entered the namespace.
 pub struct NetnsSource {
     handle: NetnsHandle,
-    requests: mpsc::Sender<Request>,
-    replies: mpsc::Receiver<Reply>,
-    pending: bool,
+    worker: Worker<LiveSource>,
+    pending: Option<mpsc::Receiver<Result<Snapshot, CollectError>>>,
 }
 
 impl NetnsSource {
@@ -277,8 +266,6 @@ impl NetnsSource {
     where
         F: FnOnce(LiveSource) -> LiveSource + Send + 'static,
     {
-        let (req_tx, req_rx) = mpsc::channel::<Request>();
-        let (rep_tx, rep_rx) = mpsc::channel::<Reply>();
         let (ready_tx, ready_rx) = mpsc::channel::<Result<(), NetnsError>>();
         let thread_handle = NetnsHandle {
             target: handle.target.clone(),
@@ -293,19 +280,35 @@ impl NetnsSource {
             label: handle.label.clone(),
             id: handle.id.clone(),
         };
-        thread::Builder::new()
-            .name(format!("netns {}", handle.label))
-            .spawn(move || worker(thread_handle, configure, ready_tx, req_rx, rep_tx))
-            .map_err(|source| NetnsError::Enter {
+        let open = move || {
+            let opened = thread_handle.enter().and_then(|()| {
+                LiveSource::open().map_err(|source| NetnsError::Collector {
+                    label: thread_handle.label.clone(),
+                    source,
+                })
+            });
+            match opened {
+                Ok(s) => {
+                    let _ = ready_tx.send(Ok(()));
+                    Some(configure(s).with_netns_name(thread_handle.name()))
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    None
+                }
+            }
+        };
+        let worker = Worker::spawn(&format!("netns {}", handle.label), open).map_err(|source| {
+            NetnsError::Enter {
                 label: handle.label.clone(),
                 source,
-            })?;
+            }
+        })?;
         match ready_rx.recv() {
             Ok(Ok(())) => Ok(NetnsSource {
                 handle,
-                requests: req_tx,
-                replies: rep_rx,
-                pending: false,
+                worker,
+                pending: None,
             }),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(NetnsError::Enter {
@@ -338,11 +341,12 @@ impl NetnsSource {
         {
             return Err(self.gone(why));
         }
-        if !self.pending {
-            self.requests
-                .send(Request::Collect)
+        if self.pending.is_none() {
+            let rx = self
+                .worker
+                .call(|s| s.collect())
                 .map_err(|_| self.stopped())?;
-            self.pending = true;
+            self.pending = Some(rx);
         }
         Ok(())
     }
@@ -350,21 +354,13 @@ impl NetnsSource {
     /// The answer to [`NetnsSource::start_collect`], waiting at most
     /// `timeout` (`None` when it is not ready yet; ask again later).
     pub fn wait_collect(&mut self, timeout: Duration) -> Option<Result<Snapshot, CollectError>> {
-        if !self.pending {
-            return None;
-        }
-        match self.replies.recv_timeout(timeout) {
-            Ok(Reply::Snapshot(result)) => {
-                self.pending = false;
-                Some(*result)
-            }
-            Ok(Reply::Destroyed(_)) => None,
-            Err(mpsc::RecvTimeoutError::Timeout) => None,
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                self.pending = false;
-                Some(Err(self.stopped()))
-            }
-        }
+        let answer = match self.pending.as_ref()?.recv_timeout(timeout) {
+            Ok(result) => result,
+            Err(mpsc::RecvTimeoutError::Timeout) => return None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(self.stopped()),
+        };
+        self.pending = None;
+        Some(answer)
     }
 
     fn stopped(&self) -> CollectError {
@@ -375,42 +371,6 @@ impl NetnsSource {
         CollectError::NamespaceGone {
             label: self.handle.label.clone(),
             why,
-        }
-    }
-}
-
-fn worker(
-    handle: NetnsHandle,
-    configure: impl FnOnce(LiveSource) -> LiveSource,
-    ready: mpsc::Sender<Result<(), NetnsError>>,
-    requests: mpsc::Receiver<Request>,
-    replies: mpsc::Sender<Reply>,
-) {
-    let opened = handle.enter().and_then(|()| {
-        LiveSource::open().map_err(|source| NetnsError::Collector {
-            label: handle.label.clone(),
-            source,
-        })
-    });
-    let mut source = match opened {
-        Ok(s) => configure(s).with_netns_name(handle.name()),
-        Err(e) => {
-            let _ = ready.send(Err(e));
-            return;
-        }
-    };
-    let _ = ready.send(Ok(()));
-    for request in requests {
-        let reply = match request {
-            Request::Collect => Reply::Snapshot(Box::new(source.collect())),
-            Request::Recycle(tcp) => {
-                source.recycle(tcp);
-                continue;
-            }
-            Request::Destroy(target) => Reply::Destroyed(source.destroy(&target)),
-        };
-        if replies.send(reply).is_err() {
-            return;
         }
     }
 }
@@ -427,23 +387,19 @@ impl Source for NetnsSource {
 
     /// Hands the list to the namespace's thread, whose next collection fills it.
     fn recycle(&mut self, tcp: Vec<TcpSocket>) {
-        let _ = self.requests.send(Request::Recycle(tcp));
+        let _ = self.worker.send(move |s| s.recycle(tcp));
     }
 
+    /// Destroys on the namespace's thread, after the collection under way
+    /// (whose answer stays for [`NetnsSource::wait_collect`]).
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {
-        let stopped = || DestroyError::Unavailable("the namespace's collector thread stopped");
-        while self.pending {
-            if self.replies.recv().is_err() {
-                return Err(stopped());
-            }
-            self.pending = false;
-        }
-        self.requests
-            .send(Request::Destroy(target.clone()))
-            .map_err(|_| stopped())?;
-        match self.replies.recv() {
-            Ok(Reply::Destroyed(result)) => result,
-            _ => Err(stopped()),
-        }
+        let target = target.clone();
+        self.worker
+            .call(move |s| s.destroy(&target))
+            .ok()
+            .and_then(|rx| rx.recv().ok())
+            .unwrap_or(Err(DestroyError::Unavailable(
+                "the namespace's collector thread stopped",
+            )))
     }
 }

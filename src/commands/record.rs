@@ -57,8 +57,8 @@ pub fn run(args: &RecordArgs, target: &TargetArgs) -> anyhow::Result<()> {
             if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
                 return Ok(());
             }
-            let snapshot = worker.run().await??;
-            rec.append(&snapshot)?;
+            let round = worker.run(|s| s.round()).await??;
+            rec.append(&round)?;
         }
     });
     eprintln!(

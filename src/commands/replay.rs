@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::cli::{ReplayArgs, TargetArgs};
-use crate::collector::Source;
+use crate::collector::RoundSource;
 use crate::commands::top;
 use crate::config::Config;
 use crate::record::{Playback, Recording, RecordingSource, SPEEDS};
@@ -67,7 +67,7 @@ pub fn run(args: &ReplayArgs, target: &TargetArgs, base: Config) -> anyhow::Resu
     let playback = Playback::new(args.speed);
     let source_playback = playback.clone();
     let factory: SourceFactory = Box::new(move || {
-        Ok(Box::new(RecordingSource::new(recording, source_playback)) as Box<dyn Source>)
+        Ok(Box::new(RecordingSource::new(recording, source_playback)) as Box<dyn RoundSource>)
     });
     crate::ui::run::run_with(settings, factory, Some(playback)).context("dashboard failed")?;
     if let Some(why) = stopped {

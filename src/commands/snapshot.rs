@@ -10,14 +10,15 @@ use anyhow::Context;
 
 use super::watch::{self, Report};
 use crate::cli::{FailOn, Format, SnapshotArgs, TargetArgs};
-use crate::collector::all_netns::NetnsRound;
 use crate::config::Config;
 use crate::export::json::{AlertDoc, SnapshotDoc};
 use crate::export::netns_set::NetnsSetDoc;
 use crate::export::prometheus::{self, AlertInput, Dialect, Limits, ScrapeInput};
 use crate::export::sockets::socket_docs;
 use crate::export::{atomic, csv, text};
-use crate::model::{Aggregate, AlertSet, Model, ModelLimits, Severity, Snapshot, Thresholds};
+use crate::model::{
+    Aggregate, AlertSet, Frame, Model, ModelLimits, Round, Severity, Snapshot, Thresholds,
+};
 use crate::record::Recording;
 
 use super::target::process_cache;
@@ -120,31 +121,30 @@ fn json_doc(
     doc
 }
 
-/// Judges each collected namespace of `round` alone, as `snapshot --netns`
-/// would (its own model, `thresholds`): one report per namespace of
-/// `round.namespaces`, `None` for those without a fresh sample. Alert
-/// targets and messages name the namespace.
-pub fn judge_round(round: &NetnsRound, thresholds: &Thresholds) -> Vec<Option<Report>> {
+/// Judges each namespace of `round` alone, as `snapshot --netns` would
+/// (its own model, `thresholds`, its frame as aggregated once): one report
+/// per part of `round`, `None` for those without a sample. Alert targets
+/// and messages name the namespace.
+pub fn judge_round(round: &Round<Frame>, thresholds: &Thresholds) -> Vec<Option<Report>> {
     round
-        .namespaces
+        .parts
         .iter()
-        .map(|ns| match (&ns.snapshot, &ns.error) {
-            (Some(snapshot), None) => {
-                let mut model = Model::with_thresholds(&ModelLimits::default(), thresholds.clone());
-                let mut frame = model.ingest(snapshot.clone());
-                let set = &frame.alerts;
-                frame.alerts = Arc::new(AlertSet {
-                    active: set.active.iter().map(|a| a.in_netns(&ns.label)).collect(),
-                    notes: set
-                        .notes
-                        .iter()
-                        .map(|n| format!("{}: {n}", ns.label))
-                        .collect(),
-                    overflow: set.overflow.clone(),
-                });
-                Some(Report::single(frame, model.tracker))
-            }
-            _ => None,
+        .map(|ns| {
+            let frame = ns.sample.clone()?;
+            let mut model = Model::with_thresholds(&ModelLimits::default(), thresholds.clone());
+            model.ingest_frame(frame);
+            let mut frame = model.history.latest().expect("just ingested").clone();
+            let set = &frame.alerts;
+            frame.alerts = Arc::new(AlertSet {
+                active: set.active.iter().map(|a| a.in_netns(&ns.label)).collect(),
+                notes: set
+                    .notes
+                    .iter()
+                    .map(|n| format!("{}: {n}", ns.label))
+                    .collect(),
+                overflow: set.overflow.clone(),
+            });
+            Some(Report::single(frame, model.tracker))
         })
         .collect()
 }
@@ -156,14 +156,14 @@ pub fn judge_round(round: &NetnsRound, thresholds: &Thresholds) -> Vec<Option<Re
 /// Prometheus as one exposition with a `netns` label, text as one report
 /// per namespace with its alerts; namespaces not collected are listed with
 /// the reason.
-pub fn render_round(
+pub fn render_round<T>(
     out: &mut dyn Write,
     format: Format,
-    round: &NetnsRound,
+    round: &Round<T>,
     reports: &[Option<Report>],
     opts: RenderOptions,
 ) -> io::Result<()> {
-    let judged = || round.namespaces.iter().zip(reports);
+    let judged = || round.parts.iter().zip(reports);
     let collected = || reports.iter().flatten();
     match format {
         Format::Json => {
@@ -227,7 +227,7 @@ pub fn render_round(
 }
 
 /// The sample of `--from FILE [--at TIME]`.
-fn recorded(args: &SnapshotArgs) -> anyhow::Result<Option<Snapshot>> {
+fn recorded(args: &SnapshotArgs) -> anyhow::Result<Option<Round>> {
     let Some(path) = &args.from else {
         return Ok(None);
     };
@@ -354,10 +354,15 @@ pub fn run(
         emit(args, |out| render_report(out, args.format, &report, opts))?;
         return gate(args.fail_on, &report.alerts);
     }
-    if target.all_netns && args.from.is_none() {
-        let round = target
+    let round = match recorded(args)? {
+        Some(round) => round,
+        None if target.all_netns => target
             .open_all(process_cache())
-            .collect_round(ALL_NETNS_WAIT);
+            .collect_round(ALL_NETNS_WAIT),
+        None => Round::one(target.open_source(process_cache())?.0.collect()?),
+    };
+    let round = round.aggregate();
+    if round.all {
         let reports = judge_round(&round, &one_shot(config, fire_after_flag));
         emit(args, |out| {
             render_round(out, args.format, &round, &reports, opts)
@@ -367,13 +372,9 @@ pub fn run(
             reports.iter().flatten().flat_map(|r| &r.alerts),
         );
     }
-    let snapshot = match recorded(args)? {
-        Some(s) => s,
-        None => target.open_source(process_cache())?.0.collect()?,
-    };
     let mut model =
         Model::with_thresholds(&ModelLimits::default(), one_shot(config, fire_after_flag));
-    let frame = model.ingest(snapshot);
+    let frame = model.ingest_round(round);
     let report = Report::single(frame, model.tracker);
     emit(args, |out| render_report(out, args.format, &report, opts))?;
     gate(args.fail_on, &report.alerts)

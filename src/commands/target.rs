@@ -4,19 +4,13 @@
 use anyhow::Context;
 
 use crate::cli::TargetArgs;
-use std::time::Duration;
 
-use crate::collector::all_netns::{self, AllNetns, AllNetnsSource};
+use crate::collector::all_netns::{self, AllNetns};
 use crate::collector::identity;
 use crate::collector::netns::{NetnsError, NetnsHandle, NetnsSource, NetnsTarget};
 use crate::collector::process::{ProcessCache, SharedProcesses};
 use crate::collector::worker::Worker;
-use crate::collector::{CollectError, LiveSource, Source};
-use crate::model::Snapshot;
-
-/// How long one `--all-netns` round of a watching command waits for a slow
-/// namespace before showing its previous sample.
-pub const ALL_NETNS_ROUND_WAIT: Duration = Duration::from_millis(800);
+use crate::collector::{LiveSource, RoundSource, Source};
 
 impl TargetArgs {
     /// The one namespace asked for, `None` for the current one (and for
@@ -72,25 +66,25 @@ impl TargetArgs {
         }
     }
 
-    /// Opens the collector asked for, `--all-netns` included (one merged
-    /// snapshot per round), and names what it watches. Errors at start are
-    /// one clear sentence.
+    /// Opens the collector asked for, `--all-netns` included (every
+    /// namespace in each round), and names what it watches. Errors at start
+    /// are one clear sentence.
     pub fn open_any(
         &self,
         processes: SharedProcesses,
-    ) -> anyhow::Result<(Box<dyn Source>, String)> {
+    ) -> anyhow::Result<(Box<dyn RoundSource>, String)> {
         if self.all_netns {
-            let all = AllNetnsSource::new(self.open_all(processes), ALL_NETNS_ROUND_WAIT);
-            return Ok((Box::new(all), "all".to_owned()));
+            return Ok((Box::new(self.open_all(processes)), "all".to_owned()));
         }
-        self.open_source(processes)
+        let (source, label) = self.open_source(processes)?;
+        Ok((Box::new(source), label))
     }
 
     /// A collection thread over [`TargetArgs::open_any`], for `serve` and
     /// `record`; returns it with the namespace label.
-    pub fn worker(&self) -> anyhow::Result<(Worker<Result<Snapshot, CollectError>>, String)> {
+    pub fn worker(&self) -> anyhow::Result<(Worker<Box<dyn RoundSource>>, String)> {
         let (source, label) = self.open_any(process_cache())?;
-        let worker = Worker::spawn("sockscope-collect", source, |s| s.collect())?;
+        let worker = Worker::spawn("sockscope-collect", move || Some(source))?;
         Ok((worker, label))
     }
 

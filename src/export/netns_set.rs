@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::json::SnapshotDoc;
-use crate::collector::all_netns::NetnsRound;
+use crate::model::Round;
 
 /// Value of the `schema` field.
 pub const SCHEMA: &str = "sockscope.netns-set.v1";
@@ -35,11 +35,11 @@ pub struct NetnsSetDoc {
 
 impl NetnsSetDoc {
     /// The document of one round: `docs` holds each namespace's document
-    /// (`None` for one without a fresh sample), in `round.namespaces` order.
-    pub fn new(round: &NetnsRound, docs: Vec<Option<SnapshotDoc>>) -> NetnsSetDoc {
+    /// (`None` for one without a sample), in `round.parts` order.
+    pub fn new<T>(round: &Round<T>, docs: Vec<Option<SnapshotDoc>>) -> NetnsSetDoc {
         let mut namespaces = Vec::new();
         let mut unreachable: Vec<UnreachableDoc> = Vec::new();
-        for (ns, doc) in round.namespaces.iter().zip(docs) {
+        for (ns, doc) in round.parts.iter().zip(docs) {
             match doc {
                 Some(doc) => namespaces.push(doc),
                 None => unreachable.push(UnreachableDoc {

@@ -12,7 +12,6 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use rustc_hash::FxHashMap;
 
 use super::kernel_ages::queued_wait_ms;
-use super::netns_parts::PartCursor;
 use super::snapshot::{Snapshot, TcpState};
 use super::states::StateCounts;
 
@@ -225,12 +224,14 @@ fn plain(addr: SocketAddr) -> SocketAddr {
 }
 
 impl Aggregate {
-    /// Builds the aggregate of `snapshot`. Pure: no I/O, no clock.
+    /// Builds the aggregate of `snapshot`, the sample of one namespace
+    /// (the merged view of several is put together from their aggregates,
+    /// see [`Model::ingest_round`](super::Model::ingest_round)). Pure: no
+    /// I/O, no clock.
     pub fn build(snapshot: &Snapshot) -> Aggregate {
         let mut totals = StateCounts::default();
         let mut listeners: Vec<Listener> = Vec::new();
-        let mut by_local: FxHashMap<(u16, SocketAddr), u32> = FxHashMap::default();
-        let mut part = PartCursor::tcp(snapshot);
+        let mut by_local: FxHashMap<SocketAddr, u32> = FxHashMap::default();
         let mut listening_ports = PortSet::default();
         let mut owners = vec![Owner::Remote(0); snapshot.tcp.len()];
 
@@ -240,11 +241,10 @@ impl Aggregate {
                 continue;
             }
             let key = plain(sock.local);
-            let ns = part.at(i);
             listening_ports.insert(key.port());
-            let idx = *by_local.entry((ns, key)).or_insert_with(|| {
+            let idx = *by_local.entry(key).or_insert_with(|| {
                 listeners.push(Listener {
-                    netns: ns,
+                    netns: 0,
                     local: key,
                     members: Vec::new(),
                     accept_queue: 0,
@@ -273,8 +273,7 @@ impl Aggregate {
             owners[i] = Owner::Listening(idx);
         }
 
-        let mut remote_idx: FxHashMap<(u16, IpAddr, SocketAddr), u32> = FxHashMap::default();
-        let mut part = PartCursor::tcp(snapshot);
+        let mut remote_idx: FxHashMap<(IpAddr, SocketAddr), u32> = FxHashMap::default();
         let mut remotes: Vec<Remote> = Vec::new();
         let mut ports: Vec<Vec<u16>> = Vec::new();
         for (i, sock) in snapshot.tcp.iter().enumerate() {
@@ -282,11 +281,10 @@ impl Aggregate {
                 continue;
             }
             let local = plain(sock.local);
-            let ns = part.at(i);
             let hit = if listening_ports.contains(local.port()) {
                 by_local
-                    .get(&(ns, local))
-                    .or_else(|| by_local.get(&(ns, wildcard(&local))))
+                    .get(&local)
+                    .or_else(|| by_local.get(&wildcard(&local)))
             } else {
                 None
             };
@@ -308,12 +306,12 @@ impl Aggregate {
                 owners[i] = Owner::Listener(idx);
                 continue;
             }
-            let key = (ns, local.ip(), plain(sock.remote));
+            let key = (local.ip(), plain(sock.remote));
             let idx = *remote_idx.entry(key).or_insert_with(|| {
                 remotes.push(Remote {
-                    netns: ns,
-                    remote: key.2,
-                    local_ip: key.1,
+                    netns: 0,
+                    remote: key.1,
+                    local_ip: key.0,
                     states: StateCounts::default(),
                     local_ports: 0,
                     processes: Vec::new(),
@@ -364,7 +362,7 @@ impl Aggregate {
     /// Fills the CSR connection index from `owners` (after the sort, so
     /// listener numbers are final). A listener's attributed sockets are
     /// exactly its `states`, so the offsets need no counting pass.
-    fn index_connections(&mut self) {
+    pub(crate) fn index_connections(&mut self) {
         let mut offsets = Vec::with_capacity(self.listeners.len() + 1);
         let mut at = 0u32;
         offsets.push(0);
@@ -386,7 +384,7 @@ impl Aggregate {
     }
 
     /// Sorts listeners and remotes into their documented order and remaps `owners`.
-    fn sort(&mut self) {
+    pub(crate) fn sort(&mut self) {
         let mut lorder: Vec<u32> = (0..self.listeners.len() as u32).collect();
         lorder.sort_by_key(|&i| {
             let l = &self.listeners[i as usize];

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use super::alerts::{AlertEngine, AlertSet, LoggedAlert, Thresholds};
 use super::history::{Frame, History};
-use super::snapshot::Snapshot;
+use super::netns_parts::{ViewPart, merged_view};
+use super::round::Round;
+use super::snapshot::{Snapshot, TcpSocket};
 use super::tracker::Tracker;
 
 /// Limits of the kept past.
@@ -38,7 +40,7 @@ pub struct Model {
     pub tracker: Tracker,
     /// Alert hysteresis state and the log of resolved alerts.
     pub alerts: AlertEngine,
-    /// With several namespaces per snapshot (`--all-netns`): one model per
+    /// With several namespaces per round (`--all-netns`): one model per
     /// namespace, whose alerts are the merged frame's.
     parts: Vec<PartModel>,
 }
@@ -69,26 +71,70 @@ impl Model {
             .clone()
     }
 
-    /// Adds a frame whose aggregate was already built (the dashboard builds
-    /// it on the collection thread, off the UI thread).
-    /// The frame in history gets the alerts active at its sample; a frame
-    /// of several namespaces gets each namespace's, judged alone.
+    /// Adds the frame of one namespace whose aggregate was already built
+    /// (the dashboard builds it on the collection thread, off the UI
+    /// thread). The frame in history gets the alerts active at its sample.
     pub fn ingest_frame(&mut self, frame: Frame) {
         self.tracker.update(&frame.snapshot);
-        let merged = !frame.snapshot.netns_parts.is_empty();
         self.history.push(frame);
-        let set = if merged {
-            self.judge_each_namespace()
-        } else {
-            self.alerts.evaluate(&self.history, &self.tracker)
-        };
+        let set = self.alerts.evaluate(&self.history, &self.tracker);
         let latest = self.history.latest_mut().expect("a frame was just pushed");
         latest.alerts = Arc::new(set);
     }
+
+    /// Adds one round and returns the frame to show for it, carrying the
+    /// alerts active at it. One namespace: its frame, judged. Several
+    /// (`--all-netns`): each namespace's frame goes into that namespace's
+    /// own model and is judged there alone, exactly as with `--netns`; the
+    /// frame returned is their merged view, built from their frames (a
+    /// namespace without a sample this round shows its last one), with
+    /// every namespace's alerts, each naming its namespace.
+    pub fn ingest_round(&mut self, round: Round<Frame>) -> Frame {
+        if !round.all
+            && let [part] = round.parts.as_slice()
+            && part.sample.is_some()
+        {
+            let frame = round.parts.into_iter().next().and_then(|p| p.sample);
+            self.ingest_frame(frame.expect("checked above"));
+        } else {
+            self.ingest_namespaces(round);
+        }
+        self.history
+            .latest()
+            .expect("a frame was just pushed")
+            .clone()
+    }
+
+    /// The history of namespace `netns`: its own under `--all-netns` (where
+    /// its drop rises are attributed), else this model's.
+    pub fn history_of(&self, netns: &str) -> &History {
+        self.parts
+            .iter()
+            .find(|p| p.label == netns)
+            .map_or(&self.history, |p| &p.model.history)
+    }
+
+    /// Emptied socket lists that the histories no longer need, with the
+    /// inode of the namespace they came from (0 for one namespace), for the
+    /// collectors to fill again (see [`History::take_spare`]).
+    pub fn take_spares(&mut self) -> Vec<(u64, Vec<TcpSocket>)> {
+        if self.parts.is_empty() {
+            return self
+                .history
+                .take_spare()
+                .map(|t| (0, t))
+                .into_iter()
+                .collect();
+        }
+        self.parts
+            .iter_mut()
+            .filter_map(|p| p.model.history.take_spare().map(|t| (p.inode, t)))
+            .collect()
+    }
 }
 
-/// One namespace of a stream of merged snapshots (`--all-netns`), judged on
-/// its own sockets, counters and tunables.
+/// One namespace of a stream of rounds over several namespaces
+/// (`--all-netns`), judged on its own sockets, counters and tunables.
 #[derive(Clone, Debug)]
 struct PartModel {
     /// Namespace inode (0 when it could not be entered).
@@ -100,14 +146,12 @@ struct PartModel {
 }
 
 impl Model {
-    /// Evaluates each namespace of the newest (merged) frame with its own
-    /// model, exactly as if it were watched alone (`--netns`), and returns
-    /// their alerts, each target and message naming its namespace. A
-    /// namespace without a fresh sample is not judged again on its old one:
-    /// it keeps its last verdict. Resolved alerts join this model's log.
-    fn judge_each_namespace(&mut self) -> AlertSet {
-        let latest = self.history.latest().expect("a frame was just pushed");
-        let snapshot = &latest.snapshot;
+    /// Feeds each namespace of `round` to its own model (created when it
+    /// first appears, dropped when it is no longer in the round), then pushes
+    /// their merged view with all their alerts. A namespace without a sample
+    /// this round is not judged again: it keeps its last verdict and frame.
+    /// Resolved alerts join this model's log.
+    fn ingest_namespaces(&mut self, round: Round<Frame>) {
         let mut before = std::mem::take(&mut self.parts);
         let mut set = AlertSet::default();
         let thresholds = self.alerts.thresholds().clone();
@@ -116,7 +160,8 @@ impl Model {
             // The rules read older frames' aggregates only.
             socket_budget: 0,
         };
-        for (part, alone) in snapshot.netns_parts.iter().zip(snapshot.split_parts()) {
+        let mut metas = Vec::with_capacity(round.parts.len());
+        for part in round.parts {
             let known = before
                 .iter()
                 .position(|p| p.inode == part.inode && p.label == part.label);
@@ -128,8 +173,8 @@ impl Model {
                     model: Model::with_thresholds(&limits, thresholds.clone()),
                 },
             };
-            if part.error.is_none() {
-                p.model.ingest_frame(Frame::new(alone));
+            if let Some(frame) = part.sample {
+                p.model.ingest_frame(frame);
             }
             let label = part.label.as_str();
             if let Some(f) = p.model.history.latest() {
@@ -144,6 +189,7 @@ impl Model {
                     alert: l.alert.in_netns(label),
                     ended: l.ended,
                 }));
+            metas.push((part.label, part.id, part.error));
             self.parts.push(p);
         }
         set.active.sort_by(|a, b| {
@@ -152,12 +198,28 @@ impl Model {
                 .then(a.rule.cmp(&b.rule))
                 .then(a.target.cmp(&b.target))
         });
-        set
+        let view: Vec<ViewPart> = metas
+            .iter()
+            .zip(&self.parts)
+            .map(|((label, id, error), p)| ViewPart {
+                label,
+                id: id.as_deref(),
+                inode: p.inode,
+                error: error.as_deref(),
+                frame: p.model.history.latest(),
+            })
+            .collect();
+        let spare = self.history.take_spare().unwrap_or_default();
+        let frame = merged_view(round.taken_at, &round.hostname, &view, spare);
+        self.tracker.update(&frame.snapshot);
+        self.history.push(frame);
+        let latest = self.history.latest_mut().expect("a frame was just pushed");
+        latest.alerts = Arc::new(set);
     }
 
-    /// The newest frame of each namespace of a merged stream, with its own
-    /// aggregate and alerts, in the newest merged snapshot's part order;
-    /// empty for one namespace.
+    /// The newest frame of each namespace of a stream of rounds over
+    /// several namespaces, with its own aggregate and alerts, in the newest
+    /// round's order; empty for one namespace.
     pub fn namespace_frames(&self) -> impl Iterator<Item = (&str, Option<&Frame>)> {
         self.parts
             .iter()

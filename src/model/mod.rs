@@ -12,6 +12,7 @@ pub mod keys;
 pub mod netns_parts;
 pub mod process;
 pub mod rates;
+pub mod round;
 pub mod snapshot;
 pub mod states;
 pub mod tracker;
@@ -28,8 +29,9 @@ pub use engine::{Model, ModelLimits};
 pub use history::{Frame, History};
 pub use kernel_ages::{AgeSource, SocketAge, TcpTimes};
 pub use keys::{ListenerKey, RemoteKey, UnixKey};
-pub use netns_parts::{NetnsPart, PartInput};
+pub use netns_parts::NetnsPart;
 pub use process::{ProcessInfo, ProcessTable, SocketProcesses};
+pub use round::{Part, Round, Unreachable};
 pub use snapshot::{
     CollectorStats, Snapshot, TcpSocket, TcpState, Timer, UnixKind, UnixListener, UnixPeer,
 };

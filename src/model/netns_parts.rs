@@ -1,17 +1,23 @@
-//! Several network namespaces in one snapshot (`--all-netns`): their socket
-//! lists are concatenated and [`NetnsPart`]s say which stretch belongs to
-//! which namespace, so the aggregate keeps listeners of different
-//! namespaces apart and the screens can show a namespace column.
+//! The merged view of a round over several namespaces (`--all-netns`): the
+//! namespaces' socket lists concatenated, [`NetnsPart`]s saying which
+//! stretch belongs to which namespace, and an aggregate put together from
+//! the namespaces' own aggregates (listeners of different namespaces stay
+//! apart; nothing is aggregated a second time), so the screens can show
+//! every namespace in one table with a namespace column.
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
+use super::aggregate::{Aggregate, Owner};
+use super::history::Frame;
 use super::process::{ProcessTable, SocketProcesses};
 use super::snapshot::{Snapshot, TcpSocket};
 
-/// One namespace of a merged snapshot.
+/// One namespace of a merged view (and of a schema 1 recording's merged sample).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetnsPart {
     /// Its label (`host`, a `/run/netns` name, a container, a process).
@@ -37,116 +43,7 @@ pub struct NetnsPart {
     pub tunables: BTreeMap<String, String>,
 }
 
-/// One namespace's input to [`Snapshot::merge`].
-pub struct PartInput {
-    /// Label.
-    pub label: String,
-    /// The container behind it, if any.
-    pub id: Option<String>,
-    /// Namespace inode.
-    pub inode: u64,
-    /// Its latest sample, if any.
-    pub snapshot: Option<Snapshot>,
-    /// Why it is not fresh, if it is not.
-    pub error: Option<String>,
-}
-
 impl Snapshot {
-    /// Merges namespaces into one snapshot labelled `all`: sockets and UNIX
-    /// listeners concatenated in part order, counters summed, tunables of the
-    /// `host` part (else the first), process tables united.
-    pub fn merge(taken_at: Timestamp, hostname: &str, parts: Vec<PartInput>) -> Snapshot {
-        Snapshot::merge_reusing(Vec::new(), taken_at, hostname, parts)
-    }
-
-    /// [`Snapshot::merge`] into `tcp`, a list emptied here and kept with its
-    /// capacity (the one a consumer recycled), instead of a new one.
-    pub fn merge_reusing(
-        mut tcp: Vec<TcpSocket>,
-        taken_at: Timestamp,
-        hostname: &str,
-        parts: Vec<PartInput>,
-    ) -> Snapshot {
-        let mut out = Snapshot::empty(taken_at, hostname, "all");
-        tcp.clear();
-        out.tcp = tcp;
-        let mut tables = Vec::new();
-        let host = parts.iter().position(|p| p.label == "host").unwrap_or(0);
-        for (i, p) in parts.into_iter().enumerate() {
-            let mut part = NetnsPart {
-                label: p.label,
-                id: p.id,
-                inode: p.inode,
-                tcp: 0,
-                unix: 0,
-                error: p.error,
-                counters: BTreeMap::new(),
-                tunables: BTreeMap::new(),
-            };
-            if let Some(s) = p.snapshot {
-                part.tcp = s.tcp.len() as u32;
-                part.unix = s.unix_listeners.len() as u32;
-                out.tcp.extend(s.tcp);
-                out.unix_listeners.extend(s.unix_listeners);
-                out.unix_peers.extend(s.unix_peers);
-                out.tcp_times.extend(s.tcp_times);
-                for (k, v) in &s.counters {
-                    *out.counters.entry(k.clone()).or_insert(0) += v;
-                }
-                if i == host || out.tunables.is_empty() {
-                    out.tunables = s.tunables.clone();
-                }
-                part.counters = s.counters;
-                part.tunables = s.tunables;
-                let c = &mut out.collector;
-                c.sockets += s.collector.sockets;
-                c.skipped_messages += s.collector.skipped_messages;
-                c.duration_us = c.duration_us.max(s.collector.duration_us);
-                c.notes.extend(
-                    s.collector
-                        .notes
-                        .into_iter()
-                        .map(|n| format!("{}: {n}", part.label)),
-                );
-                tables.push(s.processes);
-            }
-            if let Some(e) = &part.error {
-                out.collector.notes.push(format!("{}: {e}", part.label));
-            }
-            out.netns_parts.push(part);
-        }
-        out.processes = unite(tables);
-        out.tcp_times.sort_unstable_by_key(|t| t.cookie);
-        out
-    }
-
-    /// The namespaces of a merged snapshot as snapshots of their own (each
-    /// with its own counters and tunables, and the shared process table),
-    /// labelled; a snapshot without parts gives itself.
-    pub fn split_parts(&self) -> Vec<Snapshot> {
-        if self.netns_parts.is_empty() {
-            return vec![self.clone()];
-        }
-        let (mut t, mut u) = (0usize, 0usize);
-        self.netns_parts
-            .iter()
-            .map(|p| {
-                let mut s = Snapshot::empty(self.taken_at, &self.hostname, &p.label);
-                s.netns_id.clone_from(&p.id);
-                s.tcp = self.tcp[t..t + p.tcp as usize].to_vec();
-                s.unix_listeners = self.unix_listeners[u..u + p.unix as usize].to_vec();
-                (t, u) = (t + p.tcp as usize, u + p.unix as usize);
-                s.counters = p.counters.clone();
-                s.tunables = p.tunables.clone();
-                s.processes = self.processes.clone();
-                s.tcp_times = self.tcp_times.clone();
-                s.collector.sockets = p.tcp as u64;
-                s.collector.notes.extend(p.error.clone());
-                s
-            })
-            .collect()
-    }
-
     /// Index into `netns_parts` of `snapshot.tcp[i]` (0 without parts).
     pub fn part_of_tcp(&self, i: usize) -> usize {
         part_of(self.netns_parts.iter().map(|p| p.tcp), i)
@@ -178,40 +75,148 @@ fn part_of(counts: impl Iterator<Item = u32>, i: usize) -> usize {
     last
 }
 
-/// Walks socket indices in increasing order and yields their part.
-pub(crate) struct PartCursor {
-    ends: Vec<usize>,
-    cur: usize,
+/// One namespace of a merged view: what the round says of it and the
+/// frame shown for it (this round's, or the last one it brought).
+pub(crate) struct ViewPart<'a> {
+    pub(crate) label: &'a str,
+    pub(crate) id: Option<&'a str>,
+    pub(crate) inode: u64,
+    pub(crate) error: Option<&'a str>,
+    pub(crate) frame: Option<&'a Frame>,
 }
 
-impl PartCursor {
-    pub(crate) fn tcp(snapshot: &Snapshot) -> PartCursor {
-        let mut end = 0;
-        let ends = snapshot
-            .netns_parts
+/// The merged view of `parts`, labelled `all`: sockets and UNIX listeners
+/// concatenated in part order (into `tcp`, a recycled list emptied here),
+/// counters summed, tunables of the `host` part (else the first), process
+/// tables united; the aggregate is the parts' aggregates side by side, their
+/// indices moved to the merged lists and sorted into the documented order.
+pub(crate) fn merged_view(
+    taken_at: Timestamp,
+    hostname: &str,
+    parts: &[ViewPart],
+    mut tcp: Vec<TcpSocket>,
+) -> Frame {
+    let mut out = Snapshot::empty(taken_at, hostname, "all");
+    tcp.clear();
+    tcp.reserve(
+        parts
             .iter()
-            .map(|p| {
-                end += p.tcp as usize;
-                end
-            })
-            .collect();
-        PartCursor { ends, cur: 0 }
-    }
-
-    /// The part of index `i`; `i` must not decrease between calls.
-    pub(crate) fn at(&mut self, i: usize) -> u16 {
-        while self.cur + 1 < self.ends.len() && i >= self.ends[self.cur] {
-            self.cur += 1;
+            .filter_map(|p| p.frame)
+            .map(|f| f.snapshot.tcp.len())
+            .sum(),
+    );
+    out.tcp = tcp;
+    let (processes, remaps) = unite(
+        parts
+            .iter()
+            .filter_map(|p| p.frame)
+            .map(|f| &f.snapshot.processes),
+    );
+    let mut remaps = remaps.into_iter();
+    let host = parts.iter().position(|p| p.label == "host").unwrap_or(0);
+    let mut agg = Aggregate::default();
+    for (i, p) in parts.iter().enumerate() {
+        let mut part = NetnsPart {
+            label: p.label.to_owned(),
+            id: p.id.map(str::to_owned),
+            inode: p.inode,
+            tcp: 0,
+            unix: 0,
+            error: p.error.map(str::to_owned),
+            counters: BTreeMap::new(),
+            tunables: BTreeMap::new(),
+        };
+        if let Some(f) = p.frame {
+            let remap = remaps.next().expect("one remap per part with a frame");
+            let s = &f.snapshot;
+            part.tcp = s.tcp.len() as u32;
+            part.unix = s.unix_listeners.len() as u32;
+            part.counters.clone_from(&s.counters);
+            part.tunables.clone_from(&s.tunables);
+            append(&mut agg, &f.agg, out.tcp.len(), i as u16, &remap);
+            out.tcp.extend_from_slice(&s.tcp);
+            out.unix_listeners.extend_from_slice(&s.unix_listeners);
+            out.unix_peers.extend_from_slice(&s.unix_peers);
+            out.tcp_times.extend_from_slice(&s.tcp_times);
+            for (k, v) in &s.counters {
+                *out.counters.entry(k.clone()).or_insert(0) += v;
+            }
+            if i == host || out.tunables.is_empty() {
+                out.tunables.clone_from(&s.tunables);
+            }
+            let c = &mut out.collector;
+            c.sockets += s.collector.sockets;
+            c.skipped_messages += s.collector.skipped_messages;
+            c.duration_us = c.duration_us.max(s.collector.duration_us);
+            c.notes.extend(
+                s.collector
+                    .notes
+                    .iter()
+                    .map(|n| format!("{}: {n}", part.label)),
+            );
         }
-        self.cur as u16
+        if let Some(e) = &part.error {
+            out.collector.notes.push(format!("{}: {e}", part.label));
+        }
+        out.netns_parts.push(part);
+    }
+    out.processes = processes;
+    out.tcp_times.sort_unstable_by_key(|t| t.cookie);
+    agg.sort();
+    agg.index_connections();
+    Frame {
+        snapshot: Arc::new(out),
+        agg: Arc::new(agg),
+        alerts: Arc::default(),
     }
 }
 
-fn unite(tables: Vec<ProcessTable>) -> ProcessTable {
+/// Appends namespace `netns`'s aggregate `from` to `into`: its sockets
+/// start at `tcp_base` of the merged list, its process indices go through
+/// `remap`.
+fn append(into: &mut Aggregate, from: &Aggregate, tcp_base: usize, netns: u16, remap: &[u32]) {
+    let procs = |list: &[u32]| -> Vec<u32> {
+        let mut v: Vec<u32> = list.iter().map(|&i| remap[i as usize]).collect();
+        v.sort_unstable();
+        v
+    };
+    let (l_base, r_base) = (into.listeners.len() as u32, into.remotes.len() as u32);
+    into.totals.merge(&from.totals);
+    into.listeners.extend(from.listeners.iter().map(|l| {
+        let mut l = l.clone();
+        l.netns = netns;
+        l.processes = procs(&l.processes);
+        for m in &mut l.members {
+            m.processes = procs(&m.processes);
+        }
+        l
+    }));
+    into.remotes.extend(from.remotes.iter().map(|r| {
+        let mut r = r.clone();
+        r.netns = netns;
+        // Most sockets first: the order stays, only the indices move.
+        r.processes = r.processes.iter().map(|&i| remap[i as usize]).collect();
+        r
+    }));
+    into.owners.resize(tcp_base, Owner::Remote(0));
+    into.owners.extend(from.owners.iter().map(|o| match *o {
+        Owner::Listening(i) => Owner::Listening(l_base + i),
+        Owner::Listener(i) => Owner::Listener(l_base + i),
+        Owner::Remote(i) => Owner::Remote(r_base + i),
+    }));
+    into.unix_processes
+        .extend(from.unix_processes.iter().map(|p| procs(p)));
+}
+
+/// The union of `tables` (processes by pid, sockets by inode), and for each
+/// table the new index of each of its processes.
+fn unite<'a>(
+    tables: impl Iterator<Item = &'a ProcessTable> + Clone,
+) -> (ProcessTable, Vec<Vec<u32>>) {
     let mut by_pid = BTreeMap::new();
     let mut sockets: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     let mut out = ProcessTable::default();
-    for t in &tables {
+    for t in tables.clone() {
         out.enabled |= t.enabled;
         out.denied = out.denied.max(t.denied);
         for p in &t.list {
@@ -223,29 +228,33 @@ fn unite(tables: Vec<ProcessTable>) -> ProcessTable {
         .enumerate()
         .map(|(i, &pid)| (pid, i as u32))
         .collect();
-    for t in &tables {
+    let mut remaps = Vec::new();
+    for t in tables {
+        let remap: Vec<u32> = t.list.iter().map(|p| index[&p.pid]).collect();
         for s in &t.sockets {
             let owners = sockets.entry(s.inode).or_default();
-            owners.extend(s.processes.iter().map(|&i| index[&t.list[i as usize].pid]));
+            owners.extend(s.processes.iter().map(|&i| remap[i as usize]));
             owners.sort_unstable();
             owners.dedup();
         }
+        remaps.push(remap);
     }
     out.list = by_pid.into_values().collect();
     out.sockets = sockets
         .into_iter()
         .map(|(inode, processes)| SocketProcesses { inode, processes })
         .collect();
-    out
+    (out, remaps)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::fixtures::{listen, snapshot, sock};
-    use crate::model::{Aggregate, ProcessInfo, TcpState};
+    use crate::model::round::{Part, Round};
+    use crate::model::{Model, ModelLimits, ProcessInfo, TcpState, UnixKind, UnixListener};
 
-    fn proc_table(pid: u32, inode: u32) -> ProcessTable {
+    fn proc_table(pid: u32, inodes: &[u32]) -> ProcessTable {
         ProcessTable {
             enabled: true,
             denied: 0,
@@ -256,72 +265,129 @@ mod tests {
                 uid: 0,
                 user: "root".to_owned(),
             }],
-            sockets: vec![SocketProcesses {
-                inode,
-                processes: vec![0],
-            }],
+            sockets: inodes
+                .iter()
+                .map(|&inode| SocketProcesses {
+                    inode,
+                    processes: vec![0],
+                })
+                .collect(),
         }
     }
 
-    fn part(label: &str, tcp: Vec<crate::model::TcpSocket>, pid: u32) -> PartInput {
+    fn part(label: &str, inode: u64, tcp: Vec<TcpSocket>, pid: u32) -> Part {
         let mut s = snapshot("2026-11-24T02:40:00Z", tcp);
+        s.netns = label.to_owned();
         s.counters.insert("ListenOverflows".to_owned(), 2);
-        s.processes = proc_table(pid, s.tcp[0].inode);
-        PartInput {
+        s.unix_listeners.push(UnixListener {
+            path: format!("/run/{label}.sock"),
+            inode: pid + 1,
+            kind: UnixKind::Stream,
+            accept_queue: 0,
+            backlog: 8,
+        });
+        s.processes = proc_table(pid, &[s.tcp[0].inode, pid + 1]);
+        Part {
             label: label.to_owned(),
             id: None,
-            inode: 1,
-            snapshot: Some(s),
+            inode,
+            sample: Some(s),
             error: None,
         }
     }
 
-    #[test]
-    fn same_address_in_two_namespaces_stays_two_listeners() {
-        let at: Timestamp = "2026-11-24T02:40:00Z".parse().unwrap();
+    fn round(parts: Vec<Part>) -> Round<Frame> {
+        Round {
+            taken_at: "2026-11-24T02:40:00Z".parse().unwrap(),
+            hostname: "h".to_owned(),
+            all: true,
+            parts,
+            unreachable: Vec::new(),
+        }
+        .aggregate()
+    }
+
+    /// A: 0.0.0.0:80 1/128 with one connection, held by pid 100 (listed
+    /// second in the united table); B: 0.0.0.0:80 4/64, pid 20.
+    fn a_and_b() -> (Part, Part) {
         let a = part(
             "a",
+            1,
             vec![
                 listen("0.0.0.0:80", 1, 128, 10),
                 sock(TcpState::Established, "10.0.0.1:80", "10.0.0.9:5000", 11),
+                sock(TcpState::SynSent, "10.0.0.1:41000", "10.0.0.7:443", 12),
             ],
             100,
         );
-        let b = part("b", vec![listen("0.0.0.0:80", 4, 64, 20)], 200);
-        let gone = PartInput {
+        let b = part("b", 2, vec![listen("0.0.0.0:80", 4, 64, 20)], 20);
+        (a, b)
+    }
+
+    #[test]
+    fn the_view_is_put_together_from_each_namespaces_aggregate() {
+        let (a, b) = a_and_b();
+        let gone = Part {
             label: "c".to_owned(),
             id: None,
             inode: 3,
-            snapshot: None,
+            sample: None,
             error: Some("network namespace c is gone".to_owned()),
         };
-        let merged = Snapshot::merge(at, "h", vec![a, b, gone]);
-        assert_eq!(merged.counters["ListenOverflows"], 4);
-        assert_eq!(merged.netns_parts.len(), 3);
+        let mut model = Model::new(&ModelLimits::default());
+        let view = model.ingest_round(round(vec![a, b, gone]));
+        let (s, agg) = (&view.snapshot, &view.agg);
+        assert_eq!(s.netns, "all");
+        assert_eq!(s.counters["ListenOverflows"], 4, "summed");
         assert_eq!(
-            (merged.part_of_tcp(1), merged.part_of_tcp(2)),
-            (0, 1),
-            "the second part starts after the first's two sockets"
+            s.netns_parts
+                .iter()
+                .map(|p| (p.tcp, p.unix))
+                .collect::<Vec<_>>(),
+            [(3, 1), (1, 1), (0, 0)]
         );
-        let agg = Aggregate::build(&merged);
+        assert_eq!((s.part_of_tcp(2), s.part_of_tcp(3)), (0, 1));
         assert_eq!(agg.listeners.len(), 2);
         let (la, lb) = (&agg.listeners[0], &agg.listeners[1]);
         assert_eq!((la.netns, la.accept_queue, la.sockets()), (0, 1, 1));
         assert_eq!((lb.netns, lb.accept_queue, lb.backlog), (1, 4, 64));
-        assert_eq!(merged.processes.label(&la.processes), "p100[100]");
-        assert_eq!(merged.processes.label(&lb.processes), "p200[200]");
-        assert_eq!(merged.part_label(2), "c");
-        let split = merged.split_parts();
-        assert_eq!(split.len(), 3);
-        assert_eq!((split[0].netns.as_str(), split[0].tcp.len()), ("a", 2));
-        assert_eq!((split[1].netns.as_str(), split[1].tcp.len()), ("b", 1));
-        assert_eq!(split[1].counters["ListenOverflows"], 2);
-        assert!(split[2].tcp.is_empty());
+        assert_eq!(s.processes.label(&la.processes), "p100[100]");
+        assert_eq!(s.processes.label(&lb.processes), "p20[20]");
+        assert_eq!(s.processes.label(&la.members[0].processes), "p100[100]");
+        assert_eq!(agg.connections_of(0).collect::<Vec<_>>(), [1]);
+        assert_eq!(agg.owners[3], Owner::Listening(1), "B's LISTEN socket");
+        assert_eq!(agg.remotes.len(), 1);
+        assert_eq!((agg.remotes[0].netns, agg.owners[2]), (0, Owner::Remote(0)));
+        assert_eq!(s.processes.label(&agg.unix_processes[0]), "p100[100]");
+        assert_eq!(s.processes.label(&agg.unix_processes[1]), "p20[20]");
+        assert_eq!(agg.totals.total(), 4);
         assert!(
-            merged
-                .collector
+            s.collector
                 .notes
                 .contains(&"c: network namespace c is gone".to_owned())
         );
+        let frames: Vec<_> = model
+            .namespace_frames()
+            .map(|(l, f)| (l, f.is_some()))
+            .collect();
+        assert_eq!(frames, [("a", true), ("b", true), ("c", false)]);
+    }
+
+    #[test]
+    fn a_namespace_without_a_sample_this_round_shows_its_last_one() {
+        let mut model = Model::new(&ModelLimits::default());
+        let (a, b) = a_and_b();
+        model.ingest_round(round(vec![a, b]));
+        let (a, mut b) = a_and_b();
+        b.sample = None;
+        b.error = Some("still collecting after 800ms".to_owned());
+        let view = model.ingest_round(round(vec![a, b]));
+        let lb = &view.agg.listeners[1];
+        assert_eq!((lb.netns, lb.accept_queue), (1, 4), "B's last sample");
+        assert_eq!(
+            view.snapshot.netns_parts[1].error.as_deref(),
+            Some("still collecting after 800ms")
+        );
+        assert_eq!(view.snapshot.tcp.len(), 4);
     }
 }

@@ -1,8 +1,39 @@
-//! Checks a [`Snapshot`] that came from outside the collector (a recording)
+//! Checks a [`Snapshot`] or [`Round`] that came from outside the collector (a recording)
 //! before anything in the model indexes into it: every index and count that
 //! points into another list of the snapshot must stay inside that list.
 
+use super::round::Round;
 use super::snapshot::Snapshot;
+
+impl Round {
+    /// Checks a round read from a recording: one namespace has exactly one
+    /// part, with a sample; every sample is a namespace's own (no namespace
+    /// parts inside) and passes [`Snapshot::validate`].
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.all && (self.parts.len() != 1 || self.parts[0].sample.is_none()) {
+            return Err(format!(
+                "a round of one namespace holds {} parts, {} with a sample",
+                self.parts.len(),
+                self.samples().count()
+            ));
+        }
+        for p in &self.parts {
+            let Some(s) = &p.sample else { continue };
+            if !s.netns_parts.is_empty() {
+                return Err(format!(
+                    "the sample of namespace {:?} holds {} namespace parts of its own",
+                    p.label,
+                    s.netns_parts.len()
+                ));
+            }
+            s.validate().map_err(|e| match self.all {
+                true => format!("namespace {:?}: {e}", p.label),
+                false => e,
+            })?;
+        }
+        Ok(())
+    }
+}
 
 impl Snapshot {
     /// Checks the snapshot's internal references: process indices inside

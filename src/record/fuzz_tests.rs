@@ -14,18 +14,19 @@ use std::path::Path;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use super::writer::{encode_header, frame};
+use super::writer::{encode_header_of, frame};
 use super::*;
 use crate::cli::Format;
-use crate::commands::snapshot::{RenderOptions, render_report};
+use crate::commands::snapshot::{RenderOptions, judge_round, render_report, render_round};
 use crate::commands::watch::Report;
 use crate::model::{
-    Model, ModelLimits, NetnsPart, Snapshot, SocketProcesses, UnixKind, UnixListener, UnixPeer,
-    fixtures,
+    Model, ModelLimits, NetnsPart, Round, Snapshot, SocketProcesses, Thresholds, UnixKind,
+    UnixListener, UnixPeer, fixtures,
 };
 
-/// A sample with something in every list: listeners and connections, UNIX
-/// listeners and peers, owners, two namespace parts, counters, tunables.
+/// A schema 1 sample with something in every list: listeners and
+/// connections, UNIX listeners and peers, owners, two namespace parts,
+/// counters, tunables.
 fn rich() -> Snapshot {
     let mut s = fixtures::busy_host("2026-11-24T02:40:00Z", 4, 30);
     s.unix_listeners = vec![UnixListener {
@@ -178,10 +179,20 @@ fn mutate(buf: &mut Vec<u8>, m: &Bytes) {
     }
 }
 
-/// The sample as the recorder would write it, after `edits` and `raw`.
-fn hostile_sample(edits: &[(usize, Edit)], raw: &Bytes) -> Vec<u8> {
+/// The same as a round (schema 2): two namespaces with all of the above.
+fn rich_round() -> Round {
+    legacy::round_of(rich())
+}
+
+/// The sample of schema `version` as the recorder would write it, after
+/// `edits` and `raw`.
+fn hostile_sample(version: u16, edits: &[(usize, Edit)], raw: &Bytes) -> Vec<u8> {
     let snap = rich();
-    let mut tree: Value = rmp_serde::from_slice(&rmp_serde::to_vec_named(&snap).unwrap()).unwrap();
+    let packed = match version {
+        1 => rmp_serde::to_vec_named(&snap),
+        _ => rmp_serde::to_vec_named(&rich_round()),
+    };
+    let mut tree: Value = rmp_serde::from_slice(&packed.unwrap()).unwrap();
     for (at, e) in edits {
         apply(&mut tree, &mut at.clone(), e);
     }
@@ -193,33 +204,36 @@ fn hostile_sample(edits: &[(usize, Edit)], raw: &Bytes) -> Vec<u8> {
     if let Bytes::Prefix(p) = raw {
         payload[..4].copy_from_slice(&p.to_le_bytes());
     }
-    let mut file = encode_header(&RecordingHeader {
+    let header = RecordingHeader {
         hostname: "fuzz".to_owned(),
         netns: "fuzz".to_owned(),
         interval_ms: 1000,
         started: snap.taken_at,
         writer: "test".to_owned(),
-    });
+    };
+    let mut file = encode_header_of(&header, version);
     file.extend(frame(snap.taken_at, &payload).unwrap());
     file
 }
 
 /// Reads the only sample and, when it decodes, takes it through the model
-/// twice (rates need a previous sample) and every output format.
+/// twice (rates need a previous sample) and every output format, as the
+/// dashboard's view and as each namespace alone (`snapshot --from`).
 fn read_and_render(file: Vec<u8>) -> Result<(), RecordError> {
     let mut rec = Recording::from_reader(Path::new("fuzz.rec"), Cursor::new(file))?;
-    let sample = rec.read(0)?;
-    let _ = sample.split_parts();
+    let round = rec.read(0)?.aggregate();
     let mut model = Model::new(&ModelLimits::default());
-    model.ingest(rich());
-    let frame = model.ingest(sample);
+    model.ingest_round(rich_round().aggregate());
+    let frame = model.ingest_round(round.clone());
     let report = Report::single(frame, model.tracker);
+    let reports = judge_round(&round, &Thresholds::default());
     for format in [Format::Text, Format::Json, Format::Csv, Format::Prometheus] {
         let opts = RenderOptions {
             sockets: true,
             ..RenderOptions::default()
         };
         render_report(&mut Vec::new(), format, &report, opts).unwrap();
+        render_round(&mut Vec::new(), format, &round, &reports, opts).unwrap();
     }
     Ok(())
 }
@@ -233,10 +247,12 @@ fn cases() -> u32 {
 
 #[test]
 fn unmutated_tree_reads_back_equal() {
-    let file = hostile_sample(&[], &Bytes::None);
-    let mut rec = Recording::from_reader(Path::new("fuzz.rec"), Cursor::new(file)).unwrap();
-    assert_eq!(rec.read(0).unwrap(), rich());
-    read_and_render(hostile_sample(&[], &Bytes::None)).unwrap();
+    for version in [1, SCHEMA_VERSION] {
+        let file = hostile_sample(version, &[], &Bytes::None);
+        let mut rec = Recording::from_reader(Path::new("fuzz.rec"), Cursor::new(file)).unwrap();
+        assert_eq!(rec.read(0).unwrap(), rich_round(), "schema {version}");
+        read_and_render(hostile_sample(version, &[], &Bytes::None)).unwrap();
+    }
 }
 
 proptest! {
@@ -248,10 +264,11 @@ proptest! {
 
     #[test]
     fn hostile_samples_are_refused_or_shown(
+        version in prop_oneof![Just(1u16), Just(SCHEMA_VERSION)],
         edits in proptest::collection::vec((0usize..400, edit()), 0..4),
         raw in bytes(),
     ) {
-        let file = hostile_sample(&edits, &raw);
+        let file = hostile_sample(version, &edits, &raw);
         match read_and_render(file) {
             Ok(()) => {}
             Err(e) => {

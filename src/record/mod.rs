@@ -7,14 +7,19 @@
 //! sample  length u32 | crc32 u32 | taken_at ns since the epoch i64 | payload
 //! ```
 //!
-//! A sample's payload is the [`Snapshot`](crate::model::Snapshot) encoded as
-//! MessagePack with field names (self-describing, so fields added to the
-//! snapshot later read back as their serde defaults), compressed with LZ4.
+//! A sample's payload is one [`Round`](crate::model::Round) (every watched
+//! namespace's snapshot) encoded as MessagePack with field names
+//! (self-describing, so fields added later read back as their serde
+//! defaults), compressed with LZ4. Schema 1 files hold one
+//! [`Snapshot`](crate::model::Snapshot) per sample instead (under
+//! `--all-netns`, the namespaces merged into one with `netns_parts`); they
+//! are read back as rounds (see `legacy.rs`).
 //! The sample's crc32 covers the timestamp and the payload. Samples are only
 //! ever appended, each in one write, so a recording cut off by a kill or a
 //! full disk reads back up to its last whole sample.
 
 mod at;
+mod legacy;
 mod playback;
 mod reader;
 mod writer;
@@ -32,8 +37,9 @@ use serde::{Deserialize, Serialize};
 /// First bytes of every recording.
 pub const MAGIC: &[u8; 8] = b"SSCOPREC";
 
-/// The schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u16 = 1;
+/// The schema version this build writes and the newest it reads (2: a
+/// round per sample; 1: a snapshot per sample).
+pub const SCHEMA_VERSION: u16 = 2;
 
 /// Bytes before a sample's payload: length, crc32, timestamp.
 pub const SAMPLE_HEADER_LEN: u64 = 16;
@@ -110,7 +116,7 @@ pub enum RecordError {
         /// The decoder's message.
         why: String,
     },
-    /// A snapshot could not be encoded.
+    /// A round could not be encoded.
     #[error("cannot encode a sample: {0}")]
     Encode(String),
 }

@@ -11,8 +11,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::Recording;
-use crate::collector::{CollectError, Source};
-use crate::model::Snapshot;
+use crate::collector::{CollectError, RoundSource};
+use crate::model::Round;
 
 /// Slowest and fastest playback, times real time.
 pub const SPEEDS: (f64, f64) = (0.25, 64.0);
@@ -102,10 +102,10 @@ impl<R: Read + Seek> RecordingSource<R> {
     }
 }
 
-impl<R: Read + Seek + Send> Source for RecordingSource<R> {
+impl<R: Read + Seek + Send> RoundSource for RecordingSource<R> {
     /// The next sample, after its recorded gap to the previous one (divided
     /// by the speed); [`CollectError::Exhausted`] after the last whole sample.
-    fn collect(&mut self) -> Result<Snapshot, CollectError> {
+    fn round(&mut self) -> Result<Round, CollectError> {
         let Some(sample) = self.recording.samples().get(self.next).copied() else {
             return Err(CollectError::Exhausted);
         };
@@ -114,12 +114,12 @@ impl<R: Read + Seek + Send> Source for RecordingSource<R> {
             self.playback
                 .wait(Duration::try_from(gap).unwrap_or(Duration::ZERO));
         }
-        let snapshot = self
+        let round = self
             .recording
             .read(self.next)
             .map_err(|e| CollectError::Replay(e.to_string()))?;
         self.next += 1;
         self.last = Some(sample.taken_at);
-        Ok(snapshot)
+        Ok(round)
     }
 }

@@ -12,7 +12,7 @@ use super::{
     MAGIC, MAX_DECODED_LEN, MAX_SAMPLE_LEN, RecordError, RecordingHeader, SAMPLE_HEADER_LEN,
     SCHEMA_VERSION,
 };
-use crate::model::Snapshot;
+use crate::model::{Round, Snapshot};
 
 /// Where a whole sample lies in the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +96,8 @@ pub struct Recording<R = BufReader<File>> {
     path: PathBuf,
     /// What the file says about itself.
     pub header: RecordingHeader,
+    /// Its schema version (1 or [`SCHEMA_VERSION`]).
+    version: u16,
     samples: Vec<SampleRef>,
     stopped: Option<Stopped>,
 }
@@ -175,6 +177,7 @@ impl<R: Read + Seek> Recording<R> {
             reader,
             path,
             header,
+            version,
             samples: Vec::new(),
             stopped: None,
         };
@@ -267,9 +270,10 @@ impl<R: Read + Seek> Recording<R> {
             .checked_sub(1)
     }
 
-    /// Decodes sample `index` and checks it ([`Snapshot::validate`]): a
-    /// sample that passed its checksum is still untrusted input.
-    pub fn read(&mut self, index: usize) -> Result<Snapshot, RecordError> {
+    /// Decodes sample `index` and checks it ([`Round::validate`]): a
+    /// sample that passed its checksum is still untrusted input. A sample of
+    /// a schema 1 file is converted into its round.
+    pub fn read(&mut self, index: usize) -> Result<Round, RecordError> {
         let s = self.samples[index];
         self.reader
             .seek(SeekFrom::Start(s.offset))
@@ -279,7 +283,7 @@ impl<R: Read + Seek> Recording<R> {
             })?;
         let mut payload = vec![0u8; s.len as usize];
         self.read_exact(&mut payload)?;
-        decode(&payload).map_err(|why| RecordError::BadSample {
+        decode(&payload, self.version).map_err(|why| RecordError::BadSample {
             path: self.path.clone(),
             index,
             offset: s.offset - SAMPLE_HEADER_LEN,
@@ -294,9 +298,10 @@ pub fn max_decoded_len(len: usize) -> usize {
     len.saturating_mul(255).min(MAX_DECODED_LEN)
 }
 
-/// Decompresses and decodes one sample's payload, refusing an announced size
-/// beyond [`max_decoded_len`] before allocating anything for it.
-fn decode(payload: &[u8]) -> Result<Snapshot, String> {
+/// Decompresses and decodes one sample's payload of schema `version`,
+/// refusing an announced size beyond [`max_decoded_len`] before allocating
+/// anything for it.
+fn decode(payload: &[u8], version: u16) -> Result<Round, String> {
     let Some((size, block)) = payload.split_first_chunk::<4>() else {
         return Err(format!(
             "the payload is {} bytes, shorter than its 4-byte size prefix",
@@ -312,7 +317,12 @@ fn decode(payload: &[u8]) -> Result<Snapshot, String> {
         ));
     }
     let packed = lz4_flex::block::decompress(block, size).map_err(|e| e.to_string())?;
-    let snapshot: Snapshot = rmp_serde::from_slice(&packed).map_err(|e| e.to_string())?;
-    snapshot.validate()?;
-    Ok(snapshot)
+    if version < 2 {
+        let snapshot: Snapshot = rmp_serde::from_slice(&packed).map_err(|e| e.to_string())?;
+        snapshot.validate()?;
+        return Ok(super::legacy::round_of(snapshot));
+    }
+    let round: Round = rmp_serde::from_slice(&packed).map_err(|e| e.to_string())?;
+    round.validate()?;
+    Ok(round)
 }

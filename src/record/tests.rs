@@ -5,9 +5,9 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use super::writer::{encode_header, encode_sample, frame};
+use super::writer::{encode_header, encode_header_of, encode_sample, frame};
 use super::*;
-use crate::model::{TcpState, fixtures};
+use crate::model::{Round, TcpState, fixtures};
 
 fn header() -> RecordingHeader {
     RecordingHeader {
@@ -49,7 +49,7 @@ fn file() -> (Vec<u8>, Vec<usize>) {
     let mut bytes = encode_header(&header());
     let mut ends = vec![bytes.len()];
     for s in samples() {
-        bytes.extend(encode_sample(&s).unwrap());
+        bytes.extend(encode_sample(&Round::one(s)).unwrap());
         ends.push(bytes.len());
     }
     (bytes, ends)
@@ -68,7 +68,7 @@ fn round_trip() {
     let want = samples();
     assert_eq!(rec.samples().len(), want.len());
     for (i, w) in want.iter().enumerate() {
-        assert_eq!(&rec.read(i).unwrap(), w);
+        assert_eq!(rec.read(i).unwrap(), Round::one(w.clone()));
     }
 }
 
@@ -143,7 +143,7 @@ proptest! {
         }
         let want = samples();
         for (i, w) in want.iter().enumerate().take(whole) {
-            prop_assert_eq!(&rec.read(i).unwrap(), w);
+            prop_assert_eq!(rec.read(i).unwrap(), Round::one(w.clone()));
         }
     }
 
@@ -158,22 +158,22 @@ proptest! {
         let stop = rec.stopped().unwrap();
         prop_assert_eq!(stop.offset as usize, ends[hit]);
         for i in 0..hit {
-            prop_assert_eq!(&rec.read(i).unwrap(), &samples()[i]);
+            prop_assert_eq!(rec.read(i).unwrap(), Round::one(samples()[i].clone()));
         }
     }
 }
 
 #[test]
 fn recording_source_plays_every_sample_then_ends() {
-    use crate::collector::{CollectError, Source};
+    use crate::collector::{CollectError, RoundSource};
     let (bytes, _) = file();
     let playback = Playback::new(1000.0);
     assert_eq!(playback.speed(), SPEEDS.1, "speed is clamped");
     let mut source = RecordingSource::new(open(bytes).unwrap(), playback);
     for want in samples() {
-        assert_eq!(source.collect().unwrap(), want);
+        assert_eq!(source.round().unwrap(), Round::one(want));
     }
-    assert!(matches!(source.collect(), Err(CollectError::Exhausted)));
+    assert!(matches!(source.round(), Err(CollectError::Exhausted)));
 }
 
 /// The snapshot as the first recordings stored it, before `processes` and
@@ -204,11 +204,15 @@ fn samples_of_the_first_schema_read_back_with_defaults() {
         collector: &s.collector,
     };
     let payload = lz4_flex::compress_prepend_size(&rmp_serde::to_vec_named(&old).unwrap());
-    let mut bytes = encode_header(&header());
+    let mut bytes = encode_header_of(&header(), 1);
     bytes.extend(frame(s.taken_at, &payload).unwrap());
     let mut rec = open(bytes).unwrap();
     assert_eq!(rec.samples().len(), 1);
-    assert_eq!(&rec.read(0).unwrap(), s, "new fields take their defaults");
+    assert_eq!(
+        rec.read(0).unwrap(),
+        Round::one(s.clone()),
+        "new fields take their defaults"
+    );
 }
 
 /// LISTEN sockets' `drops` round-trip; a socket without them encodes no
@@ -230,15 +234,15 @@ fn listener_drops_round_trip_and_old_sockets_lack_the_key() {
         .find(|t| t.state == crate::model::TcpState::Listen)
         .expect("the sample has a listener");
     listen.drops = Some(u32::MAX);
-    let payload = lz4_flex::compress_prepend_size(&rmp_serde::to_vec_named(&s).unwrap());
     let mut bytes = encode_header(&header());
-    bytes.extend(frame(s.taken_at, &payload).unwrap());
-    assert_eq!(open(bytes).unwrap().read(0).unwrap(), s);
+    bytes.extend(encode_sample(&Round::one(s.clone())).unwrap());
+    assert_eq!(open(bytes).unwrap().read(0).unwrap(), Round::one(s));
 }
 
-/// A file of one sample whose payload is `payload`, framed with a valid crc32.
+/// A schema 1 file (a snapshot per sample) of one sample whose payload is
+/// `payload`, framed with a valid crc32.
 fn one_sample(payload: &[u8]) -> Vec<u8> {
-    let mut bytes = encode_header(&header());
+    let mut bytes = encode_header_of(&header(), 1);
     bytes.extend(frame(samples()[0].taken_at, payload).unwrap());
     bytes
 }
@@ -296,5 +300,90 @@ fn a_process_index_outside_the_table_is_refused() {
             "t.rec: sample 0 at byte {offset} cannot be decoded: processes.sockets[0] (inode {}) names process 5 of a 1-entry process list",
             s.tcp[0].inode
         )
+    );
+}
+
+/// A schema 1 sample of `--all-netns` (the namespaces merged into one
+/// snapshot) reads back as its round: each namespace its own sockets,
+/// counters and tunables; a namespace that carried an error brings no sample.
+#[test]
+fn a_merged_sample_of_schema_1_reads_back_as_its_round() {
+    use crate::model::NetnsPart;
+    let mut merged = samples()[2].clone();
+    merged.netns = "all".to_owned();
+    let own = merged.tcp.len() as u32;
+    merged.tcp.push(fixtures::listen("0.0.0.0:8080", 0, 16, 77));
+    let part = |label: &str, tcp, error: Option<&str>| NetnsPart {
+        label: label.to_owned(),
+        id: None,
+        inode: 9,
+        tcp,
+        unix: 0,
+        error: error.map(str::to_owned),
+        counters: [("ListenOverflows".to_owned(), u64::from(tcp))].into(),
+        tunables: Default::default(),
+    };
+    merged.netns_parts = vec![
+        part("host", own, None),
+        part("web", 1, None),
+        part("gone", 0, Some("network namespace gone is gone")),
+    ];
+    let payload = lz4_flex::compress_prepend_size(&rmp_serde::to_vec_named(&merged).unwrap());
+    let round = open(one_sample(&payload)).unwrap().read(0).unwrap();
+    assert!(round.all);
+    let parts: Vec<_> = round
+        .parts
+        .iter()
+        .map(|p| {
+            let s = p.sample.as_ref();
+            (
+                p.label.as_str(),
+                s.map(|s| (s.netns.clone(), s.tcp.len(), s.counters["ListenOverflows"])),
+                p.error.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            (
+                "host",
+                Some(("host".to_owned(), own as usize, u64::from(own))),
+                None
+            ),
+            ("web", Some(("web".to_owned(), 1, 1)), None),
+            ("gone", None, Some("network namespace gone is gone")),
+        ]
+    );
+    assert_eq!(round.parts[1].sample.as_ref().unwrap().tcp[0].inode, 77);
+}
+
+/// A schema 2 round is checked namespace by namespace; the error names it.
+#[test]
+fn a_round_with_a_bad_namespace_sample_is_refused_naming_it() {
+    let mut bad = samples()[1].clone();
+    bad.processes.list = vec![crate::model::fixtures::process(1, "init")];
+    bad.processes.sockets = vec![crate::model::SocketProcesses {
+        inode: bad.tcp[0].inode,
+        processes: vec![5],
+    }];
+    let mut round = Round::one(samples()[0].clone());
+    round.all = true;
+    round.parts.push(crate::model::Part {
+        label: "web".to_owned(),
+        id: None,
+        inode: 2,
+        sample: Some(bad),
+        error: None,
+    });
+    let mut bytes = encode_header(&header());
+    let offset = bytes.len();
+    bytes.extend(encode_sample(&round).unwrap());
+    let err = open(bytes).unwrap().read(0).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!(
+            "t.rec: sample 0 at byte {offset} cannot be decoded: namespace \"web\": processes.sockets[0]"
+        )),
+        "{err}"
     );
 }

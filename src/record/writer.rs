@@ -5,7 +5,7 @@ use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use super::{MAGIC, RecordError, RecordingHeader, SCHEMA_VERSION};
-use crate::model::Snapshot;
+use crate::model::Round;
 
 /// An open recording being written.
 pub struct Recorder {
@@ -15,11 +15,11 @@ pub struct Recorder {
     bytes: u64,
 }
 
-/// Encodes one sample frame: length, crc32, timestamp, compressed payload.
-pub fn encode_sample(snapshot: &Snapshot) -> Result<Vec<u8>, RecordError> {
-    let packed =
-        rmp_serde::to_vec_named(snapshot).map_err(|e| RecordError::Encode(e.to_string()))?;
-    frame(snapshot.taken_at, &lz4_flex::compress_prepend_size(&packed))
+/// Encodes one sample frame (one round): length, crc32, timestamp,
+/// compressed payload.
+pub fn encode_sample(round: &Round) -> Result<Vec<u8>, RecordError> {
+    let packed = rmp_serde::to_vec_named(round).map_err(|e| RecordError::Encode(e.to_string()))?;
+    frame(round.taken_at, &lz4_flex::compress_prepend_size(&packed))
 }
 
 /// Frames an encoded `payload` taken at `taken_at`.
@@ -46,10 +46,15 @@ pub(super) fn frame(taken_at: jiff::Timestamp, payload: &[u8]) -> Result<Vec<u8>
 
 /// Encodes the file header.
 pub fn encode_header(header: &RecordingHeader) -> Vec<u8> {
+    encode_header_of(header, SCHEMA_VERSION)
+}
+
+/// Encodes the file header of schema `version` (tests write older files).
+pub(super) fn encode_header_of(header: &RecordingHeader, version: u16) -> Vec<u8> {
     let json = serde_json::to_vec(header).expect("the header serializes to JSON");
     let mut out = Vec::with_capacity(json.len() + 18);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&SCHEMA_VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(json.len() as u32).to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(&json).to_le_bytes());
     out.extend_from_slice(&json);
@@ -96,9 +101,9 @@ impl Recorder {
         Ok(())
     }
 
-    /// Appends one sample in a single write.
-    pub fn append(&mut self, snapshot: &Snapshot) -> Result<(), RecordError> {
-        let frame = encode_sample(snapshot)?;
+    /// Appends one sample (a round) in a single write.
+    pub fn append(&mut self, round: &Round) -> Result<(), RecordError> {
+        let frame = encode_sample(round)?;
         self.write(&frame)?;
         self.samples += 1;
         Ok(())

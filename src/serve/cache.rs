@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
-use crate::collector::CollectError;
+use crate::collector::RoundSource;
 use crate::collector::worker::Worker;
 use crate::export::prometheus::{self, AlertInput, Dialect, ExporterStats, Limits, ScrapeInput};
-use crate::model::{Frame, Model, ModelLimits, Snapshot, Thresholds};
+use crate::model::{Frame, Model, ModelLimits, Round, Thresholds};
 
 /// One collection as the exporter serves it.
 #[derive(Clone, Debug)]
@@ -81,7 +81,7 @@ struct State {
 
 /// The shared collector behind `/metrics`.
 pub struct ScrapeCache {
-    worker: Worker<Result<Snapshot, CollectError>>,
+    worker: Worker<Box<dyn RoundSource>>,
     ttl: Duration,
     model: std::sync::Mutex<Model>,
     state: Mutex<State>,
@@ -89,10 +89,10 @@ pub struct ScrapeCache {
 
 impl ScrapeCache {
     /// A cache over `worker`, labelling samples with namespace `netns` until
-    /// a snapshot names it (and whenever collection fails), evaluating
+    /// a round names it (and whenever collection fails), evaluating
     /// alerts with `thresholds`.
     pub fn new(
-        worker: Worker<Result<Snapshot, CollectError>>,
+        worker: Worker<Box<dyn RoundSource>>,
         netns: String,
         ttl: Duration,
         thresholds: Thresholds,
@@ -122,11 +122,13 @@ impl ScrapeCache {
         let mut stats = state.last.as_ref().map(|s| s.stats).unwrap_or_default();
         stats.collections += 1;
         let mut parts = Vec::new();
-        let frame = match self.worker.run().await {
-            Ok(Ok(snapshot)) => {
-                state.netns.clone_from(&snapshot.netns);
+        // Each namespace is aggregated once, on the collection thread.
+        let collected = self.worker.run(|s| s.round().map(Round::aggregate)).await;
+        let frame = match collected {
+            Ok(Ok(round)) => {
+                round.label().clone_into(&mut state.netns);
                 let mut model = self.model.lock().unwrap_or_else(|p| p.into_inner());
-                let frame = model.ingest(snapshot);
+                let frame = model.ingest_round(round);
                 parts = model.namespace_frames().map(|(_, f)| f.cloned()).collect();
                 Ok(frame)
             }
@@ -154,7 +156,8 @@ mod tests {
     use std::sync::mpsc;
 
     use super::*;
-    use crate::collector::{ScriptedSource, Source};
+    use crate::collector::{CollectError, ScriptedSource, Source};
+    use crate::model::Snapshot;
     use crate::model::fixtures;
 
     /// A source that waits for a go-ahead before each collection.
@@ -182,7 +185,8 @@ mod tests {
     }
 
     fn cache(source: impl Source + 'static) -> ScrapeCache {
-        let worker = Worker::spawn("test", source, |s| s.collect()).unwrap();
+        let source = crate::collector::one(source);
+        let worker = Worker::spawn("test", move || Some(source)).unwrap();
         ScrapeCache::new(
             worker,
             "start".to_owned(),

@@ -17,7 +17,7 @@ use super::netns;
 use super::rows;
 use super::theme::Theme;
 use super::views;
-use crate::model::{Frame, Listener, Model, ModelLimits, Severity, TcpSocket};
+use crate::model::{Frame, Listener, Model, ModelLimits, Round, Severity, TcpSocket};
 use crate::record::SPEEDS;
 
 pub use super::state::{Action, Drill, Effect, Mode, Panel, Settings, Status, Tab};
@@ -158,12 +158,29 @@ impl App {
         }
     }
 
-    /// Takes a new frame (built on the collector thread). While paused the
-    /// shown sample stays the same; nothing is dropped from history.
+    /// Takes a new frame of one namespace (built on the collector thread).
+    /// While paused the shown sample stays the same; nothing is dropped
+    /// from history.
     pub fn ingest(&mut self, frame: Frame) {
+        self.ingest_with(|model| model.ingest_frame(frame));
+    }
+
+    /// Takes a new round (each namespace's frame built on the collector
+    /// thread), as [`App::ingest`] does a frame.
+    pub fn ingest_round(&mut self, round: Round<Frame>) {
+        self.ingest_with(|model| {
+            model.ingest_round(round);
+        });
+    }
+
+    fn ingest_with(&mut self, ingest: impl FnOnce(&mut Model)) {
         let before = self.shown().map(|f| Arc::clone(&f.snapshot));
-        let denied = frame.snapshot.processes.denied;
-        self.model.ingest_frame(frame);
+        ingest(&mut self.model);
+        let denied = self
+            .model
+            .history
+            .latest()
+            .map_or(0, |f| f.snapshot.processes.denied);
         self.collect_error = None;
         self.hint_attribution(denied);
         match self.paused.as_mut() {
@@ -184,10 +201,11 @@ impl App {
         }
     }
 
-    /// A socket list the history no longer needs, emptied, for the
-    /// collector to reuse (see [`crate::model::History::take_spare`]).
-    pub fn spare_sockets(&mut self) -> Option<Vec<TcpSocket>> {
-        self.model.history.take_spare()
+    /// Socket lists the history no longer needs, emptied, with the inode of
+    /// their namespace, for the collector to reuse (see
+    /// [`crate::model::Model::take_spares`]).
+    pub fn spare_sockets(&mut self) -> Vec<(u64, Vec<TcpSocket>)> {
+        self.model.take_spares()
     }
 
     /// Records a failed collection; the last good sample stays on screen.

@@ -1,26 +1,27 @@
-//! The collection thread: creates its [`Source`] on itself (a namespace may
-//! have to be entered first), collects every interval, builds each frame's
-//! aggregate off the UI thread, and sends whole frames (or errors) over a
-//! channel. A slow collection delays only the next sample, never the keys.
+//! The dashboard's collection thread: a ticking [`Worker`] that creates
+//! its [`RoundSource`] on itself (a namespace may have to be entered first),
+//! collects a round every interval, builds each namespace's aggregate off
+//! the UI thread, and sends whole rounds (or errors) over a channel; between
+//! collections it serves destroy and recycle requests. A slow collection
+//! delays only the next sample, never the keys.
 
-use std::sync::mpsc as std_mpsc;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use crate::collector::destroy::DestroyTarget;
-use crate::collector::{CollectError, Source};
-use crate::model::{Frame, TcpSocket};
+use crate::collector::worker::{Tick, Worker};
+use crate::collector::{CollectError, RoundSource};
+use crate::model::{Frame, Round, TcpSocket};
 
 /// Creates the source on the collection thread.
-pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn Source>, CollectError> + Send>;
+pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn RoundSource>, CollectError> + Send>;
 
 /// What the collection thread reports.
 #[derive(Debug)]
 pub enum Collected {
-    /// A new sample with its aggregate.
-    Frame(Frame),
+    /// A new round, each namespace's sample with its aggregate.
+    Round(Round<Frame>),
     /// One collection failed; the thread retries at the next interval.
     Failed(String),
     /// The source could not be created; the thread has ended.
@@ -33,17 +34,15 @@ pub enum Collected {
 
 /// Stops the collection thread when dropped.
 pub struct Collector {
-    /// Samples and errors, in order.
+    /// Rounds and errors, in order; closed when the thread has ended.
     pub rx: mpsc::Receiver<Collected>,
-    commands: std_mpsc::Sender<Command>,
+    worker: Worker<Watching>,
 }
 
-/// A request to the collection thread between collections.
-enum Command {
-    /// Destroy exactly these sockets.
-    Destroy(Vec<DestroyTarget>),
-    /// An emptied socket list to fill at the next collection.
-    Recycle(Vec<TcpSocket>),
+/// What the collection thread owns: the source and the way back.
+struct Watching {
+    source: Box<dyn RoundSource>,
+    tx: mpsc::Sender<Collected>,
 }
 
 impl Collector {
@@ -51,84 +50,56 @@ impl Collector {
     /// owns the netlink socket of the right namespace); the outcome comes
     /// back as [`Collected::Destroyed`].
     pub fn destroy(&self, targets: Vec<DestroyTarget>) {
-        let _ = self.commands.send(Command::Destroy(targets));
+        let _ = self.worker.send(move |w| {
+            let outcome = destroy_all(w.source.as_mut(), &targets);
+            let _ = w.tx.blocking_send(Collected::Destroyed(outcome));
+        });
     }
 
-    /// Hands an emptied socket list back to the source to fill again.
-    pub fn recycle(&self, tcp: Vec<TcpSocket>) {
-        let _ = self.commands.send(Command::Recycle(tcp));
+    /// Hands an emptied socket list back to the collector of the namespace
+    /// with `inode` (0 for one namespace) to fill again.
+    pub fn recycle(&self, inode: u64, tcp: Vec<TcpSocket>) {
+        let _ = self.worker.send(move |w| w.source.recycle(inode, tcp));
     }
 }
 
-/// Starts the collection thread: `factory` runs on it, then `collect` every
+/// Starts the collection thread: `factory` runs on it, then a round every
 /// `interval` (measured from the start of each collection).
 pub fn spawn(factory: SourceFactory, interval: Duration) -> std::io::Result<Collector> {
     let (tx, rx) = mpsc::channel(16);
-    let (stop_tx, stop_rx) = std_mpsc::channel::<Command>();
-    thread::Builder::new()
-        .name("sockscope-collect".to_owned())
-        .spawn(move || run(factory, interval, &tx, &stop_rx))?;
-    Ok(Collector {
-        rx,
-        commands: stop_tx,
-    })
-}
-
-fn run(
-    factory: SourceFactory,
-    interval: Duration,
-    tx: &mpsc::Sender<Collected>,
-    stop: &std_mpsc::Receiver<Command>,
-) {
-    let mut source = match factory() {
-        Ok(s) => s,
+    let open = move || match factory() {
+        Ok(source) => Some(Watching { source, tx }),
         Err(e) => {
             tracing::error!("cannot create the source: {e}");
             let _ = tx.blocking_send(Collected::SourceFailed(e.to_string()));
-            return;
+            None
         }
     };
-    loop {
-        let started = Instant::now();
-        let msg = match source.collect() {
-            Ok(mut snapshot) => {
-                crate::sanitize::clean_snapshot(&mut snapshot);
-                Collected::Frame(Frame::new(snapshot))
+    let tick: Tick<Watching> = Box::new(|w| {
+        let out = &w.tx;
+        let msg = match w.source.round() {
+            Ok(mut round) => {
+                crate::sanitize::clean_round(&mut round);
+                Collected::Round(round.aggregate())
             }
             Err(CollectError::Exhausted) => {
-                let _ = tx.blocking_send(Collected::Finished);
-                return;
+                let _ = out.blocking_send(Collected::Finished);
+                return false;
             }
             Err(e) => {
                 tracing::warn!("collection failed: {e}");
                 Collected::Failed(e.to_string())
             }
         };
-        if tx.blocking_send(msg).is_err() {
-            return;
-        }
-        // Until the next collection is due, serve destroy requests; the
-        // user dropping the collector ends the thread.
-        loop {
-            let wait = interval.saturating_sub(started.elapsed());
-            match stop.recv_timeout(wait) {
-                Err(std_mpsc::RecvTimeoutError::Timeout) => break,
-                Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
-                Ok(Command::Recycle(tcp)) => source.recycle(tcp),
-                Ok(Command::Destroy(targets)) => {
-                    let outcome = destroy_all(source.as_mut(), &targets);
-                    if tx.blocking_send(Collected::Destroyed(outcome)).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-    }
+        out.blocking_send(msg).is_ok()
+    });
+    let worker = Worker::spawn_ticking("sockscope-collect", interval, open, tick)?;
+    Ok(Collector { rx, worker })
 }
 
 /// Destroys `targets` one by one, stopping at the first refusal (a missing
 /// privilege or kernel option applies to all); says what was done.
-fn destroy_all(source: &mut dyn Source, targets: &[DestroyTarget]) -> Result<String, String> {
+fn destroy_all(source: &mut dyn RoundSource, targets: &[DestroyTarget]) -> Result<String, String> {
     let mut done = 0;
     for t in targets {
         match source.destroy(t) {
@@ -154,8 +125,10 @@ fn destroy_all(source: &mut dyn Source, targets: &[DestroyTarget]) -> Result<Str
 
 #[cfg(test)]
 mod tests {
+    use std::thread;
+
     use super::*;
-    use crate::collector::ScriptedSource;
+    use crate::collector::{ScriptedSource, Source};
     use crate::model::fixtures::{listen, snapshot};
 
     /// A source that fails once between two good samples, then runs out.
@@ -181,7 +154,7 @@ mod tests {
     fn frames_errors_and_the_end_arrive_in_order_from_the_collection_thread() {
         let factory: SourceFactory = Box::new(|| {
             assert_eq!(thread::current().name(), Some("sockscope-collect"));
-            Ok(Box::new(Flaky {
+            Ok(crate::collector::one(Flaky {
                 inner: ScriptedSource::new([
                     snapshot(
                         "2026-11-24T00:00:00Z",
@@ -193,9 +166,13 @@ mod tests {
             }))
         });
         let mut c = spawn(factory, Duration::ZERO).unwrap();
-        let Some(Collected::Frame(f)) = c.rx.blocking_recv() else {
-            panic!("first a frame")
+        let Some(Collected::Round(r)) = c.rx.blocking_recv() else {
+            panic!("first a round")
         };
+        let f = r.parts[0]
+            .sample
+            .as_ref()
+            .expect("its one namespace's frame");
         assert_eq!(
             f.agg.listeners[0].accept_queue, 1,
             "built with its aggregate"
@@ -204,7 +181,7 @@ mod tests {
             panic!("then the error")
         };
         assert!(e.starts_with("netlink tcp/ipv4 dump failed"), "{e}");
-        assert!(matches!(c.rx.blocking_recv(), Some(Collected::Frame(_))));
+        assert!(matches!(c.rx.blocking_recv(), Some(Collected::Round(_))));
         assert!(matches!(c.rx.blocking_recv(), Some(Collected::Finished)));
         assert!(c.rx.blocking_recv().is_none(), "the thread has ended");
     }
@@ -214,12 +191,14 @@ mod tests {
         let factory: SourceFactory = Box::new(|| {
             let mut s = snapshot("2026-11-24T00:00:00Z", vec![]);
             s.hostname = "evil\x1b[2J".to_owned();
-            Ok(Box::new(ScriptedSource::new([s])))
+            Ok(crate::collector::one(ScriptedSource::new([s])))
         });
         let mut c = spawn(factory, Duration::ZERO).unwrap();
-        let Some(Collected::Frame(f)) = c.rx.blocking_recv() else {
-            panic!("a frame")
+        let Some(Collected::Round(r)) = c.rx.blocking_recv() else {
+            panic!("a round")
         };
+        assert_eq!(r.hostname, "evil\\x1b[2J");
+        let f = r.parts[0].sample.as_ref().unwrap();
         assert_eq!(f.snapshot.hostname, "evil\\x1b[2J");
     }
 

@@ -120,10 +120,10 @@ async fn event_loop(
                 None => break,
             },
             msg = collector.rx.recv(), if collecting => match msg {
-                Some(Collected::Frame(frame)) => {
-                    app.ingest(frame);
-                    if let Some(tcp) = app.spare_sockets() {
-                        collector.recycle(tcp);
+                Some(Collected::Round(round)) => {
+                    app.ingest_round(round);
+                    for (inode, tcp) in app.spare_sockets() {
+                        collector.recycle(inode, tcp);
                     }
                 }
                 Some(Collected::Failed(e)) => app.collect_failed(e),

@@ -87,9 +87,11 @@ pub fn lines(app: &App) -> (Vec<Line<'static>>, Option<usize>) {
         for a in &mine {
             out.extend(alert_lines(app, a, None, false));
         }
+        // Drop rises are attributed within one namespace: under
+        // --all-netns they are in the listener's namespace's own history.
         let rises: Vec<Line> = app
             .model
-            .history
+            .history_of(&drill.key.netns)
             .iter()
             .filter(|f| f.snapshot.taken_at <= now)
             .filter_map(|f| f.alerts.overflow.as_ref())

@@ -1,9 +1,9 @@
-//! Several namespaces in one snapshot (`--all-netns`): each is judged alone,
+//! Several namespaces in one round (`--all-netns`): each is judged alone,
 //! on its own sockets, counters and tunables, and its alerts say which
 //! namespace they are about.
 
 use super::*;
-use crate::model::{PartInput, Target, TargetKind};
+use crate::model::{Frame, Part, Round, Target, TargetKind};
 
 /// Namespace `label` at `secs`: a listener on 0.0.0.0:80 with `queue` of
 /// backlog 4, `time_wait` TIME_WAIT sockets under `tw_buckets`, and its own
@@ -16,7 +16,7 @@ fn part(
     time_wait: u64,
     tw_buckets: u64,
     overflows: u64,
-) -> PartInput {
+) -> Part {
     let mut tcp = vec![listen("0.0.0.0:80", queue, 4, inode * 1000)];
     tcp.extend(conns(
         TcpState::Established,
@@ -36,18 +36,30 @@ fn part(
         "net.ipv4.tcp_max_tw_buckets".to_owned(),
         tw_buckets.to_string(),
     );
-    PartInput {
+    Part {
         label: label.to_owned(),
         id: None,
         inode,
-        snapshot: Some(s),
+        sample: Some(s),
         error: None,
     }
 }
 
-fn round(secs: i64, overflows_a: u64, overflows_b: u64) -> Snapshot {
+/// The round of `parts` at `at`, each namespace aggregated.
+fn merge(at: Timestamp, hostname: &str, parts: Vec<Part>) -> Round<Frame> {
+    Round {
+        taken_at: at,
+        hostname: hostname.to_owned(),
+        all: true,
+        parts,
+        unreachable: Vec::new(),
+    }
+    .aggregate()
+}
+
+fn round(secs: i64, overflows_a: u64, overflows_b: u64) -> Round<Frame> {
     let at = T0.parse::<Timestamp>().unwrap() + SignedDuration::from_secs(secs);
-    Snapshot::merge(
+    merge(
         at,
         "test",
         vec![
@@ -69,7 +81,7 @@ fn one_shot() -> Thresholds {
 #[test]
 fn only_the_namespace_in_trouble_alerts_and_says_so() {
     let mut model = Model::with_thresholds(&ModelLimits::default(), one_shot());
-    let frame = model.ingest(round(0, 0, 0));
+    let frame = model.ingest_round(round(0, 0, 0));
     let got: Vec<(Rule, &Target, &str)> = frame
         .alerts
         .active
@@ -103,10 +115,10 @@ fn overflows_of_one_namespace_are_not_blamed_on_another() {
         ..Thresholds::default()
     };
     let mut model = Model::with_thresholds(&ModelLimits::default(), t);
-    model.ingest(round(0, 10, 10));
+    model.ingest_round(round(0, 10, 10));
     // b's ListenOverflows rises while only a's queue is full: the drops are
     // b's own and unattributed (no listener of b is full), never a's.
-    let frame = model.ingest(round(1, 10, 17));
+    let frame = model.ingest_round(round(1, 10, 17));
     let got: Vec<_> = frame
         .alerts
         .active
@@ -135,7 +147,7 @@ fn overflows_of_one_namespace_are_not_blamed_on_another() {
 fn the_same_target_in_two_namespaces_is_two_alerts() {
     let mut model = Model::with_thresholds(&ModelLimits::default(), one_shot());
     let at = T0.parse::<Timestamp>().unwrap();
-    let merged = Snapshot::merge(
+    let merged = merge(
         at,
         "test",
         vec![
@@ -143,7 +155,7 @@ fn the_same_target_in_two_namespaces_is_two_alerts() {
             part("b", 2, 0, 4, 0, 1000, 0),
         ],
     );
-    let frame = model.ingest(merged);
+    let frame = model.ingest_round(merged);
     let mut names: Vec<_> = frame
         .alerts
         .active
@@ -167,9 +179,9 @@ fn resolved_alerts_of_a_namespace_reach_the_log_with_it() {
         ..Thresholds::default()
     };
     let mut model = Model::with_thresholds(&ModelLimits::default(), t);
-    model.ingest(round(0, 0, 0));
+    model.ingest_round(round(0, 0, 0));
     let at = T0.parse::<Timestamp>().unwrap() + SignedDuration::from_secs(1);
-    let healthy = Snapshot::merge(
+    let healthy = merge(
         at,
         "test",
         vec![
@@ -177,7 +189,7 @@ fn resolved_alerts_of_a_namespace_reach_the_log_with_it() {
             part("b", 2, 1, 0, 0, 1000, 0),
         ],
     );
-    let frame = model.ingest(healthy);
+    let frame = model.ingest_round(healthy);
     assert!(frame.alerts.active.is_empty(), "{:?}", frame.alerts.active);
     let log: Vec<_> = model.alerts.log().collect();
     assert_eq!(log.len(), 1);
