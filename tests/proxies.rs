@@ -56,11 +56,12 @@ impl Drop for TempDir {
     }
 }
 
-/// A server process in the foreground; continued (if stopped), killed and
-/// reaped on drop, together with the workers it names.
+/// A server process in the foreground; on drop its workers and then the
+/// process itself are killed (stopped ones too), and it is reaped.
+/// nginx workers outlive a killed master (they have no parent-death signal),
+/// and a leaked worker keeps the test's namespace and inherited descriptors.
 struct Daemon {
     child: Child,
-    stopped: Vec<u32>,
 }
 
 impl Daemon {
@@ -71,10 +72,7 @@ impl Daemon {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("start {what}: {e}"));
-        Daemon {
-            child,
-            stopped: Vec::new(),
-        }
+        Daemon { child }
     }
 
     fn signal(pid: u32, sig: libc::c_int) {
@@ -84,9 +82,8 @@ impl Daemon {
 
     /// Stops `pid` (this daemon or one of its workers) with SIGSTOP.
     /// Returns once every thread of it is stopped.
-    fn stop(&mut self, pid: u32) {
+    fn stop(&self, pid: u32) {
         Daemon::signal(pid, libc::SIGSTOP);
-        self.stopped.push(pid);
         wait_for("the stopped process's threads to stop", || {
             std::fs::read_dir(format!("/proc/{pid}/task"))
                 .unwrap()
@@ -102,8 +99,11 @@ impl Daemon {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
-        for &pid in &self.stopped {
-            Daemon::signal(pid, libc::SIGCONT);
+        // Stopped first, so that the master cannot respawn the workers
+        // killed under it.
+        Daemon::signal(self.child.id(), libc::SIGSTOP);
+        for pid in children(self.child.id()) {
+            Daemon::signal(pid, libc::SIGKILL);
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -222,8 +222,8 @@ fn stopped_nginx_worker_is_named_and_haproxy_in_front_is_not_blamed() {
     }
     private_netns();
     let (ndir, hdir) = (TempDir::new("nginx"), TempDir::new("haproxy"));
-    let mut web = nginx(&ndir, 8080, 8);
-    let mut proxy = haproxy(&hdir, 8443, 32, 8080);
+    let web = nginx(&ndir, 8080, 8);
+    let proxy = haproxy(&hdir, 8443, 32, 8080);
     let master = web.child.id();
     wait_for("nginx's two workers and haproxy's listener", || {
         let (_, agg) = collect();
