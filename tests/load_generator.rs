@@ -117,3 +117,93 @@ fn refuses_an_odd_established_count() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("--established 3 is odd"), "{err}");
 }
+
+/// The pids of the generator's children whose command is `namespace`.
+fn namespace_holders(load: &Load) -> Vec<u32> {
+    let pid = load.0.id();
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap();
+    children
+        .split_whitespace()
+        .map(|c| c.parse().unwrap())
+        .filter(|c: &u32| {
+            let cmdline = std::fs::read(format!("/proc/{c}/cmdline")).unwrap_or_default();
+            cmdline.split(|&b| b == 0).nth(1) == Some(b"namespace".as_slice())
+        })
+        .collect()
+}
+
+/// Whether any process is in the network namespace with this inode.
+fn netns_in_use(inode: u64) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .any(|e| std::fs::metadata(e.path().join("ns/net")).is_ok_and(|m| m.ino() == inode))
+}
+
+#[test]
+fn namespaces_hold_a_few_sockets_each_and_vanish_with_the_generator() {
+    use std::os::unix::fs::MetadataExt;
+    private_netns();
+    let (mut load, ready) = start(&[
+        "--established",
+        "20",
+        "--time-wait",
+        "0",
+        "--namespaces",
+        "3",
+    ]);
+    assert_eq!(ready["namespaces"], 3);
+    assert_eq!(ready["namespace_listeners"], 2);
+    assert_eq!(ready["namespace_established"], 12);
+    let holders = namespace_holders(&load);
+    assert_eq!(holders.len(), 3, "one holder process per namespace");
+    let ours = std::fs::metadata("/proc/thread-self/ns/net").unwrap().ino();
+    let mut inodes = Vec::new();
+    for pid in &holders {
+        let inode = std::fs::metadata(format!("/proc/{pid}/ns/net"))
+            .unwrap()
+            .ino();
+        assert_ne!(inode, ours, "holder {pid} has its own namespace");
+        inodes.push(inode);
+
+        let out = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+            .args(["snapshot", "--format", "json", "--no-processes"])
+            .args(["--pid", &pid.to_string()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let tcp = &doc["totals"]["tcp"];
+        assert_eq!(tcp["listen"], 2, "{doc:#}");
+        assert_eq!(tcp["established"], 12, "{doc:#}");
+        assert_eq!(doc["listeners"].as_array().unwrap().len(), 2);
+
+        let ss = Command::new("nsenter")
+            .args(["-t", &pid.to_string(), "-n", "ss", "-Htan"])
+            .output()
+            .unwrap();
+        let ss = String::from_utf8(ss.stdout).unwrap();
+        let count = |state: &str| ss.lines().filter(|l| l.starts_with(state)).count();
+        assert_eq!((count("LISTEN"), count("ESTAB")), (2, 12), "{ss}");
+    }
+    let mut distinct = inodes.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "three distinct namespaces");
+
+    // SAFETY: kill with the pid of a child we started and have not reaped.
+    assert_eq!(unsafe { libc::kill(load.0.id() as i32, libc::SIGTERM) }, 0);
+    assert!(load.0.wait().unwrap().success(), "a clean exit on SIGTERM");
+    for (pid, inode) in holders.iter().zip(&inodes) {
+        assert!(
+            !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+            "holder {pid} is gone"
+        );
+        assert!(!netns_in_use(*inode), "namespace {inode} is gone");
+    }
+}

@@ -7,10 +7,14 @@
 //! (`shutdown(SHUT_WR)`): the server end stays in CLOSE_WAIT, the client end
 //! in FIN_WAIT2, for as long as the load runs.
 //!
+//! With `--namespaces N` it also creates N extra network namespaces, each
+//! with a few listeners and connections (see `namespaces.rs`).
+//!
 //! It prints one `ready …` line on standard output when the load is in
 //! place, then runs until SIGINT or SIGTERM. Workers are killed with it
 //! (`PR_SET_PDEATHSIG`), however it ends.
 
+mod namespaces;
 mod netns;
 mod timewait;
 mod worker;
@@ -41,6 +45,11 @@ struct Cli {
     /// File descriptors one worker process may hold (at most the hard RLIMIT_NOFILE).
     #[arg(long, default_value_t = 16_000)]
     fds_per_process: u32,
+    /// Extra network namespaces to create, each with 2 listeners and 3
+    /// loopback connections to each (12 ESTABLISHED sockets), held by one
+    /// process apiece and gone when the generator ends.
+    #[arg(long, default_value_t = 0)]
+    namespaces: u32,
     /// Internal: run as a worker holding this many connections.
     #[command(subcommand)]
     worker: Option<Worker>,
@@ -61,6 +70,9 @@ enum Worker {
         #[arg(long, default_value_t = 0)]
         close_wait: u32,
     },
+    /// Creates and holds one extra network namespace with its sockets.
+    #[command(hide = true)]
+    Namespace,
 }
 
 /// Set by SIGINT/SIGTERM: the main loop winds down and kills its workers.
@@ -78,6 +90,7 @@ fn main() -> ExitCode {
             connections,
             close_wait,
         }) => worker::run(listen, connections, close_wait),
+        Some(Worker::Namespace) => namespaces::run(),
         None => run(&cli),
     };
     match result {
@@ -136,6 +149,9 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         left -= n;
         cw_left -= cw;
     }
+    for _ in 0..cli.namespaces {
+        workers.spawn_namespace()?;
+    }
     workers.wait_ready()?;
 
     let mut tw = timewait::Keeper::new(cli.time_wait)?;
@@ -143,12 +159,15 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "ready established={} time_wait={} close_wait={} listeners={} workers={} pid={}",
+        "ready established={} time_wait={} close_wait={} listeners={} workers={} namespaces={} namespace_listeners={} namespace_established={} pid={}",
         cli.established - 2 * cli.close_wait,
         cli.time_wait,
         cli.close_wait,
-        workers.len() + tw.listeners(),
-        workers.len(),
+        workers.workers() + tw.listeners(),
+        workers.workers(),
+        cli.namespaces,
+        namespaces::LISTENERS,
+        u32::from(namespaces::LISTENERS) * namespaces::CONNECTIONS_PER_LISTENER * 2,
         std::process::id()
     )?;
     out.flush()?;

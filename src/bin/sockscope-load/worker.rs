@@ -52,8 +52,14 @@ pub fn run(listen: SocketAddrV4, connections: u32, close_wait: u32) -> anyhow::R
         held.push(client);
         held.push(server);
     }
+    hold(&format!("ready {connections}"))
+}
+
+/// Says `ready` (the line the parent waits for) and holds everything this
+/// process has open until it is killed.
+pub fn hold(ready: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "ready {connections}")?;
+    writeln!(out, "{ready}")?;
     out.flush()?;
     drop(out);
     loop {
@@ -62,26 +68,58 @@ pub fn run(listen: SocketAddrV4, connections: u32, close_wait: u32) -> anyhow::R
     }
 }
 
-/// The running workers; dropping the pool kills them.
+/// Most connection workers: each listens on its own loopback address
+/// (`127.1.H.L`, L from 1 to 250), so client 4-tuples never run out.
+pub const MAX_WORKERS: usize = 250 * 256;
+
+/// The listening address of connection worker `index` (below [`MAX_WORKERS`]).
+fn worker_address(index: usize) -> SocketAddrV4 {
+    let high = (index / 250) as u8;
+    let low = (index % 250) as u8 + 1;
+    SocketAddrV4::new([127, 1, high, low].into(), 8000)
+}
+
+/// The running children (connection workers, namespace holders); dropping
+/// the pool kills them.
 #[derive(Default)]
 pub struct Pool {
     children: Vec<Child>,
+    workers: usize,
 }
 
 impl Pool {
     /// Starts a worker holding `connections` connections, `close_wait` of
     /// them half-closed. It gets SIGKILL when this process dies, however it dies.
     pub fn spawn(&mut self, connections: u32, close_wait: u32) -> anyhow::Result<()> {
-        let index = self.children.len();
-        let listen = SocketAddrV4::new([127, 0, 1, 1 + index as u8].into(), 8000);
+        if self.workers >= MAX_WORKERS {
+            bail!("more than {MAX_WORKERS} worker processes; raise --fds-per-process");
+        }
+        let listen = worker_address(self.workers);
+        self.workers += 1;
+        self.start(&[
+            "worker",
+            "--listen",
+            &listen.to_string(),
+            "--connections",
+            &connections.to_string(),
+            "--close-wait",
+            &close_wait.to_string(),
+        ])
+    }
+
+    /// Starts a holder of one extra network namespace (see
+    /// [`namespaces`](super::namespaces)).
+    pub fn spawn_namespace(&mut self) -> anyhow::Result<()> {
+        self.start(&["namespace"])
+    }
+
+    /// Starts this executable with `args`. The child gets SIGKILL when this
+    /// process dies, however it dies.
+    fn start(&mut self, args: &[&str]) -> anyhow::Result<()> {
         let exe = std::env::current_exe().context("cannot find our own executable")?;
         let parent = std::process::id() as libc::pid_t;
         let mut cmd = Command::new(exe);
-        cmd.args(["worker", "--listen", &listen.to_string()])
-            .args(["--connections", &connections.to_string()])
-            .args(["--close-wait", &close_wait.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped());
+        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped());
         // SAFETY: prctl and getppid are async-signal-safe; the closure
         // allocates nothing.
         unsafe {
@@ -100,27 +138,27 @@ impl Pool {
         Ok(())
     }
 
-    /// Waits until every worker has opened its connections.
+    /// Waits until every child has opened its connections.
     pub fn wait_ready(&mut self) -> anyhow::Result<()> {
         for (i, child) in self.children.iter_mut().enumerate() {
-            super::read_ready(child, &format!("worker {i}"))?;
+            super::read_ready(child, &format!("child {i}"))?;
         }
         Ok(())
     }
 
-    /// Fails when a worker has died (its connections are gone).
+    /// Fails when a child has died (its connections are gone).
     pub fn check_alive(&mut self) -> anyhow::Result<()> {
         for (i, child) in self.children.iter_mut().enumerate() {
             if let Some(status) = child.try_wait()? {
-                bail!("worker {i} exited ({status}); its connections are gone");
+                bail!("child {i} exited ({status}); its connections are gone");
             }
         }
         Ok(())
     }
 
-    /// Number of workers.
-    pub fn len(&self) -> usize {
-        self.children.len()
+    /// Number of connection workers.
+    pub fn workers(&self) -> usize {
+        self.workers
     }
 }
 
