@@ -122,6 +122,22 @@ fn paused_in_the_past() {
 }
 
 #[test]
+fn paused_drill_down_charts_end_at_the_shown_sample() {
+    both("paused_drill", |a| {
+        select_listener(a, "[::]:443");
+        drive(
+            a,
+            &[
+                Action::Open,
+                Action::TogglePause,
+                Action::StepBack,
+                Action::StepBack,
+            ],
+        )
+    });
+}
+
+#[test]
 fn small_states() {
     let mut a = app(39, 9);
     snap("too_small", &a);

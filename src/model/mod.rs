@@ -13,6 +13,7 @@ pub mod netns_parts;
 pub mod process;
 pub mod rates;
 pub mod round;
+pub mod series;
 pub mod snapshot;
 pub mod states;
 pub mod tracker;
@@ -32,6 +33,7 @@ pub use keys::{ListenerKey, RemoteKey, UnixKey};
 pub use netns_parts::NetnsPart;
 pub use process::{ProcessInfo, ProcessTable, SocketProcesses};
 pub use round::{Part, Round, Unreachable};
+pub use series::{ListenerPoint, ListenerSeries, ListenerTrack};
 pub use snapshot::{
     CollectorStats, Snapshot, TcpSocket, TcpState, Timer, UnixKind, UnixListener, UnixPeer,
 };

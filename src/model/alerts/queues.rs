@@ -134,11 +134,14 @@ fn listener_overflow(ctx: &Ctx, l: &Listener) -> Option<Finding> {
     let full = l.full_members();
     let near_since = (l.fill() >= aq.near_full_ratio)
         .then(|| {
-            holds_since(ctx.history, |f| {
-                f.agg
-                    .listener(l.local)
-                    .is_some_and(|x| x.fill() >= aq.near_full_ratio)
-            })
+            let label = ctx.latest.snapshot.part_label(usize::from(l.netns));
+            let track = ctx.history.listeners().get(label, l.local)?;
+            let newest = ctx.history.seq_back(0)?;
+            let first = track
+                .run_back_from(newest)
+                .take_while(|p| p.fill >= aq.near_full_ratio)
+                .last()?;
+            Some(ctx.history.at_seq(first.seq)?.snapshot.taken_at)
         })
         .flatten();
     let near = near_since.is_some_and(|s| now.duration_since(s) >= near_for);

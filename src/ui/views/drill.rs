@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::widgets::{GAUGE_WIDTH, gauge, right, spark_line};
-use crate::model::{Listener, TcpState, Timer};
+use crate::model::{Listener, ListenerPoint, TcpState, Timer};
 use crate::ui::app::{App, Drill};
 use crate::ui::format;
 use crate::ui::layout;
@@ -177,29 +177,20 @@ fn render_peers(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
 }
 
 fn render_charts(frame: &mut Frame, area: Rect, app: &App, drill: &Drill) {
-    use TcpState::*;
-    let Some(shown) = app.shown() else { return };
-    let upto = shown.snapshot.taken_at;
-    let frames: Vec<Option<&Listener>> = app
-        .model
-        .history
-        .iter()
-        .filter(|f| f.snapshot.taken_at <= upto)
-        .map(|f| {
-            f.agg
-                .find_listener(&f.snapshot, &drill.key)
-                .map(|i| &f.agg.listeners[i])
-        })
-        .collect();
-    let series = |v: &dyn Fn(&Listener) -> u64| -> Vec<u64> {
-        frames.iter().map(|l| l.map_or(0, v)).collect()
+    if app.shown().is_none() {
+        return;
+    }
+    let history = &app.model.history;
+    let back = app.paused.unwrap_or(0);
+    let series = |v: &dyn Fn(&ListenerPoint) -> u32| -> Vec<u64> {
+        history.listener_series(&drill.key, back, |p| u64::from(v(p)))
     };
     let charts: [(&str, Vec<u64>, Level); 5] = [
-        ("ACCEPT Q  ", series(&|l| l.accept_queue), Level::Bad),
-        ("SYN-RECV  ", series(&|l| l.states[SynRecv]), Level::Warn),
-        ("ESTAB     ", series(&|l| l.states[Established]), Level::Ok),
-        ("TIME-WAIT ", series(&|l| l.states[TimeWait]), Level::Ok),
-        ("CLOSE-WAIT", series(&|l| l.states[CloseWait]), Level::Warn),
+        ("ACCEPT Q  ", series(&|p| p.accept_queue), Level::Bad),
+        ("SYN-RECV  ", series(&|p| p.syn_recv), Level::Warn),
+        ("ESTAB     ", series(&|p| p.established), Level::Ok),
+        ("TIME-WAIT ", series(&|p| p.time_wait), Level::Ok),
+        ("CLOSE-WAIT", series(&|p| p.close_wait), Level::Warn),
     ];
     let cells: Vec<Rect> = if area.height >= 5 {
         Layout::vertical([Constraint::Length(1); 5])

@@ -51,7 +51,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         t.table_header(),
     )];
     if peers.is_empty() {
-        let why = if snap.processes.enabled {
+        let why = if !shown.has_sockets() {
+            "  the client list of this sample is no longer kept (only the newest samples keep theirs)"
+        } else if snap.processes.enabled {
             "  no client is connected"
         } else {
             "  clients are collected with process attribution (live sources only)"
