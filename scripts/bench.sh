@@ -6,9 +6,19 @@
 #
 # usage: scripts/bench.sh [--established N] [--time-wait N] [--close-wait N]
 #                         [--reps N] [--dashboard-seconds N] [--quick]
+#                         [--namespaces N | --million] [--rss-minutes M]
 #   --close-wait N  of the ESTABLISHED connections, N are half-closed by their
 #            client: N server ends in CLOSE_WAIT, N client ends in FIN_WAIT2.
 #   --quick  skips the criterion benches and the live dashboard phase.
+#   --namespaces N  scenario: the load plus N extra namespaces (2 listeners and
+#            6 connections each); measures side by side, on the same load, the
+#            single-namespace dashboard, the --all-netns dashboard, the
+#            freshness of each namespace's figures and serve --all-netns scrapes.
+#   --million  scenario: 900,000 ESTABLISHED + 100,000 TIME_WAIT in one
+#            namespace; dashboard CPU, RSS, freshness and key-press redraw.
+#   --rss-minutes M  scenario: the single-namespace dashboard for M minutes
+#            (30 for the target), VmRSS every 10 s, flatness once the
+#            10-minute history ring is full.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +28,9 @@ CLOSE_WAIT=0
 REPS=11
 DASH_SECS=60
 QUICK=0
+EXTRA_NS=0
+MILLION=0
+RSS_MINUTES=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --established) ESTABLISHED="$2"; shift 2 ;;
@@ -26,7 +39,10 @@ while [ $# -gt 0 ]; do
     --reps) REPS="$2"; shift 2 ;;
     --dashboard-seconds) DASH_SECS="$2"; shift 2 ;;
     --quick) QUICK=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --namespaces) EXTRA_NS="$2"; shift 2 ;;
+    --million) MILLION=1; ESTABLISHED=900000; TIME_WAIT=100000; shift ;;
+    --rss-minutes) RSS_MINUTES="$2"; shift 2 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -35,7 +51,7 @@ die() { echo "bench.sh: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root to create a network namespace; run it with sudo"
 missing=()
-for tool in ip:iproute2 ss:iproute2 hyperfine:hyperfine tmux:tmux jq:jq cargo:cargo; do
+for tool in ip:iproute2 ss:iproute2 hyperfine:hyperfine tmux:tmux jq:jq cargo:cargo curl:curl; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool%%:*} (Debian package ${tool#*:})")
 done
 [ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]}; install them with apt-get install"
@@ -43,7 +59,7 @@ done
 echo "== building release binaries"
 cargo build --release --quiet --bin sockscope --bin sockscope-load --example bench_cycle
 [ "$QUICK" = 1 ] || cargo bench --quiet --no-run --bench model --bench render 2>/dev/null
-BIN=$PWD/target/release
+BIN=${CARGO_TARGET_DIR:-$PWD/target}/release
 NS="sockscope-bench-$$"
 WORK=$(mktemp -d)
 LOAD_PID=""
@@ -51,6 +67,7 @@ LOAD_PID=""
 cleanup() {
   trap - EXIT INT TERM
   tmux kill-session -t "$NS" 2>/dev/null || true
+  if [ -n "${SERVE_PID:-}" ]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
   if [ -n "$LOAD_PID" ]; then kill "$LOAD_PID" 2>/dev/null || true; wait "$LOAD_PID" 2>/dev/null || true; fi
   ip netns del "$NS" 2>/dev/null || true
   rm -rf "$WORK"
@@ -65,15 +82,16 @@ ip netns add "$NS"
 ip -n "$NS" link set lo up
 # started directly (not through in_ns) so that $! is the generator itself
 ip netns exec "$NS" "$BIN/sockscope-load" --established "$ESTABLISHED" --time-wait "$TIME_WAIT" \
-  --close-wait "$CLOSE_WAIT" \
+  --close-wait "$CLOSE_WAIT" --namespaces "$EXTRA_NS" \
   >"$WORK/load.out" 2>"$WORK/load.err" &
 LOAD_PID=$!
-for _ in $(seq 600); do
+READY_WAIT=$(( MILLION ? 1800 : 300 ))
+for _ in $(seq $((READY_WAIT * 2))); do
   grep -q '^ready' "$WORK/load.out" && break
   kill -0 "$LOAD_PID" 2>/dev/null || die "load generator failed: $(cat "$WORK/load.err")"
   sleep 0.5
 done
-grep -q '^ready' "$WORK/load.out" || die "load generator not ready after 300 s"
+grep -q '^ready' "$WORK/load.out" || die "load generator not ready after $READY_WAIT s"
 LOAD_READY=$(date +%s)
 echo "   $(cat "$WORK/load.out")"
 echo "   ss -s: $(in_ns ss -s | grep '^TCP:')"
@@ -91,6 +109,13 @@ cycle() { # mode -> MS[mode], CPU[mode]
   CPU[$1]=$(sed -E 's/.*cpu_us=([0-9]+).*/\1/' <<<"$line" | awk '{ print $1 / 1000 }')
   SOCKETS=$(sed -E 's/.*sockets=([0-9]+).*/\1/' <<<"$line")
 }
+
+if [ "$EXTRA_NS" -gt 0 ] || [ "$MILLION" = 1 ] || [ "$RSS_MINUTES" -gt 0 ]; then
+  # shellcheck source=scripts/bench_scenarios.sh
+  . scripts/bench_scenarios.sh
+  scenarios
+  exit 0
+fi
 
 echo "== in-process cycles (median of $REPS)"
 for mode in raw collect model attributed-cold attributed-warm tcp-info-first tcp-info-steady raw model; do cycle "$mode"; echo "   $mode: ${MS[$mode]} ms wall, ${CPU[$mode]} ms CPU"; done

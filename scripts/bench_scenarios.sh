@@ -1,0 +1,173 @@
+# The scale scenarios of scripts/bench.sh (--namespaces N, --million,
+# --rss-minutes M), sourced by it once the load is ready: it provides NS, BIN,
+# WORK, REPS, DASH_SECS, in_ns, die, fmt, ratio and cycle.
+
+declare -A DCPU DUSR DSYS DRSS0 DRSS1 DPEAK DHEAD DKEY
+HZ=$(getconf CLK_TCK)
+
+ticks() { awk '{ print $14, $15 }' "/proc/$1/stat"; }
+rss_of() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
+
+# The row index of the selection marker (▶) on a tmux pane, or -1.
+marker_row() { tmux capture-pane -p -t "$1" | awk '/▶/ { print NR; found = 1; exit } END { if (!found) print -1 }'; }
+
+# Milliseconds from a Down key to the marker moving on pane $1, median of 5
+# presses (the marker, not the whole pane, since a new sample redraws too).
+keypress_ms() {
+  local pane=$1 times=() before t0 now
+  for _ in 1 2 3 4 5; do
+    before=$(marker_row "$pane")
+    t0=$(date +%s%N)
+    tmux send-keys -t "$pane" Down
+    while :; do
+      now=$(date +%s%N)
+      [ "$(marker_row "$pane")" != "$before" ] && break
+      [ $(( (now - t0) / 1000000 )) -lt 5000 ] || break
+      sleep 0.002
+    done
+    times+=($(( (now - t0) / 1000000 )))
+    sleep 0.3
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n 3p
+}
+
+# dash NAME SECONDS COMMAND...: runs a dashboard in tmux at 200x60, waits 5 s
+# for its first samples, then measures for SECONDS: CPU (% of a core,
+# user/system split), VmRSS after 10 s and at the end, VmHWM, its header.
+dash() {
+  local name=$1 secs=$2 pane="$NS-$1" pid c0 c1 t0 t1
+  shift 2
+  tmux new-session -d -s "$pane" -x 200 -y 60 "exec $*"
+  pid=$(tmux display -p -t "$pane" '#{pane_pid}')
+  sleep 5
+  [ -e "/proc/$pid" ] || die "the $name dashboard exited: $(tmux capture-pane -p -t "$pane" 2>/dev/null | head -5)"
+  read -r -a c0 <<<"$(ticks "$pid")"
+  t0=$(date +%s.%N)
+  DRSS0[$name]=""
+  for ((t = 10; t <= secs; t += 10)); do
+    sleep 10
+    [ -e "/proc/$pid" ] || die "the $name dashboard exited"
+    [ -n "${DRSS0[$name]}" ] || DRSS0[$name]=$(rss_of "$pid" VmRSS)
+  done
+  read -r -a c1 <<<"$(ticks "$pid")"
+  t1=$(date +%s.%N)
+  DUSR[$name]=$(awk -v a="${c0[0]}" -v b="${c1[0]}" -v hz="$HZ" -v s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" 'BEGIN { printf "%.1f", (b - a) / hz / s * 100 }')
+  DSYS[$name]=$(awk -v a="${c0[1]}" -v b="${c1[1]}" -v hz="$HZ" -v s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" 'BEGIN { printf "%.1f", (b - a) / hz / s * 100 }')
+  DCPU[$name]=$(awk -v u="${DUSR[$name]}" -v s="${DSYS[$name]}" 'BEGIN { printf "%.1f", u + s }')
+  DRSS1[$name]=$(rss_of "$pid" VmRSS)
+  DPEAK[$name]=$(rss_of "$pid" VmHWM)
+  DHEAD[$name]=$(tmux capture-pane -p -t "$pane" | head -2 | sed 's/ *$//')
+  [ "$MILLION" = 1 ] && DKEY[$name]=$(keypress_ms "$pane")
+  tmux send-keys -t "$pane" q
+  sleep 1
+  tmux kill-session -t "$pane" 2>/dev/null || true
+}
+
+# scrapes NAME PORT COMMAND...: starts an exporter, scrapes /metrics once to
+# warm it, then REPS times 1.1 s apart (past its 1 s cache, so every scrape
+# collects); SCRAPE_MS (median wall), SCRAPE_CPU (CPU ms per scrape), and
+# the last scrape in $WORK/NAME.prom.
+declare -A SCRAPE_MS SCRAPE_CPU
+scrapes() {
+  local name=$1 port=$2 c0 c1 walls=()
+  shift 2
+  "$@" --listen "127.0.0.1:$port" >"$WORK/$name.serve.out" 2>&1 &
+  SERVE_PID=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  curl -sf "http://127.0.0.1:$port/metrics" >/dev/null || die "$name exporter did not answer: $(cat "$WORK/$name.serve.out")"
+  local pid=$SERVE_PID
+  read -r -a c0 <<<"$(ticks "$pid")"
+  for _ in $(seq "$REPS"); do
+    sleep 1.1
+    walls+=("$(curl -sf -o "$WORK/$name.prom" -w '%{time_total}' "http://127.0.0.1:$port/metrics")")
+  done
+  read -r -a c1 <<<"$(ticks "$pid")"
+  SCRAPE_MS[$name]=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] * 1000 }')
+  SCRAPE_CPU[$name]=$(awk -v a="$((c0[0] + c0[1]))" -v b="$((c1[0] + c1[1]))" -v hz="$HZ" -v n="$REPS" 'BEGIN { printf "%.1f", (b - a) / hz / n * 1000 }')
+  kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+  SERVE_PID=""
+}
+
+# The largest value of metric $2 in scrape file $1, and how many series it has.
+metric_max() { awk -v m="$2" 'index($1, m"{") == 1 || $1 == m { v = $NF + 0; if (!n++ || v > max) max = v } END { if (n) printf "%.3f over %d series", max, n; else print "absent" }' "$1"; }
+
+scenarios() {
+  cycle raw
+  local raw_pct
+  raw_pct=$(awk -v c="${CPU[raw]}" 'BEGIN { printf "%.1f", c / 10 }')
+  echo "== raw dump of the load's namespace: ${MS[raw]} ms wall, ${CPU[raw]} ms CPU = $raw_pct % of a core at 1 dump/s"
+
+  if [ "$RSS_MINUTES" -gt 0 ]; then
+    local secs=$((RSS_MINUTES * 60))
+    echo "== single-namespace dashboard for $RSS_MINUTES min, VmRSS every 10 s"
+    tmux new-session -d -s "$NS-rss" -x 200 -y 60 "exec ip netns exec $NS $BIN/sockscope --interval 1s"
+    local pid rss full="" min="" max=""
+    pid=$(tmux display -p -t "$NS-rss" '#{pane_pid}')
+    for ((t = 10; t <= secs; t += 10)); do
+      sleep 10
+      [ -e "/proc/$pid" ] || die "the dashboard exited"
+      rss=$(rss_of "$pid" VmRSS)
+      (( t % 60 == 0 )) && echo "   ${t}s: $((rss / 1024)) MiB"
+      if (( t >= 610 )); then
+        [ -n "$full" ] || full=$rss
+        [ -z "$min" ] || (( rss >= min )) || min=$rss
+        [ -n "$min" ] || min=$rss
+        (( rss <= ${max:-0} )) || max=$rss
+      fi
+    done
+    tmux send-keys -t "$NS-rss" q; sleep 1; tmux kill-session -t "$NS-rss" 2>/dev/null || true
+    if [ -n "$full" ]; then
+      echo "| RSS once the 10-minute ring is full (610 s) / at the end | $((full / 1024)) / $((rss / 1024)) MiB | range after full $((min / 1024))–$((max / 1024)) MiB | $(ratio "$max" "$min") max/min | flat (±10%) |"
+    else
+      echo "| RSS at the end of $RSS_MINUTES min (the ring is not full before 10 min) | $((rss / 1024)) MiB | | | |"
+    fi
+  fi
+
+  if [ "$EXTRA_NS" -gt 0 ] || [ "$MILLION" = 1 ]; then
+    echo "== single-namespace dashboard, --interval 1s, $DASH_SECS s"
+    dash one "$DASH_SECS" ip netns exec "$NS" "$BIN/sockscope" --interval 1s
+  fi
+  if [ "$EXTRA_NS" -gt 0 ]; then
+    echo "== --all-netns dashboard (every namespace on this host), --interval 1s, $DASH_SECS s"
+    dash all "$DASH_SECS" "$BIN/sockscope" --all-netns --interval 1s
+    local port=$((20000 + $$ % 20000))
+    echo "== serve scrapes (median of $REPS, 1.1 s apart so that each one collects)"
+    scrapes serve_one "$port" "$BIN/sockscope" serve --netns "$NS" --read-only
+    scrapes serve_all "$port" "$BIN/sockscope" serve --all-netns --read-only
+  fi
+
+  echo
+  echo "Machine: $(nproc) cores, kernel $(uname -r), load average at end $(cut -d' ' -f1-3 /proc/loadavg) (shared with other jobs: figures are noisy)"
+  echo "Load: $(cat "$WORK/load.out")"
+  [ "$EXTRA_NS" -gt 0 ] && echo "Namespaces on the host seen by --all-netns: $(grep -c '^sockscope_up{' "$WORK/serve_all.prom" || echo '?')"
+  echo
+  echo "| measurement | value | ratio | target |"
+  echo "| --- | --- | --- | --- |"
+  echo "| raw dump CPU at 1 dump/s | $raw_pct % of a core | 1.00 | |"
+  local n
+  for n in one all; do
+    [ -n "${DCPU[$n]:-}" ] || continue
+    local what="single-namespace dashboard"
+    [ "$n" = all ] && what="--all-netns dashboard"
+    local target=""
+    [ "$MILLION" = 1 ] && target="≤ 30 % of a core"
+    [ "$n" = all ] && target="≤ 2 × the single-namespace dashboard"
+    local r="$(ratio "${DCPU[$n]}" "$raw_pct") × raw"
+    [ "$n" = all ] && r="$(ratio "${DCPU[all]}" "${DCPU[one]}") × single"
+    echo "| $what CPU | ${DCPU[$n]} % of a core (user ${DUSR[$n]}, system ${DSYS[$n]}) | $r | $target |"
+    echo "| $what RSS after 10 s / end / peak | $((DRSS0[$n] / 1024)) / $((DRSS1[$n] / 1024)) / $((DPEAK[$n] / 1024)) MiB | | $([ "$MILLION" = 1 ] && echo "≤ 256 MiB") |"
+    [ -n "${DKEY[$n]:-}" ] && echo "| $what key press to redrawn selection (median of 5) | ${DKEY[$n]} ms | | within one frame (1 s) |"
+  done
+  if [ -n "${SCRAPE_MS[serve_all]:-}" ]; then
+    echo "| serve scrape, load's namespace only | ${SCRAPE_MS[serve_one]} ms wall, ${SCRAPE_CPU[serve_one]} ms CPU | | |"
+    echo "| serve --all-netns scrape | ${SCRAPE_MS[serve_all]} ms wall, ${SCRAPE_CPU[serve_all]} ms CPU | $(ratio "${SCRAPE_CPU[serve_all]}" "${SCRAPE_CPU[serve_one]}") × one namespace (CPU) | |"
+    echo "| freshness: slowest namespace's collection in the last scrape | $(metric_max "$WORK/serve_all.prom" sockscope_collection_duration_seconds) s | | queues every interval |"
+    echo "| freshness: states age (two-tier collection) | $(metric_max "$WORK/serve_all.prom" sockscope_states_age_seconds) s | | ≤ 10 s |"
+  fi
+  echo
+  for n in one all; do
+    [ -n "${DHEAD[$n]:-}" ] || continue
+    echo "Header of the $n dashboard at the end:"
+    echo "${DHEAD[$n]}"
+  done
+}
