@@ -18,7 +18,8 @@
 #            namespace; dashboard CPU, RSS, freshness and key-press redraw.
 #   --rss-minutes M  scenario: the single-namespace dashboard for M minutes
 #            (30 for the target), VmRSS every 10 s, flatness once the
-#            10-minute history ring is full.
+#            history ring is full (--rss-history S: its span in seconds,
+#            default 600 as the dashboard's; shorter fills it sooner).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,7 @@ QUICK=0
 EXTRA_NS=0
 MILLION=0
 RSS_MINUTES=0
+RSS_HISTORY=600
 while [ $# -gt 0 ]; do
   case "$1" in
     --established) ESTABLISHED="$2"; shift 2 ;;
@@ -42,7 +44,8 @@ while [ $# -gt 0 ]; do
     --namespaces) EXTRA_NS="$2"; shift 2 ;;
     --million) MILLION=1; ESTABLISHED=900000; TIME_WAIT=100000; shift ;;
     --rss-minutes) RSS_MINUTES="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --rss-history) RSS_HISTORY="$2"; shift 2 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done

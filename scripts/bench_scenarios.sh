@@ -99,8 +99,8 @@ scenarios() {
 
   if [ "$RSS_MINUTES" -gt 0 ]; then
     local secs=$((RSS_MINUTES * 60))
-    echo "== single-namespace dashboard for $RSS_MINUTES min, VmRSS every 10 s"
-    tmux new-session -d -s "$NS-rss" -x 200 -y 60 "exec ip netns exec $NS $BIN/sockscope --interval 1s"
+    echo "== single-namespace dashboard for $RSS_MINUTES min, --history ${RSS_HISTORY}s, VmRSS every 10 s"
+    tmux new-session -d -s "$NS-rss" -x 200 -y 60 "exec ip netns exec $NS $BIN/sockscope --interval 1s --history ${RSS_HISTORY}s"
     local pid rss full="" min="" max=""
     pid=$(tmux display -p -t "$NS-rss" '#{pane_pid}')
     for ((t = 10; t <= secs; t += 10)); do
@@ -108,7 +108,7 @@ scenarios() {
       [ -e "/proc/$pid" ] || die "the dashboard exited"
       rss=$(rss_of "$pid" VmRSS)
       (( t % 60 == 0 )) && echo "   ${t}s: $((rss / 1024)) MiB"
-      if (( t >= 610 )); then
+      if (( t >= RSS_HISTORY + 10 )); then
         [ -n "$full" ] || full=$rss
         [ -z "$min" ] || (( rss >= min )) || min=$rss
         [ -n "$min" ] || min=$rss
@@ -117,9 +117,9 @@ scenarios() {
     done
     tmux send-keys -t "$NS-rss" q; sleep 1; tmux kill-session -t "$NS-rss" 2>/dev/null || true
     if [ -n "$full" ]; then
-      echo "| RSS once the 10-minute ring is full (610 s) / at the end | $((full / 1024)) / $((rss / 1024)) MiB | range after full $((min / 1024))–$((max / 1024)) MiB | $(ratio "$max" "$min") max/min | flat (±10%) |"
+      echo "| RSS once the ${RSS_HISTORY} s ring is full / at the end of $RSS_MINUTES min | $((full / 1024)) / $((rss / 1024)) MiB; range after full $((min / 1024))–$((max / 1024)) MiB | $(ratio "$max" "$min") max/min | flat (±10%) |"
     else
-      echo "| RSS at the end of $RSS_MINUTES min (the ring is not full before 10 min) | $((rss / 1024)) MiB | | | |"
+      echo "| RSS at the end of $RSS_MINUTES min (the ${RSS_HISTORY} s ring is not full yet) | $((rss / 1024)) MiB | | |"
     fi
   fi
 
