@@ -20,6 +20,9 @@
 #            (30 for the target), VmRSS every 10 s, flatness once the
 #            history ring is full (--rss-history S: its span in seconds,
 #            default 600 as the dashboard's; shorter fills it sooner).
+#   --profile  scenario: where the dashboard's CPU goes: perf record when the
+#            machine has hardware counters, else valgrind --tool=callgrind
+#            (user space only; the system share comes from /proc/PID/stat).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +36,7 @@ EXTRA_NS=0
 MILLION=0
 RSS_MINUTES=0
 RSS_HISTORY=600
+PROFILE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --established) ESTABLISHED="$2"; shift 2 ;;
@@ -45,7 +49,8 @@ while [ $# -gt 0 ]; do
     --million) MILLION=1; ESTABLISHED=900000; TIME_WAIT=100000; shift ;;
     --rss-minutes) RSS_MINUTES="$2"; shift 2 ;;
     --rss-history) RSS_HISTORY="$2"; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --profile) PROFILE=1; shift ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -113,7 +118,7 @@ cycle() { # mode -> MS[mode], CPU[mode]
   SOCKETS=$(sed -E 's/.*sockets=([0-9]+).*/\1/' <<<"$line")
 }
 
-if [ "$EXTRA_NS" -gt 0 ] || [ "$MILLION" = 1 ] || [ "$RSS_MINUTES" -gt 0 ]; then
+if [ "$EXTRA_NS" -gt 0 ] || [ "$MILLION" = 1 ] || [ "$RSS_MINUTES" -gt 0 ] || [ "$PROFILE" = 1 ]; then
   # shellcheck source=scripts/bench_scenarios.sh
   . scripts/bench_scenarios.sh
   scenarios

@@ -91,6 +91,35 @@ scrapes() {
 # The largest value of metric $2 in scrape file $1, and how many series it has.
 metric_max() { awk -v m="$2" 'index($1, m"{") == 1 || $1 == m { v = $NF + 0; if (!n++ || v > max) max = v } END { if (n) printf "%.3f over %d series", max, n; else print "absent" }' "$1"; }
 
+# Where the single-namespace dashboard's CPU goes over DASH_SECS: perf with
+# hardware counters, else callgrind's inclusive instruction counts (the
+# functions above 2 %), printed with the user/system split of a plain run.
+profile() {
+  echo "== plain dashboard for the user/system split, $DASH_SECS s"
+  dash one "$DASH_SECS" ip netns exec "$NS" "$BIN/sockscope" --interval 1s
+  echo "   CPU ${DCPU[one]} % of a core: user ${DUSR[one]}, system ${DSYS[one]} (the kernel's dump work is system time)"
+  if perf stat -e instructions true 2>&1 | grep -q '<not supported>'; then
+    command -v valgrind >/dev/null || die "no hardware counters for perf and no valgrind (apt-get install valgrind)"
+    echo "== callgrind (no hardware counters for perf), dashboard for $DASH_SECS s"
+    tmux new-session -d -s "$NS-prof" -x 200 -y 60 \
+      "exec ip netns exec $NS valgrind --tool=callgrind --callgrind-out-file=$WORK/callgrind.out $BIN/sockscope --interval 1s"
+    sleep "$DASH_SECS"
+    tmux send-keys -t "$NS-prof" q
+    for _ in $(seq 60); do tmux has-session -t "$NS-prof" 2>/dev/null || break; sleep 1; done
+    callgrind_annotate --inclusive=yes "$WORK/callgrind.out" 2>/dev/null \
+      | awk '/^ *[0-9,]+ \( *[0-9.]+%\)/ { p = $2; gsub(/[()%]/, "", p); if (p + 0 >= 2) print }' \
+      | sed -E 's/ \[[^]]*\]$//' | cut -c1-160 | head -45
+  else
+    echo "== perf record, dashboard for $DASH_SECS s"
+    tmux new-session -d -s "$NS-prof" -x 200 -y 60 "exec ip netns exec $NS $BIN/sockscope --interval 1s"
+    local pid
+    pid=$(tmux display -p -t "$NS-prof" '#{pane_pid}')
+    perf record -g -o "$WORK/perf.data" -p "$pid" -- sleep "$DASH_SECS" >/dev/null 2>&1
+    tmux send-keys -t "$NS-prof" q
+    perf report -i "$WORK/perf.data" --no-children --percent-limit 2 --stdio 2>/dev/null | grep -v '^$' | head -60
+  fi
+}
+
 scenarios() {
   cycle raw
   local raw_pct
@@ -121,6 +150,10 @@ scenarios() {
     else
       echo "| RSS at the end of $RSS_MINUTES min (the ${RSS_HISTORY} s ring is not full yet) | $((rss / 1024)) MiB | | |"
     fi
+  fi
+
+  if [ "$PROFILE" = 1 ]; then
+    profile
   fi
 
   if [ "$EXTRA_NS" -gt 0 ] || [ "$MILLION" = 1 ]; then
