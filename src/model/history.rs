@@ -40,6 +40,11 @@ impl Frame {
     /// Builds the frame of `snapshot`.
     pub fn new(snapshot: Snapshot) -> Frame {
         let agg = Aggregate::build(&snapshot);
+        Frame::with_aggregate(snapshot, agg)
+    }
+
+    /// The frame of `snapshot` with its aggregate built already, no alerts.
+    pub fn with_aggregate(snapshot: Snapshot, agg: Aggregate) -> Frame {
         Frame {
             snapshot: Arc::new(snapshot),
             agg: Arc::new(agg),

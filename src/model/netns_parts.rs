@@ -10,8 +10,6 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use std::sync::Arc;
-
 use super::aggregate::{Aggregate, Owner};
 use super::history::Frame;
 use super::process::{ProcessTable, SocketProcesses};
@@ -164,11 +162,7 @@ pub(crate) fn merged_view(
     out.tcp_times.sort_unstable_by_key(|t| t.cookie);
     agg.sort();
     agg.index_connections();
-    Frame {
-        snapshot: Arc::new(out),
-        agg: Arc::new(agg),
-        alerts: Arc::default(),
-    }
+    Frame::with_aggregate(out, agg)
 }
 
 /// Appends namespace `netns`'s aggregate `from` to `into`: its sockets
