@@ -100,10 +100,10 @@ profile() {
   echo "   CPU ${DCPU[one]} % of a core: user ${DUSR[one]}, system ${DSYS[one]} (the kernel's dump work is system time)"
   if perf stat -e instructions true 2>&1 | grep -q '<not supported>'; then
     command -v valgrind >/dev/null || die "no hardware counters for perf and no valgrind (apt-get install valgrind)"
-    echo "== callgrind (no hardware counters for perf), dashboard for $DASH_SECS s"
+    echo "== callgrind (no hardware counters for perf), dashboard for $((2 * DASH_SECS)) s (about 50 times slower under valgrind)"
     tmux new-session -d -s "$NS-prof" -x 200 -y 60 \
       "exec ip netns exec $NS valgrind --tool=callgrind --callgrind-out-file=$WORK/callgrind.out $BIN/sockscope --interval 1s"
-    sleep "$DASH_SECS"
+    sleep $((2 * DASH_SECS))
     tmux send-keys -t "$NS-prof" q
     for _ in $(seq 60); do tmux has-session -t "$NS-prof" 2>/dev/null || break; sleep 1; done
     callgrind_annotate --inclusive=yes "$WORK/callgrind.out" 2>/dev/null \
