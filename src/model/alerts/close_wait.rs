@@ -14,6 +14,7 @@ use jiff::SignedDuration;
 use super::engine::Ctx;
 use super::{Finding, Rule, Severity, Target, TargetKind, human_duration};
 use crate::model::aggregate::{Aggregate, Owner};
+use crate::model::history::History;
 use crate::model::kernel_ages::{AgeSource, SocketAge};
 use crate::model::snapshot::{Snapshot, TcpState};
 
@@ -55,7 +56,7 @@ pub(super) fn close_wait_leak(ctx: &Ctx) -> Vec<Finding> {
         .into_iter()
         .filter(|(_, t)| t.leaked >= cw.min_count)
         .filter_map(|(owner, t)| {
-            let (target, count_in) = describe(agg, owner)?;
+            let (target, count_in) = describe(snap, agg, owner)?;
             let oldest = t.oldest.map_or("unknown".to_owned(), age_words);
             let growth = growth_per_min(ctx, t.total, &count_in);
             let owners = snap.processes.union_of(t.inodes.iter().copied());
@@ -125,18 +126,24 @@ fn processes(snap: &Snapshot, owners: &[u32]) -> String {
     }
 }
 
-/// How to count an owner's CLOSE_WAIT sockets in an older frame.
-type CountIn = Box<dyn Fn(&Aggregate) -> u64>;
+/// How to count an owner's CLOSE_WAIT sockets at an older frame of the
+/// history, given by its sequence number: a listener from its series, a
+/// remote from that frame's rows.
+type CountIn = Box<dyn Fn(&History, u64) -> u64>;
 
-fn describe(agg: &Aggregate, owner: Owner) -> Option<(Target, CountIn)> {
+fn describe(snap: &Snapshot, agg: &Aggregate, owner: Owner) -> Option<(Target, CountIn)> {
     match owner {
         Owner::Listener(i) => {
-            let local = agg.listeners.get(i as usize)?.local;
+            let l = agg.listeners.get(i as usize)?;
+            let local = l.local;
+            let netns = snap.part_label(usize::from(l.netns)).to_owned();
             Some((
                 Target::listener(local),
-                Box::new(move |a: &Aggregate| {
-                    a.listener(local)
-                        .map_or(0, |l| l.states[TcpState::CloseWait])
+                Box::new(move |h: &History, seq| {
+                    h.listeners()
+                        .get(&netns, local)
+                        .and_then(|t| t.at(seq))
+                        .map_or(0, |p| u64::from(p.close_wait))
                 }),
             ))
         }
@@ -145,10 +152,14 @@ fn describe(agg: &Aggregate, owner: Owner) -> Option<(Target, CountIn)> {
             let (remote, local_ip) = (r.remote, r.local_ip);
             Some((
                 Target::remote(r),
-                Box::new(move |a: &Aggregate| {
-                    a.remotes
-                        .iter()
-                        .find(|x| x.remote == remote && x.local_ip == local_ip)
+                Box::new(move |h: &History, seq| {
+                    h.at_seq(seq)
+                        .and_then(|f| {
+                            f.agg
+                                .remotes
+                                .iter()
+                                .find(|x| x.remote == remote && x.local_ip == local_ip)
+                        })
                         .map_or(0, |x| x.states[TcpState::CloseWait])
                 }),
             ))
@@ -160,7 +171,11 @@ fn describe(agg: &Aggregate, owner: Owner) -> Option<(Target, CountIn)> {
 /// "growing 5/min", "steady", "shrinking 2/min": the change of the count
 /// from the oldest frame of the window to now.
 fn growth_per_min(ctx: &Ctx, now_count: u64, count_in: &CountIn) -> String {
-    let Some(first) = ctx.window().next() else {
+    let in_window = ctx.window().count();
+    let first = in_window
+        .checked_sub(1)
+        .and_then(|back| Some((ctx.history.back(back)?, ctx.history.seq_back(back)?)));
+    let Some((first, first_seq)) = first else {
         return "steady".to_owned();
     };
     let secs = ctx
@@ -170,7 +185,7 @@ fn growth_per_min(ctx: &Ctx, now_count: u64, count_in: &CountIn) -> String {
     if secs <= 0.0 {
         return "growth unknown yet".to_owned();
     }
-    let per_min = (now_count as f64 - count_in(&first.agg) as f64) * 60.0 / secs;
+    let per_min = (now_count as f64 - count_in(ctx.history, first_seq) as f64) * 60.0 / secs;
     let fmt = |v: f64| {
         if v >= 10.0 {
             format!("{v:.0}")
