@@ -247,4 +247,12 @@ pub struct TargetArgs {
     /// (like `ss` without `-p`); process columns and fields stay empty.
     #[arg(long, global = true)]
     pub no_processes: bool,
+    /// Share of one core, in percent, spent on full-state dumps; every
+    /// interval still reads the queues (LISTEN sockets, sockstat, counters)
+    /// and the focused namespace's states. 0 dumps states only there and
+    /// in new namespaces.
+    #[arg(long, global = true, value_name = "PERCENT",
+          default_value_t = crate::collector::schedule::DEFAULT_BUDGET_PERCENT,
+          value_parser = crate::collector::schedule::parse_budget)]
+    pub full_dump_budget: f64,
 }

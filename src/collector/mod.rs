@@ -14,7 +14,10 @@ pub mod process;
 pub mod process_scan;
 pub mod procfs_net;
 pub mod runtime_state;
+pub mod schedule;
+pub mod sockstat;
 pub mod tcp_info;
+pub mod tiered;
 pub mod unix;
 pub mod unix_peers;
 pub mod worker;
@@ -27,10 +30,12 @@ use std::time::Instant;
 use jiff::Timestamp;
 use netlink_packet_sock_diag::{AF_INET, AF_INET6};
 
+use crate::model::tiers::{StatesTier, Tiers};
 use crate::model::{Round, Snapshot, TcpSocket};
 use destroy::{DestroyError, DestroyTarget};
 use netlink::DiagSocket;
 use process::SharedProcesses;
+use tiered::{KeptStates, Needs, OwnSchedule, Tier, thread_cpu_us};
 
 /// Why a collection failed.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +98,13 @@ pub trait Source: Send {
             "this source does not read a live kernel",
         ))
     }
+
+    /// Says what the consumer needs fresh states of (the focused
+    /// namespace, those with alerts), for sources that schedule full
+    /// dumps; the others ignore it.
+    fn needs(&mut self, needs: &Needs) {
+        let _ = needs;
+    }
 }
 
 /// Everything a collection thread watches, collected one [`Round`] at a
@@ -116,6 +128,11 @@ pub trait RoundSource: Send {
             "this source does not read a live kernel",
         ))
     }
+
+    /// Says what the consumer needs fresh states of ([`Source::needs`]).
+    fn needs(&mut self, needs: &Needs) {
+        let _ = needs;
+    }
 }
 
 /// `source`, one namespace, as what a collection thread owns.
@@ -136,6 +153,10 @@ impl RoundSource for Box<dyn Source> {
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {
         Source::destroy(self.as_mut(), target)
     }
+
+    fn needs(&mut self, needs: &Needs) {
+        Source::needs(self.as_mut(), needs);
+    }
 }
 
 /// Collects from the kernel, in the network namespace of the thread that
@@ -155,6 +176,15 @@ pub struct LiveSource {
     /// Cookies of the CLOSE_WAIT sockets of the previous collection, sorted:
     /// their `tcp_info` was taken then (see [`tcp_info`]).
     close_wait_known: Vec<u64>,
+    /// Whether full dumps keep their states for queues-only rounds.
+    keep_states: bool,
+    /// The states of the last full dump, once there was one (with `keep_states`).
+    kept: Option<KeptStates>,
+    /// The sockstat of the last collection.
+    last_sockstat: Option<crate::model::Sockstat>,
+    /// The budget this source spends on its own full dumps, when it
+    /// schedules itself (one namespace, `--full-dump-budget`).
+    schedule: Option<OwnSchedule>,
 }
 
 impl LiveSource {
@@ -172,7 +202,26 @@ impl LiveSource {
             processes: None,
             read_only: false,
             close_wait_known: Vec::new(),
+            keep_states: false,
+            kept: None,
+            last_sockstat: None,
+            schedule: None,
         })
+    }
+
+    /// Keeps the states of each full dump, so that [`LiveSource::collect_tier`]
+    /// can read the queues alone (a scheduler of several namespaces sets this).
+    pub fn keeping_states(mut self) -> LiveSource {
+        self.keep_states = true;
+        self
+    }
+
+    /// Schedules its own full dumps under `percent` of one core of thread
+    /// CPU time (`--full-dump-budget`); between them, collections read the
+    /// queues and keep the states.
+    pub fn with_budget(mut self, percent: f64) -> LiveSource {
+        self.schedule = Some(OwnSchedule::new(percent));
+        self.keeping_states()
     }
 
     /// Replaces the namespace label shown in snapshots, and sets the
@@ -196,9 +245,14 @@ impl LiveSource {
     }
 }
 
-impl Source for LiveSource {
-    fn collect(&mut self) -> Result<Snapshot, CollectError> {
+impl LiveSource {
+    /// Collects the tiers asked for: with [`Tier::Queues`] (and states kept
+    /// from an earlier full dump) only the LISTEN dumps, UNIX listeners,
+    /// sockstat, counters and tunables are read, and the other sockets,
+    /// their `tcp_info` times and the UNIX peers are the kept ones.
+    pub fn collect_tier(&mut self, tier: Tier) -> Result<Snapshot, CollectError> {
         let started = Instant::now();
+        let cpu_started = thread_cpu_us();
         let mut snap = Snapshot::empty(Timestamp::now(), &self.hostname, &self.netns);
         snap.netns_id.clone_from(&self.netns_id);
         snap.tcp = std::mem::take(&mut self.spare);
@@ -206,6 +260,16 @@ impl Source for LiveSource {
         snap.tcp.reserve(self.last_len + self.last_len / 8);
         let mut notes = Vec::new();
         let mut skipped = 0;
+
+        let sockstat = match sockstat::read(&self.net_dir) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                notes.push(e.to_string());
+                None
+            }
+        };
+        self.last_sockstat = sockstat;
+        let keep = tier == Tier::Queues && self.kept.is_some();
 
         // The LISTEN dumps (O(listeners)) come first and the counters right
         // after them, so that each listener's sk_drops and the namespace's
@@ -234,17 +298,26 @@ impl Source for LiveSource {
             }
         }
         snap.counters = procfs_net::read_counters(&self.net_dir, &mut notes);
-        for (what, family) in [("tcp/ipv4", AF_INET), ("tcp/ipv6", AF_INET6)] {
-            if family == AF_INET6 {
+        let (listen4_len, listen6_len) = (snap.tcp.len(), listen6.len());
+        let states_cpu_started = thread_cpu_us();
+        let mut tiers = Tiers::full(sockstat, 0);
+        let mut rest4_len = 0;
+        match self.kept.as_ref().filter(|_| keep) {
+            Some(kept) => {
+                let age = snap.taken_at.duration_since(kept.taken_at).unsigned_abs();
+                snap.tcp.extend_from_slice(&kept.v4);
                 snap.tcp.append(&mut listen6);
+                snap.tcp.extend_from_slice(&kept.v6);
+                snap.tcp_times = kept.times_after(age);
+                snap.unix_peers.clone_from(&kept.unix_peers);
+                tiers.states = StatesTier::Kept;
+                tiers.kept_namespaces = 1;
+                tiers.states_age_ms = u64::try_from(age.as_millis()).unwrap_or(u64::MAX);
             }
-            let tcp = &mut snap.tcp;
-            let stats = self.diag.dump(what, inet::request(family), |payload| {
-                inet::parse(payload).map(|s| tcp.push(s)).is_some()
-            })?;
-            skipped += stats.skipped;
-            if stats.interrupted {
-                notes.push(format!("the {what} table changed during the dump"));
+            None => {
+                let (s, rest4) = self.dump_states(&mut snap, &mut listen6, &mut notes)?;
+                skipped += s;
+                rest4_len = rest4;
             }
         }
 
@@ -262,7 +335,67 @@ impl Source for LiveSource {
             Ok(stats) => skipped += stats.skipped,
             Err(e) => notes.push(format!("no UNIX listeners: {e}")),
         }
+        if !keep {
+            if self.processes.is_some() {
+                match unix_peers::collect(&mut self.diag, &snap.unix_listeners) {
+                    Ok(peers) => snap.unix_peers = peers,
+                    Err(e) => notes.push(format!("no UNIX peers: {e}")),
+                }
+            }
+            tiers.states_cpu_us = thread_cpu_us().saturating_sub(states_cpu_started);
+            if self.keep_states {
+                let k = self.kept.get_or_insert_with(KeptStates::default);
+                k.keep_sockets(&snap.tcp, listen4_len, rest4_len, listen6_len);
+                k.tcp_times.clone_from(&snap.tcp_times);
+                k.unix_peers.clone_from(&snap.unix_peers);
+                k.taken_at = snap.taken_at;
+                k.sockstat = sockstat;
+                k.cost_us = tiers.states_cpu_us;
+            }
+        }
 
+        snap.tunables = procfs_net::read_tunables(&self.sys_dir, &mut notes);
+        self.last_len = snap.tcp.len();
+        snap.collector.sockets = snap.tcp.len() as u64;
+        snap.collector.skipped_messages = skipped;
+        snap.collector.notes = notes;
+        if let Some(cache) = &self.processes {
+            let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+            cache.attribute(&mut snap, Instant::now());
+        }
+        tiers.cpu_us = thread_cpu_us().saturating_sub(cpu_started);
+        snap.collector.tiers = Some(tiers);
+        snap.collector.duration_us = started.elapsed().as_micros() as u64;
+        Ok(snap)
+    }
+
+    /// The state dumps of a full collection: every non-LISTEN socket of
+    /// each family (IPv6 after `listen6`, which is moved in) and the
+    /// `tcp_info` times; returns the messages skipped and how many IPv4
+    /// sockets the first dump brought.
+    fn dump_states(
+        &mut self,
+        snap: &mut Snapshot,
+        listen6: &mut Vec<TcpSocket>,
+        notes: &mut Vec<String>,
+    ) -> Result<(u64, usize), CollectError> {
+        let mut skipped = 0;
+        let mut rest4 = 0;
+        let listen4 = snap.tcp.len();
+        for (what, family) in [("tcp/ipv4", AF_INET), ("tcp/ipv6", AF_INET6)] {
+            if family == AF_INET6 {
+                rest4 = snap.tcp.len() - listen4;
+                snap.tcp.append(listen6);
+            }
+            let tcp = &mut snap.tcp;
+            let stats = self.diag.dump(what, inet::request(family), |payload| {
+                inet::parse(payload).map(|s| tcp.push(s)).is_some()
+            })?;
+            skipped += stats.skipped;
+            if stats.interrupted {
+                notes.push(format!("the {what} table changed during the dump"));
+            }
+        }
         match tcp_info::collect(&mut self.diag, &snap.tcp, &self.close_wait_known) {
             Ok((got, close_wait)) => {
                 skipped += got.skipped;
@@ -275,22 +408,33 @@ impl Source for LiveSource {
                 self.close_wait_known.clear();
             }
         }
+        Ok((skipped, rest4))
+    }
+}
 
-        snap.tunables = procfs_net::read_tunables(&self.sys_dir, &mut notes);
-        self.last_len = snap.tcp.len();
-        snap.collector.sockets = snap.tcp.len() as u64;
-        snap.collector.skipped_messages = skipped;
-        snap.collector.notes = notes;
-        if let Some(cache) = &self.processes {
-            match unix_peers::collect(&mut self.diag, &snap.unix_listeners) {
-                Ok(peers) => snap.unix_peers = peers,
-                Err(e) => snap.collector.notes.push(format!("no UNIX peers: {e}")),
-            }
-            let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-            cache.attribute(&mut snap, Instant::now());
+impl Source for LiveSource {
+    /// A full collection, or under [`LiveSource::with_budget`] the tiers
+    /// its schedule picks.
+    fn collect(&mut self) -> Result<Snapshot, CollectError> {
+        let Some(own) = &mut self.schedule else {
+            return self.collect_tier(Tier::Full);
+        };
+        let last = self
+            .kept
+            .as_ref()
+            .map(|k| k.last_full(Timestamp::now(), self.last_sockstat.as_ref()));
+        let tier = own.tier(last);
+        let snap = self.collect_tier(tier)?;
+        if let (Some(own), Some(t)) = (&mut self.schedule, &snap.collector.tiers) {
+            own.charge(t.states_cpu_us);
         }
-        snap.collector.duration_us = started.elapsed().as_micros() as u64;
         Ok(snap)
+    }
+
+    fn needs(&mut self, needs: &Needs) {
+        if let Some(own) = &mut self.schedule {
+            own.set_needs(needs);
+        }
     }
 
     fn recycle(&mut self, tcp: Vec<TcpSocket>) {

@@ -52,16 +52,19 @@ impl TargetArgs {
         processes: SharedProcesses,
     ) -> anyhow::Result<(Box<dyn Source>, String)> {
         let configure = self.configure(processes);
+        let budget = self.full_dump_budget;
         match self.netns_target() {
             None => {
                 let live =
                     LiveSource::open().context("cannot collect the current network namespace")?;
-                Ok((Box::new(configure(live)), identity::netns_label()))
+                let live = configure(live).with_budget(budget);
+                Ok((Box::new(live), identity::netns_label()))
             }
             Some(target) => {
                 let handle = open_target(&target)?;
                 let label = handle.label.clone();
-                Ok((Box::new(NetnsSource::open(handle, configure)?), label))
+                let source = NetnsSource::open(handle, move |s| configure(s).with_budget(budget))?;
+                Ok((Box::new(source), label))
             }
         }
     }

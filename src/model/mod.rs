@@ -16,6 +16,7 @@ pub mod round;
 pub mod series;
 pub mod snapshot;
 pub mod states;
+pub mod tiers;
 pub mod tracker;
 mod validate;
 
@@ -38,4 +39,5 @@ pub use snapshot::{
     CollectorStats, Snapshot, TcpSocket, TcpState, Timer, UnixKind, UnixListener, UnixPeer,
 };
 pub use states::StateCounts;
+pub use tiers::{Needs, Sockstat, StatesTier, Tiers};
 pub use tracker::Tracker;

@@ -305,6 +305,11 @@ pub struct CollectorStats {
     /// (a missing `/proc` file, an interrupted dump).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Which tier each part of the sample came from and how old the states
+    /// are; absent in recordings made before the tiers, and for sources
+    /// that do not read a live kernel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<super::tiers::Tiers>,
 }
 
 /// One collection of a network namespace's socket state.

@@ -1,0 +1,301 @@
+//! Two tiers of collection: the queues (LISTEN-only dumps, sockstat and
+//! counters, read every interval) and the states (the dump of every other
+//! TCP state, under a CPU budget). A sample whose states were not dumped
+//! this round carries the states of its last full dump; [`Tiers`] says so
+//! and how old they are. Ages come from the collector's own timestamps:
+//! nothing here reads a clock.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::alerts::AlertSet;
+use super::snapshot::Snapshot;
+
+/// What `/proc/net/sockstat` and `/proc/net/sockstat6` of a namespace said
+/// at the sample: exact and O(1), so read every interval.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sockstat {
+    /// `TCP: inuse` of `sockstat`: IPv4 TCP sockets in the namespace's
+    /// hashes (LISTEN and connections; not TIME_WAIT, not request sockets).
+    pub tcp_inuse: u64,
+    /// `TCP6: inuse` of `sockstat6`: the same for IPv6.
+    pub tcp6_inuse: u64,
+    /// `TCP: tw`: the namespace's TIME_WAIT sockets, both families.
+    pub tcp_tw: u64,
+    /// `TCP: orphan`: sockets no process holds any more (host-wide).
+    pub tcp_orphan: u64,
+    /// `TCP: alloc`: TCP sockets allocated (host-wide).
+    pub tcp_alloc: u64,
+}
+
+impl Sockstat {
+    /// How far `self` is from `before`: the change of in-use and TIME_WAIT
+    /// sockets, in sockets. The scheduler's measure of change.
+    pub fn distance(&self, before: &Sockstat) -> u64 {
+        let inuse = |s: &Sockstat| s.tcp_inuse + s.tcp6_inuse;
+        inuse(self).abs_diff(inuse(before)) + self.tcp_tw.abs_diff(before.tcp_tw)
+    }
+
+    /// Namespace sums (the host-wide `orphan` and `alloc` are the largest
+    /// seen, not summed).
+    pub fn add(&mut self, other: &Sockstat) {
+        self.tcp_inuse += other.tcp_inuse;
+        self.tcp6_inuse += other.tcp6_inuse;
+        self.tcp_tw += other.tcp_tw;
+        self.tcp_orphan = self.tcp_orphan.max(other.tcp_orphan);
+        self.tcp_alloc = self.tcp_alloc.max(other.tcp_alloc);
+    }
+}
+
+/// Where a sample's queues came from: always this round's LISTEN-only dumps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueuesTier {
+    /// `idiag_states = 1 << TCP_LISTEN` dumps with `INET_DIAG_SKMEMINFO`,
+    /// the UNIX listeners, `/proc/net/sockstat{,6}` and the counters.
+    #[default]
+    ListenDump,
+}
+
+/// Where a sample's non-LISTEN sockets (states, connections, remotes,
+/// CLOSE_WAIT ages) came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatesTier {
+    /// Dumped in this round.
+    #[default]
+    FullDump,
+    /// Kept from the namespace's last full dump, `states_age_ms` old.
+    Kept,
+}
+
+/// How a sample was collected, tier by tier (`collector.tiers` in JSON).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tiers {
+    /// Where the queues came from.
+    pub queues: QueuesTier,
+    /// Where the states came from.
+    pub states: StatesTier,
+    /// How much older the states are than the queues, milliseconds: the
+    /// time from the start of the last full dump to the start of this
+    /// collection (0 for a full dump). For several namespaces, the oldest.
+    pub states_age_ms: u64,
+    /// Namespaces whose states were kept this round (0 or 1 for one
+    /// namespace).
+    #[serde(default)]
+    pub kept_namespaces: u32,
+    /// The namespace's sockstat (for several namespaces, their sums), when
+    /// it could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sockstat: Option<Sockstat>,
+    /// CPU time the collecting thread spent on this collection,
+    /// microseconds (`CLOCK_THREAD_CPUTIME_ID`); for several namespaces,
+    /// the sum.
+    #[serde(default)]
+    pub cpu_us: u64,
+    /// The part of `cpu_us` spent on the state dumps (the non-LISTEN
+    /// dumps, `tcp_info`, UNIX peers): what `--full-dump-budget` counts; 0
+    /// when the states were kept.
+    #[serde(default)]
+    pub states_cpu_us: u64,
+}
+
+impl Tiers {
+    /// The tiers of a full dump that cost `cpu_us`.
+    pub fn full(sockstat: Option<Sockstat>, cpu_us: u64) -> Tiers {
+        Tiers {
+            sockstat,
+            cpu_us,
+            ..Tiers::default()
+        }
+    }
+
+    /// How much older the states are than the queues; `None` when they
+    /// are this round's.
+    pub fn states_age(&self) -> Option<Duration> {
+        (self.states == StatesTier::Kept).then(|| Duration::from_millis(self.states_age_ms))
+    }
+
+    /// Folds the tiers of one more namespace into a round's: kept if any
+    /// was kept, the oldest age, sockstats and CPU summed.
+    pub fn add(&mut self, part: &Tiers) {
+        if part.states == StatesTier::Kept {
+            self.states = StatesTier::Kept;
+            self.kept_namespaces += part.kept_namespaces.max(1);
+        }
+        self.states_age_ms = self.states_age_ms.max(part.states_age_ms);
+        self.cpu_us += part.cpu_us;
+        self.states_cpu_us += part.states_cpu_us;
+        if let Some(s) = &part.sockstat {
+            self.sockstat.get_or_insert_with(Sockstat::default).add(s);
+        }
+    }
+
+    /// The words the header and the text snapshot show when the states
+    /// are older than the queues (`states 4.0s old`), `None` otherwise.
+    pub fn age_text(&self) -> Option<String> {
+        let age = self.states_age()?;
+        let secs = age.as_secs_f64();
+        Some(if secs < 60.0 {
+            format!("states {secs:.1}s old")
+        } else {
+            format!(
+                "states {}m{:02}s old",
+                age.as_secs() / 60,
+                age.as_secs() % 60
+            )
+        })
+    }
+}
+
+/// What a consumer needs fresh states of, by namespace inode (a
+/// snapshot of one namespace has no inode: 0 stands for it, and a source
+/// of one namespace takes any entry as its own).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// Namespaces the user is looking at (the drill-down's, the one picked).
+    pub focused: Vec<u64>,
+    /// Namespaces with an active alert.
+    pub alerting: Vec<u64>,
+}
+
+impl Needs {
+    /// The needs of a consumer of `snapshot` looking at the namespaces
+    /// labelled `focused`, with `alerts` active.
+    pub fn of(snapshot: &Snapshot, focused: &[&str], alerts: &AlertSet) -> Needs {
+        let inode = |label: &str| {
+            if snapshot.netns_parts.is_empty() {
+                return Some(0);
+            }
+            let part = snapshot.netns_parts.iter().find(|p| p.label == label)?;
+            Some(part.inode)
+        };
+        let mut needs = Needs {
+            focused: focused.iter().filter_map(|l| inode(l)).collect(),
+            alerting: alerts
+                .active
+                .iter()
+                .filter_map(|a| inode(a.target.netns.as_deref().unwrap_or(&snapshot.netns)))
+                .collect(),
+        };
+        for list in [&mut needs.focused, &mut needs.alerting] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        needs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(inuse: u64, inuse6: u64, tw: u64) -> Sockstat {
+        Sockstat {
+            tcp_inuse: inuse,
+            tcp6_inuse: inuse6,
+            tcp_tw: tw,
+            ..Sockstat::default()
+        }
+    }
+
+    #[test]
+    fn distance_counts_both_families_and_time_wait_changes() {
+        assert_eq!(stat(10, 2, 5).distance(&stat(10, 2, 5)), 0);
+        assert_eq!(stat(12, 2, 5).distance(&stat(10, 2, 5)), 2);
+        assert_eq!(stat(10, 0, 9).distance(&stat(10, 2, 5)), 6);
+    }
+
+    #[test]
+    fn a_full_dump_has_no_age_and_says_nothing() {
+        let t = Tiers::full(None, 900);
+        assert_eq!((t.states_age(), t.age_text()), (None, None));
+        let json = serde_json::to_value(t).unwrap();
+        assert_eq!(json["queues"], "listen_dump");
+        assert_eq!(json["states"], "full_dump");
+        assert_eq!(json["states_age_ms"], 0);
+    }
+
+    #[test]
+    fn kept_states_say_how_old_they_are() {
+        let kept = Tiers {
+            states: StatesTier::Kept,
+            states_age_ms: 4_049,
+            kept_namespaces: 1,
+            ..Tiers::default()
+        };
+        assert_eq!(kept.states_age(), Some(Duration::from_millis(4_049)));
+        assert_eq!(kept.age_text().as_deref(), Some("states 4.0s old"));
+        let old = Tiers {
+            states_age_ms: 125_000,
+            ..kept
+        };
+        assert_eq!(old.age_text().as_deref(), Some("states 2m05s old"));
+        assert_eq!(serde_json::to_value(kept).unwrap()["states"], "kept");
+    }
+
+    #[test]
+    fn a_round_is_kept_when_any_namespace_is_and_as_old_as_the_oldest() {
+        let mut round = Tiers::full(Some(stat(1, 0, 0)), 100);
+        round.add(&Tiers::full(Some(stat(3, 1, 4)), 200));
+        assert_eq!(round.states, StatesTier::FullDump);
+        round.add(&Tiers {
+            states: StatesTier::Kept,
+            states_age_ms: 3_000,
+            kept_namespaces: 1,
+            sockstat: Some(stat(5, 0, 1)),
+            cpu_us: 10,
+            ..Tiers::default()
+        });
+        assert_eq!(
+            (round.states, round.states_age_ms, round.kept_namespaces),
+            (StatesTier::Kept, 3_000, 1)
+        );
+        assert_eq!(round.cpu_us, 310);
+        assert_eq!(round.sockstat, Some(stat(9, 1, 5)));
+    }
+
+    #[test]
+    fn needs_name_namespaces_by_inode_and_a_single_one_as_zero() {
+        use crate::model::fixtures::{listen, snapshot};
+        use crate::model::{Alert, PartInput, Rule, Severity, Target, TargetKind};
+        let at = "2026-12-01T00:00:00Z";
+        let part = |label: &str, inode| PartInput {
+            label: label.to_owned(),
+            id: None,
+            inode,
+            snapshot: Some(snapshot(at, vec![listen("127.0.0.1:80", 0, 8, inode)])),
+            error: None,
+        };
+        let merged = Snapshot::merge(
+            at.parse().unwrap(),
+            "h",
+            vec![part("host", 11), part("web", 22), part("db", 33)],
+        );
+        let alert = |netns: Option<&str>| Alert {
+            rule: Rule::AcceptQueueOverflow,
+            severity: Severity::Critical,
+            peak: Severity::Critical,
+            target: Target::new(TargetKind::Listener, "127.0.0.1:80").in_netns(netns),
+            message: String::new(),
+            since: at.parse().unwrap(),
+        };
+        let alerts = AlertSet {
+            active: vec![alert(Some("db")), alert(Some("db")), alert(Some("gone"))],
+            ..AlertSet::default()
+        };
+        let needs = Needs::of(&merged, &["web", "web"], &alerts);
+        assert_eq!((needs.focused, needs.alerting), (vec![22], vec![33]));
+
+        let single = snapshot(at, vec![]);
+        let quiet = Needs::of(&single, &[], &AlertSet::default());
+        assert_eq!(quiet, Needs::default());
+        let one = AlertSet {
+            active: vec![alert(None)],
+            ..AlertSet::default()
+        };
+        let drilled = Needs::of(&single, &["test"], &one);
+        assert_eq!((drilled.focused, drilled.alerting), (vec![0], vec![0]));
+    }
+}
