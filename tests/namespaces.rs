@@ -11,6 +11,7 @@ use common::netns::{NamedNetns, Place, Server, ServerSpec};
 use serde_json::{Value, json};
 use sockscope::collector::netns::{NetnsSource, NetnsTarget};
 use sockscope::collector::process::ProcessCache;
+use sockscope::collector::schedule::DEFAULT_BUDGET_PERCENT;
 use sockscope::collector::{CollectError, Source};
 
 fn spec(port: u16, comm: &str) -> ServerSpec<'_> {
@@ -413,7 +414,7 @@ fn all_netns_picks_up_new_namespaces_and_forgets_removed_ones() {
             .find(|n| n.label == label)
             .map(|n| (n.sample.is_some(), n.error.clone()))
     };
-    let mut all = AllNetns::open(|s| s);
+    let mut all = AllNetns::open(|s| s, DEFAULT_BUDGET_PERCENT);
     let mut ns = NamedNetns::new();
     assert_eq!(find(&all.collect_round(wait), &ns.name), None);
     all.rediscover();
@@ -448,7 +449,7 @@ fn recycled_socket_lists_are_reused_across_namespace_threads() {
     assert!(one.collect().unwrap().tcp.capacity() >= CAPACITY);
 
     use sockscope::collector::RoundSource;
-    let mut all = sockscope::collector::all_netns::AllNetns::open(|s| s);
+    let mut all = sockscope::collector::all_netns::AllNetns::open(|s| s, DEFAULT_BUDGET_PERCENT);
     let wait = Duration::from_secs(5);
     let mine = |round: sockscope::model::Round| {
         round

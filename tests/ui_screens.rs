@@ -185,6 +185,39 @@ fn replay_marker_slow_collection_and_collect_error() {
     snap("replay_paused", &a);
 }
 
+/// A sample whose states were kept from an older full dump says so in
+/// the header, at 80 columns too.
+#[test]
+fn kept_states_show_their_age_in_the_header() {
+    let mut a = app(80, 24);
+    let mut kept = scene::sample(scene::SAMPLES);
+    kept.collector.tiers = Some(sockscope::model::Tiers {
+        states: sockscope::model::StatesTier::Kept,
+        states_age_ms: 4_000,
+        kept_namespaces: 1,
+        ..sockscope::model::Tiers::default()
+    });
+    a.ingest(sockscope::model::Frame::new(kept));
+    snap("kept_states", &a);
+    let header = format!("{:?}", draw(&a).backend());
+    assert!(header.contains("states 4.0s old"), "{header}");
+}
+
+/// The drill-down asks the collector for its namespace's states every
+/// round (a single namespace is inode 0); the scene's alerts ask too.
+#[test]
+fn the_drill_down_asks_for_fresh_states() {
+    let mut a = app(80, 24);
+    let needs = a.needs();
+    assert!(needs.focused.is_empty());
+    assert_eq!(needs.alerting, [0], "the scene has active alerts");
+    select_listener(&mut a, "[::]:443");
+    drive(&mut a, &[Action::Open]);
+    assert_eq!(a.needs().focused, [0]);
+    drive(&mut a, &[Action::Back]);
+    assert!(a.needs().focused.is_empty());
+}
+
 /// One severity palette: the critical marker red, the info marker cyan,
 /// plain counts uncoloured (green read as "healthy").
 #[test]

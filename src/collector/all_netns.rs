@@ -11,6 +11,8 @@ use super::destroy::{DestroyError, DestroyTarget};
 use super::netns::{NetnsError, NetnsHandle, NetnsSource, NetnsTarget};
 use super::netns_label::NetnsName;
 use super::process_scan::list_pids;
+use super::schedule::{Candidate, Schedule, Standing};
+use super::tiered::{Needs, Tier};
 use super::{CollectError, LiveSource, RoundSource, Source, identity, netns_label};
 use crate::model::{Part, Round, TcpSocket, Unreachable};
 
@@ -127,6 +129,7 @@ pub fn find_labelled(wanted: &str) -> Result<Option<NetnsHandle>, NetnsError> {
 struct Member {
     source: NetnsSource,
     gone: bool,
+    standing: Standing,
 }
 
 /// How each namespace's [`LiveSource`] is set up.
@@ -142,24 +145,58 @@ pub struct AllNetns {
     configure: Configure,
     rounds: u32,
     hostname: String,
+    schedule: Schedule,
+    needs: Needs,
+    last_round: Option<Instant>,
 }
 
 impl AllNetns {
     /// Discovers the namespaces and starts one collector thread in each;
-    /// `configure` adjusts each inner [`LiveSource`].
-    pub fn open<F>(configure: F) -> AllNetns
+    /// `configure` adjusts each inner [`LiveSource`] (which keeps its
+    /// states for the rounds that read only its queues). Full dumps spend
+    /// `budget_percent` of one core ([`Schedule`]).
+    pub fn open<F>(configure: F, budget_percent: f64) -> AllNetns
     where
         F: Fn(LiveSource) -> LiveSource + Send + Sync + 'static,
     {
         let mut all = AllNetns {
             members: Vec::new(),
             unreachable: Vec::new(),
-            configure: Arc::new(configure),
+            configure: Arc::new(move |s| configure(s).keeping_states()),
             rounds: 0,
             hostname: identity::hostname(),
+            schedule: Schedule::new(budget_percent),
+            needs: Needs::default(),
+            last_round: None,
         };
         all.rediscover();
         all
+    }
+
+    /// Which members get a full dump this round, starting at `taken_at`.
+    fn plan(&mut self, taken_at: jiff::Timestamp) -> Vec<Tier> {
+        let now = Instant::now();
+        let elapsed = self
+            .last_round
+            .map_or(Duration::ZERO, |t| now.duration_since(t));
+        self.last_round = Some(now);
+        let candidates: Vec<Candidate> = self
+            .members
+            .iter()
+            .map(|m| {
+                let inode = m.source.inode();
+                m.standing.candidate(
+                    taken_at,
+                    self.needs.focused.contains(&inode),
+                    self.needs.alerting.contains(&inode),
+                )
+            })
+            .collect();
+        self.schedule
+            .plan(elapsed, &candidates)
+            .into_iter()
+            .map(|full| if full { Tier::Full } else { Tier::Queues })
+            .collect()
     }
 
     /// Starts collecting namespaces that appeared since the last discovery
@@ -180,6 +217,7 @@ impl AllNetns {
                 Ok(source) => self.members.push(Member {
                     source,
                     gone: false,
+                    standing: Standing::default(),
                 }),
                 Err(e) => unreachable.push(Unreachable {
                     label,
@@ -200,10 +238,12 @@ impl AllNetns {
         if self.rounds.is_multiple_of(REDISCOVER_EVERY) {
             self.rediscover();
         }
+        let tiers = self.plan(taken_at);
         let mut errors: Vec<Option<String>> = self
             .members
             .iter_mut()
-            .map(|m| match m.source.start_collect() {
+            .zip(tiers)
+            .map(|(m, tier)| match m.source.start_collect_tier(tier) {
                 Ok(()) => None,
                 Err(e) => {
                     m.gone = matches!(e, CollectError::NamespaceGone { .. });
@@ -218,7 +258,12 @@ impl AllNetns {
             if err.is_none() {
                 let left = deadline.saturating_duration_since(Instant::now());
                 match m.source.wait_collect(left) {
-                    Some(Ok(snap)) => sample = Some(snap),
+                    Some(Ok(snap)) => {
+                        if let Some(t) = &snap.collector.tiers {
+                            self.schedule.charge(m.standing.update(snap.taken_at, t));
+                        }
+                        sample = Some(snap);
+                    }
                     Some(Err(e)) => *err = Some(e.to_string()),
                     None => {
                         *err = Some(format!(
@@ -281,5 +326,10 @@ impl RoundSource for AllNetns {
                 "its namespace is no longer watched",
             ))?
             .destroy(target)
+    }
+
+    /// The focused and alerting namespaces get their full dumps first.
+    fn needs(&mut self, needs: &Needs) {
+        self.needs.clone_from(needs);
     }
 }

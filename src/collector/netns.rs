@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use super::destroy::{DestroyError, DestroyTarget};
 use super::netns_label;
+use super::tiered::{Needs, Tier};
 use super::worker::Worker;
 use super::{CollectError, LiveSource, Source};
 use crate::model::{Snapshot, TcpSocket};
@@ -336,16 +337,26 @@ impl NetnsSource {
     /// Asks the namespace's thread for a collection unless one is already
     /// under way; the answer comes from [`NetnsSource::wait_collect`].
     pub fn start_collect(&mut self) -> Result<(), CollectError> {
+        self.start(|s| s.collect())
+    }
+
+    /// [`NetnsSource::start_collect`] of the tiers asked for
+    /// ([`LiveSource::collect_tier`]).
+    pub fn start_collect_tier(&mut self, tier: Tier) -> Result<(), CollectError> {
+        self.start(move |s| s.collect_tier(tier))
+    }
+
+    fn start(
+        &mut self,
+        job: impl FnOnce(&mut LiveSource) -> Result<Snapshot, CollectError> + Send + 'static,
+    ) -> Result<(), CollectError> {
         if let Err(why) = self.handle.check_present()
             && !self.handle.reanchor()
         {
             return Err(self.gone(why));
         }
         if self.pending.is_none() {
-            let rx = self
-                .worker
-                .call(|s| s.collect())
-                .map_err(|_| self.stopped())?;
+            let rx = self.worker.call(job).map_err(|_| self.stopped())?;
             self.pending = Some(rx);
         }
         Ok(())
@@ -388,6 +399,12 @@ impl Source for NetnsSource {
     /// Hands the list to the namespace's thread, whose next collection fills it.
     fn recycle(&mut self, tcp: Vec<TcpSocket>) {
         let _ = self.worker.send(move |s| s.recycle(tcp));
+    }
+
+    /// Passes the needs to the namespace's own schedule (`--netns` with a budget).
+    fn needs(&mut self, needs: &Needs) {
+        let needs = needs.clone();
+        let _ = self.worker.send(move |s| s.needs(&needs));
     }
 
     /// Destroys on the namespace's thread, after the collection under way

@@ -16,6 +16,10 @@
 
 use std::time::Duration;
 
+use jiff::Timestamp;
+
+use crate::model::tiers::{Sockstat, StatesTier, Tiers};
+
 /// The default budget: a fifth of one core.
 pub const DEFAULT_BUDGET_PERCENT: f64 = 20.0;
 
@@ -133,6 +137,45 @@ impl Schedule {
     /// Spends what the round's full dumps cost, microseconds of thread CPU time.
     pub fn charge(&mut self, cpu_us: u64) {
         self.credit_us -= cpu_us as f64;
+    }
+}
+
+/// What a scheduler of several namespaces remembers of one, from the
+/// tiers of its samples.
+#[derive(Clone, Debug, Default)]
+pub struct Standing {
+    /// Start, state-dump cost and sockstat of its last full dump.
+    last_full: Option<(Timestamp, u64, Option<Sockstat>)>,
+    /// Its newest sockstat.
+    sockstat: Option<Sockstat>,
+}
+
+impl Standing {
+    /// Its candidacy for a round starting at `now`.
+    pub fn candidate(&self, now: Timestamp, focused: bool, alerting: bool) -> Candidate {
+        Candidate {
+            focused,
+            alerting,
+            last: self.last_full.map(|(at, cost_us, then)| LastFull {
+                age: now.duration_since(at).unsigned_abs(),
+                cost_us,
+                change: match (&self.sockstat, &then) {
+                    (Some(now), Some(then)) => now.distance(then),
+                    _ => 0,
+                },
+            }),
+        }
+    }
+
+    /// Takes in a sample collected at `taken_at` with `tiers`; returns
+    /// the CPU time its state dumps cost, to [`Schedule::charge`].
+    pub fn update(&mut self, taken_at: Timestamp, tiers: &Tiers) -> u64 {
+        self.sockstat = tiers.sockstat;
+        if tiers.states != StatesTier::FullDump {
+            return 0;
+        }
+        self.last_full = Some((taken_at, tiers.states_cpu_us, tiers.sockstat));
+        tiers.states_cpu_us
     }
 }
 

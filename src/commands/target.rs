@@ -93,7 +93,7 @@ impl TargetArgs {
 
     /// Opens one collector per namespace of the host (`--all-netns`).
     pub fn open_all(&self, processes: SharedProcesses) -> AllNetns {
-        AllNetns::open(self.configure(processes))
+        AllNetns::open(self.configure(processes), self.full_dump_budget)
     }
 }
 

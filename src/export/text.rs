@@ -135,7 +135,13 @@ pub fn write(
         .iter()
         .map(|s| format!("{} {}", s.ss_name(), agg.totals[*s]))
         .collect();
-    writeln!(out, "TCP  {}", totals.join("  "))?;
+    let age = snapshot
+        .collector
+        .tiers
+        .and_then(|t| t.age_text())
+        .map(|a| format!("  ({a}; queues this round)"))
+        .unwrap_or_default();
+    writeln!(out, "TCP  {}{age}", totals.join("  "))?;
 
     write_alerts(out, extras.alerts, extras.notes, extras.watch)?;
     write_listeners(out, snapshot, agg, extras.alerts)?;

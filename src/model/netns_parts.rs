@@ -14,6 +14,7 @@ use super::aggregate::{Aggregate, Owner};
 use super::history::Frame;
 use super::process::{ProcessTable, SocketProcesses};
 use super::snapshot::{Snapshot, TcpSocket};
+use super::tiers::Tiers;
 
 /// One namespace of a merged view (and of a schema 1 recording's merged sample).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +144,9 @@ pub(crate) fn merged_view(
                 out.tunables.clone_from(&s.tunables);
             }
             let c = &mut out.collector;
+            if let Some(t) = &s.collector.tiers {
+                c.tiers.get_or_insert_with(Tiers::default).add(t);
+            }
             c.sockets += s.collector.sockets;
             c.skipped_messages += s.collector.skipped_messages;
             c.duration_us = c.duration_us.max(s.collector.duration_us);

@@ -258,21 +258,23 @@ mod tests {
 
     #[test]
     fn needs_name_namespaces_by_inode_and_a_single_one_as_zero() {
-        use crate::model::fixtures::{listen, snapshot};
-        use crate::model::{Alert, PartInput, Rule, Severity, Target, TargetKind};
+        use crate::model::fixtures::snapshot;
+        use crate::model::{Alert, NetnsPart, Rule, Severity, Target, TargetKind};
         let at = "2026-12-01T00:00:00Z";
-        let part = |label: &str, inode| PartInput {
-            label: label.to_owned(),
-            id: None,
-            inode,
-            snapshot: Some(snapshot(at, vec![listen("127.0.0.1:80", 0, 8, inode)])),
-            error: None,
-        };
-        let merged = Snapshot::merge(
-            at.parse().unwrap(),
-            "h",
-            vec![part("host", 11), part("web", 22), part("db", 33)],
-        );
+        let mut merged = snapshot(at, vec![]);
+        merged.netns_parts = [("host", 11), ("web", 22), ("db", 33)]
+            .into_iter()
+            .map(|(label, inode)| NetnsPart {
+                label: label.to_owned(),
+                id: None,
+                inode,
+                tcp: 0,
+                unix: 0,
+                error: None,
+                counters: Default::default(),
+                tunables: Default::default(),
+            })
+            .collect();
         let alert = |netns: Option<&str>| Alert {
             rule: Rule::AcceptQueueOverflow,
             severity: Severity::Critical,

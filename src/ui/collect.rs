@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::collector::destroy::DestroyTarget;
 use crate::collector::worker::{Tick, Worker};
 use crate::collector::{CollectError, RoundSource};
-use crate::model::{Frame, Round, TcpSocket};
+use crate::model::{Frame, Needs, Round, TcpSocket};
 
 /// Creates the source on the collection thread.
 pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn RoundSource>, CollectError> + Send>;
@@ -60,6 +60,12 @@ impl Collector {
     /// with `inode` (0 for one namespace) to fill again.
     pub fn recycle(&self, inode: u64, tcp: Vec<TcpSocket>) {
         let _ = self.worker.send(move |w| w.source.recycle(inode, tcp));
+    }
+
+    /// Tells the source which namespaces' states the dashboard needs fresh
+    /// (see [`RoundSource::needs`]), from the next collection on.
+    pub fn needs(&self, needs: Needs) {
+        let _ = self.worker.send(move |w| w.source.needs(&needs));
     }
 }
 

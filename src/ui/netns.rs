@@ -4,7 +4,7 @@
 
 use super::app::{App, Status};
 use super::filter::Filter;
-use crate::model::Snapshot;
+use crate::model::{Needs, Snapshot};
 
 /// Keeps the rows whose namespace (`part_of(row)`, a part of `snapshot`)
 /// is `focus` (any without a focus) and passes the `netns:` terms of
@@ -64,6 +64,23 @@ impl App {
                  run as root or with CAP_SYS_PTRACE for full attribution"
             )));
         }
+    }
+
+    /// What the dashboard needs fresh states of, from the newest sample:
+    /// the drill-down's namespace and the one in focus, and those with
+    /// active alerts.
+    pub fn needs(&self) -> Needs {
+        let Some(latest) = self.latest() else {
+            return Needs::default();
+        };
+        let picked = self.netns_focus_label();
+        let focused: Vec<&str> = self
+            .drill
+            .iter()
+            .map(|d| d.key.netns.as_str())
+            .chain(picked.as_deref())
+            .collect();
+        Needs::of(&latest.snapshot, &focused, &latest.alerts)
     }
 
     /// The label of the namespace in focus, if any.

@@ -13,6 +13,7 @@ use super::collect::{self, Collected, SourceFactory};
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
 use super::{export, keys, render};
+use crate::model::Needs;
 use crate::record::Playback;
 
 /// Opens the dashboard on the samples of `factory` until the user quits or
@@ -91,8 +92,14 @@ async fn event_loop(
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut collecting = true;
 
+    let mut needs = Needs::default();
     loop {
         guard.terminal.draw(|f| render::draw(f, &app))?;
+        let now_needed = app.needs();
+        if now_needed != needs {
+            needs.clone_from(&now_needed);
+            collector.needs(now_needed);
+        }
         tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) if is_suspend(&event) => {

@@ -329,6 +329,13 @@ pub fn families(
     ));
     out.push(per_ns(
         Family::gauge(
+            "sockscope_states_age_seconds",
+            "How much older the namespace's TCP states (and every figure built from them) are than its queues, seconds: 0 after a full dump, else the age of the last one (--full-dump-budget).",
+        ),
+        &|s, _| s.collector.tiers.map(|t| t.states_age_ms as f64 / 1000.0),
+    ));
+    out.push(per_ns(
+        Family::gauge(
             "sockscope_collected_sockets",
             "TCP sockets in the last collection of the namespace (all families and states).",
         ),

@@ -73,6 +73,9 @@ fn identity(app: &App) -> Line<'static> {
     spans.push(Span::raw(" "));
     spans.push(marker);
     spans.push(Span::raw(format!(" {} UTC", format::clock(snap.taken_at))));
+    if let Some(age) = snap.collector.tiers.and_then(|t| t.age_text()) {
+        spans.push(Span::styled(format!("  {age}"), t.level(Level::Warn)));
+    }
     let took_us = snap.collector.duration_us;
     let slow = took_us.saturating_mul(5) > app.settings.interval.as_micros() as u64;
     let took = format!("{:.1}ms", took_us as f64 / 1000.0);

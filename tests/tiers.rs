@@ -1,0 +1,345 @@
+//! The two tiers of collection on real sockets in private namespaces: the
+//! queues tier (LISTEN-only dumps, sockstat) against `ss -tlnme` and
+//! `ss -s`, kept states between full dumps, full dumps against `ss -tan`,
+//! and the budget that still gives the focused namespace a full dump
+//! every round.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::net::TcpStream;
+
+use common::*;
+use sockscope::collector::tiered::{Needs, Tier};
+use sockscope::collector::{LiveSource, Source};
+use sockscope::model::{Aggregate, Snapshot, StatesTier, TcpState, Tiers};
+
+/// `inode → (Recv-Q, Send-Q, d)` of every LISTEN socket in `ss -tlnme` output.
+fn ss_listeners(out: &str) -> BTreeMap<u32, (u32, u32, u32)> {
+    let drops = common::skmem::ss_drops(out);
+    out.lines()
+        .filter(|l| l.starts_with("LISTEN"))
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            let inode = w
+                .iter()
+                .find_map(|w| w.strip_prefix("ino:"))
+                .expect("ss -e prints ino:N")
+                .parse()
+                .unwrap();
+            (
+                inode,
+                (w[1].parse().unwrap(), w[2].parse().unwrap(), drops[&inode]),
+            )
+        })
+        .collect()
+}
+
+/// The same from a snapshot.
+fn our_listeners(snap: &Snapshot) -> BTreeMap<u32, (u32, u32, u32)> {
+    snap.tcp
+        .iter()
+        .filter(|s| s.state == TcpState::Listen)
+        .map(|s| (s.inode, (s.recv_q, s.send_q, s.drops.unwrap())))
+        .collect()
+}
+
+fn tiers(snap: &Snapshot) -> Tiers {
+    snap.collector
+        .tiers
+        .expect("a live collection says its tiers")
+}
+
+/// Counts by `ss -tan` state name (`ESTAB`, `TIME-WAIT`, ...), and of
+/// IPv4 sockets in the namespace's hashes (what sockstat's `TCP: inuse`
+/// counts: neither TIME_WAIT nor request sockets).
+fn ss_states() -> (BTreeMap<String, u64>, u64, u64) {
+    let out = ss(&["-tan"]).expect("ss is installed");
+    let mut states = BTreeMap::new();
+    let (mut inuse4, mut inuse6) = (0, 0);
+    for line in out.lines().skip(1) {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        *states.entry(w[0].to_owned()).or_insert(0) += 1;
+        if w[0] != "TIME-WAIT" && w[0] != "SYN-RECV" {
+            if w[3].starts_with('[') {
+                inuse6 += 1;
+            } else {
+                inuse4 += 1;
+            }
+        }
+    }
+    (states, inuse4, inuse6)
+}
+
+fn our_states(snap: &Snapshot) -> BTreeMap<String, u64> {
+    let mut states = BTreeMap::new();
+    for s in &snap.tcp {
+        *states.entry(s.state.ss_name().to_owned()).or_insert(0) += 1;
+    }
+    states
+}
+
+/// `n` connections to `addr`, each accepted: (client, server) pairs.
+fn pairs(l: &socket2::Socket, addr: &str, n: usize) -> Vec<(TcpStream, socket2::Socket)> {
+    (0..n)
+        .map(|_| {
+            let c = connect(addr, None);
+            let (s, _) = l.accept().unwrap();
+            (c, s)
+        })
+        .collect()
+}
+
+#[test]
+fn the_listen_tier_matches_ss_tln_per_listener() {
+    if !tools::need("ss", "the kernel's own view to compare with") {
+        return;
+    }
+    private_netns();
+    let _full = listener("127.0.0.1:7201", 2, false);
+    let _pool = [
+        listener("127.0.0.1:7202", 8, true),
+        listener("127.0.0.1:7202", 8, true),
+    ];
+    let _v6 = listener("[::1]:7203", 16, false);
+    let idle = listener("127.0.0.1:7204", 32, false);
+    let _accepted = pairs(&idle, "127.0.0.1:7204", 2);
+    let _queued: Vec<_> = (0..3).map(|_| connect("127.0.0.1:7202", None)).collect();
+    let _v6_queued = connect("[::1]:7203", None);
+    let _overflow: Vec<_> = (0..8).map(|_| connect_nowait("127.0.0.1:7201")).collect();
+
+    let mut source = LiveSource::open().unwrap().keeping_states();
+    let first = source.collect().unwrap();
+    assert_eq!(tiers(&first).states, StatesTier::FullDump);
+    let mut settled = None;
+    for _ in 0..100 {
+        let before = source.collect_tier(Tier::Queues).unwrap();
+        let out = ss(&["-tlnme"]).unwrap();
+        let after = source.collect_tier(Tier::Queues).unwrap();
+        if our_listeners(&before) == our_listeners(&after) {
+            settled = Some((before, out));
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let (snap, out) = settled.expect("the listeners held still across one `ss` run");
+    assert_eq!(tiers(&snap).states, StatesTier::Kept);
+    let ours = our_listeners(&snap);
+    assert_eq!(ours, ss_listeners(&out), "ss -tlnme:\n{out}");
+    assert_eq!(ours.len(), 5);
+    let agg = Aggregate::build(&snap);
+    let find = |port| {
+        agg.listeners
+            .iter()
+            .find(|l| l.local.port() == port)
+            .unwrap()
+    };
+    assert_eq!((find(7201).accept_queue, find(7201).backlog), (3, 2));
+    assert!(find(7201).drops().unwrap() > 0, "the full queue dropped");
+    assert_eq!((find(7202).accept_queue, find(7202).members.len()), (3, 2));
+    assert_eq!(find(7203).accept_queue, 1);
+    assert_eq!(
+        find(7204).states[TcpState::Established],
+        2,
+        "the kept states still hold the accepted connections"
+    );
+}
+
+#[test]
+fn sockstat_matches_ss_s_and_the_sockets_themselves() {
+    if !tools::need("ss", "the kernel's own view to compare with") {
+        return;
+    }
+    private_netns();
+    let l4 = listener("127.0.0.1:7301", 64, false);
+    let l6 = listener("[::1]:7302", 64, false);
+    let _extra = listener("127.0.0.1:7303", 64, false);
+    let _open4 = pairs(&l4, "127.0.0.1:7301", 4);
+    let _open6 = pairs(&l6, "[::1]:7302", 2);
+    // The side that closes first ends in TIME_WAIT: three on our clients.
+    for (c, s) in pairs(&l4, "127.0.0.1:7301", 3) {
+        drop(c);
+        drop(s);
+    }
+    let (states, inuse4, inuse6) = loop {
+        let got = ss_states();
+        let settled = got.0.get("TIME-WAIT") == Some(&3)
+            && !got.0.contains_key("FIN-WAIT-2")
+            && !got.0.contains_key("LAST-ACK");
+        if settled {
+            break got;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let summary = ss(&["-s"]).unwrap();
+    let snap = LiveSource::open().unwrap().collect().unwrap();
+    let stat = tiers(&snap).sockstat.expect("sockstat was read");
+
+    let transport: Vec<u64> = summary
+        .lines()
+        .find(|l| l.starts_with("TCP\t") || l.starts_with("TCP "))
+        .expect("ss -s has a TCP transport row")
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let timewait: u64 = summary
+        .split("timewait ")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .expect("ss -s prints timewait N");
+    assert_eq!(
+        (stat.tcp_inuse, stat.tcp6_inuse, stat.tcp_tw),
+        (transport[1], transport[2], timewait),
+        "ss -s:\n{summary}"
+    );
+    assert_eq!(
+        (stat.tcp_inuse, stat.tcp6_inuse, stat.tcp_tw),
+        (inuse4, inuse6, 3),
+        "ss -tan states: {states:?}"
+    );
+    assert_eq!(
+        (inuse4, inuse6),
+        (2 + 4 * 2, 1 + 2 * 2),
+        "listeners and both ends"
+    );
+    assert_eq!(our_states(&snap), states, "the full dump equals ss -tan");
+}
+
+#[test]
+fn between_full_dumps_the_states_are_kept_and_a_full_dump_equals_ss_tan() {
+    if !tools::need("ss", "the kernel's own view to compare with") {
+        return;
+    }
+    private_netns();
+    let l = listener("127.0.0.1:7401", 16, false);
+    let mut open = pairs(&l, "127.0.0.1:7401", 5);
+    let mut source = LiveSource::open().unwrap().keeping_states();
+    let first = source.collect_tier(Tier::Full).unwrap();
+    assert_eq!(our_states(&first), ss_states().0);
+    assert_eq!(tiers(&first).states_age(), None);
+
+    open.truncate(2);
+    let _queued = connect("127.0.0.1:7401", None);
+    let (now, _, _) = loop {
+        let got = ss_states();
+        if !got.0.contains_key("FIN-WAIT-1") && !got.0.contains_key("LAST-ACK") {
+            break got;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let kept = source.collect_tier(Tier::Queues).unwrap();
+    let t = tiers(&kept);
+    assert_eq!(
+        (t.states, t.kept_namespaces, t.states_cpu_us),
+        (StatesTier::Kept, 1, 0)
+    );
+    assert_eq!(
+        t.states_age_ms,
+        u64::try_from(kept.taken_at.duration_since(first.taken_at).as_millis()).unwrap(),
+        "the age is the time between the two collections' starts"
+    );
+    let agg = Aggregate::build(&kept);
+    assert_eq!(
+        agg.listeners[0].accept_queue, 1,
+        "the queue is this round's"
+    );
+    let non_listen = |s: &Snapshot| {
+        s.tcp
+            .iter()
+            .filter(|s| s.state != TcpState::Listen)
+            .map(|s| s.cookie)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        non_listen(&kept),
+        non_listen(&first),
+        "the states are the first dump's"
+    );
+    assert_ne!(
+        our_states(&kept),
+        now,
+        "and so differ from the kernel's now"
+    );
+
+    let full = source.collect_tier(Tier::Full).unwrap();
+    assert_eq!(tiers(&full).states, StatesTier::FullDump);
+    assert_eq!(
+        our_states(&full),
+        ss_states().0,
+        "a full dump equals ss -tan"
+    );
+}
+
+#[test]
+fn a_zero_budget_dumps_a_single_namespace_only_when_focused() {
+    private_netns();
+    let l = listener("127.0.0.1:7501", 16, false);
+    let _open = pairs(&l, "127.0.0.1:7501", 3);
+    let mut source = LiveSource::open().unwrap().with_budget(0.0);
+    let tier = |s: &mut LiveSource| tiers(&s.collect().unwrap()).states;
+    assert_eq!(tier(&mut source), StatesTier::FullDump, "the first round");
+    for _ in 0..3 {
+        assert_eq!(tier(&mut source), StatesTier::Kept);
+    }
+    source.needs(&Needs {
+        focused: vec![0],
+        alerting: Vec::new(),
+    });
+    for _ in 0..5 {
+        assert_eq!(
+            tier(&mut source),
+            StatesTier::FullDump,
+            "focused: every round"
+        );
+    }
+    source.needs(&Needs::default());
+    assert_eq!(tier(&mut source), StatesTier::Kept);
+}
+
+fn sockscope(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(args)
+        .output()
+        .expect("run sockscope")
+}
+
+#[test]
+fn exports_say_which_tier_each_part_came_from() {
+    private_netns();
+    let l = listener("127.0.0.1:7601", 16, false);
+    let _open = pairs(&l, "127.0.0.1:7601", 2);
+    let out = sockscope(&["snapshot", "--format", "json", "--no-processes"]);
+    assert!(out.status.success(), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &doc["collector"]["tiers"];
+    assert_eq!(
+        (&t["queues"], &t["states"], &t["states_age_ms"]),
+        (
+            &serde_json::json!("listen_dump"),
+            &serde_json::json!("full_dump"),
+            &serde_json::json!(0)
+        ),
+        "a one-shot snapshot is one full dump: {t}"
+    );
+    assert_eq!(
+        (&t["sockstat"]["tcp_inuse"], &t["sockstat"]["tcp_tw"]),
+        (&serde_json::json!(5), &serde_json::json!(0)),
+        "a listener and two connections' two ends: {t}"
+    );
+    let out = sockscope(&["snapshot", "--format", "prometheus", "--no-processes"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let age = text
+        .lines()
+        .find(|l| l.starts_with("sockscope_states_age_seconds{"))
+        .unwrap_or_else(|| panic!("no states age in:\n{text}"));
+    assert!(age.ends_with("} 0"), "{age}");
+    let bad = sockscope(&["snapshot", "--full-dump-budget", "150"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(
+        err.contains("--full-dump-budget 150: expected a percentage of one core from 0 to 100"),
+        "{err}"
+    );
+}
