@@ -262,6 +262,21 @@ fn between_full_dumps_the_states_are_kept_and_a_full_dump_equals_ss_tan() {
         now,
         "and so differ from the kernel's now"
     );
+    let mut text = Vec::new();
+    let extras = sockscope::export::text::Extras {
+        alerts: &[],
+        notes: &[],
+        watch: None,
+        sockets: None,
+    };
+    sockscope::export::text::write(&mut text, &kept, &agg, extras).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    let tcp_line = text.lines().find(|l| l.starts_with("TCP  ")).unwrap();
+    let said = format!(
+        "  ({}; queues this round)",
+        t.age_text().expect("kept states have an age")
+    );
+    assert!(tcp_line.ends_with(&said), "{tcp_line}");
 
     let full = source.collect_tier(Tier::Full).unwrap();
     assert_eq!(tiers(&full).states, StatesTier::FullDump);
