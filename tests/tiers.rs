@@ -8,10 +8,13 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::net::TcpStream;
+use std::os::unix::fs::MetadataExt;
 
+use common::netns::{NamedNetns, Place, Server, ServerSpec};
 use common::*;
+use sockscope::collector::all_netns::AllNetns;
 use sockscope::collector::tiered::{Needs, Tier};
-use sockscope::collector::{LiveSource, Source};
+use sockscope::collector::{LiveSource, RoundSource, Source};
 use sockscope::model::{Aggregate, Snapshot, StatesTier, TcpState, Tiers};
 
 /// `inode → (Recv-Q, Send-Q, d)` of every LISTEN socket in `ss -tlnme` output.
@@ -357,4 +360,89 @@ fn exports_say_which_tier_each_part_came_from() {
         err.contains("--full-dump-budget 150: expected a percentage of one core from 0 to 100"),
         "{err}"
     );
+}
+
+/// `ss -tan` of the named namespace, counted by state.
+fn ss_states_in(ns: &NamedNetns) -> BTreeMap<String, u64> {
+    let out = std::process::Command::new("ip")
+        .args(["netns", "exec", &ns.name, "ss", "-tan"])
+        .output()
+        .expect("run ip netns exec ss");
+    assert!(out.status.success(), "{out:?}");
+    let mut states = BTreeMap::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines().skip(1) {
+        let state = line.split_whitespace().next().unwrap().to_owned();
+        *states.entry(state).or_insert(0) += 1;
+    }
+    states
+}
+
+/// The real scheduler over several real namespaces with no budget at all:
+/// every round the focused one is dumped in full (and equals `ss -tan`
+/// there), the others only in their first round; moving the focus moves
+/// the full dumps.
+#[test]
+fn a_zero_budget_still_dumps_the_focused_namespace_every_round() {
+    if !tools::need("ss", "the kernel's own view to compare with")
+        || !tools::need("python3", "the servers inside the namespaces")
+    {
+        return;
+    }
+    let spaces: Vec<NamedNetns> = (0..3).map(|_| NamedNetns::new()).collect();
+    let _servers: Vec<Server> = spaces
+        .iter()
+        .zip(7701u16..)
+        .map(|(ns, port)| {
+            let spec = ServerSpec {
+                port,
+                backlog: 8,
+                close_wait: 2,
+                queued: 1,
+                comm: "tiers-srv",
+            };
+            Server::start(Place::Named(ns), spec)
+        })
+        .collect();
+    let inode = |ns: &NamedNetns| std::fs::metadata(ns.path()).unwrap().ino();
+    let mut all = AllNetns::open(|s| s, 0.0);
+    let wait = std::time::Duration::from_secs(5);
+    for (focus, rounds) in [(1, 0..4), (2, 4..7)] {
+        all.needs(&Needs {
+            focused: vec![inode(&spaces[focus])],
+            alerting: Vec::new(),
+        });
+        for round in rounds {
+            let r = all.collect_round(wait);
+            let sample = |ns: &NamedNetns| {
+                r.parts
+                    .iter()
+                    .find(|p| p.inode == inode(ns))
+                    .and_then(|p| p.sample.as_ref())
+                    .unwrap_or_else(|| panic!("round {round}: no sample of {}", ns.name))
+            };
+            for (i, ns) in spaces.iter().enumerate() {
+                let got = tiers(sample(ns)).states;
+                let want = if i == focus || round == 0 {
+                    StatesTier::FullDump
+                } else {
+                    StatesTier::Kept
+                };
+                assert_eq!(got, want, "round {round}, namespace {i}, focus {focus}");
+            }
+            let focused = sample(&spaces[focus]);
+            assert_eq!(
+                our_states(focused),
+                ss_states_in(&spaces[focus]),
+                "round {round}: the focused namespace's full dump equals ss -tan there"
+            );
+            let agg = Aggregate::build(focused);
+            assert_eq!(
+                (
+                    agg.listeners[0].accept_queue,
+                    agg.listeners[0].states[TcpState::CloseWait]
+                ),
+                (1, 2)
+            );
+        }
+    }
 }

@@ -315,4 +315,44 @@ mod tests {
         assert!(parse_budget("-1").is_err());
         assert!(parse_budget("NaN").is_err());
     }
+
+    #[test]
+    fn a_standing_follows_its_samples_tiers() {
+        let at = |s: &str| -> Timestamp { s.parse().unwrap() };
+        let stat = |inuse| Sockstat {
+            tcp_inuse: inuse,
+            ..Sockstat::default()
+        };
+        let mut st = Standing::default();
+        assert_eq!(
+            st.candidate(at("2026-12-01T00:00:00Z"), true, false).last,
+            None
+        );
+        let full = Tiers::full(Some(stat(10)), 900);
+        let full = Tiers {
+            states_cpu_us: 700,
+            ..full
+        };
+        assert_eq!(st.update(at("2026-12-01T00:00:00Z"), &full), 700);
+        let kept = Tiers {
+            states: StatesTier::Kept,
+            sockstat: Some(stat(14)),
+            ..Tiers::default()
+        };
+        assert_eq!(
+            st.update(at("2026-12-01T00:00:01Z"), &kept),
+            0,
+            "nothing to charge"
+        );
+        let c = st.candidate(at("2026-12-01T00:00:03Z"), false, true);
+        assert!(c.alerting && !c.focused);
+        assert_eq!(
+            c.last,
+            Some(LastFull {
+                age: Duration::from_secs(3),
+                cost_us: 700,
+                change: 4
+            })
+        );
+    }
 }
