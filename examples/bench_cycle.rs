@@ -23,6 +23,9 @@
 //!   over one snapshot taken beforehand.
 //! - `tcp-info-steady`: the same when every CLOSE_WAIT socket was seen the
 //!   collection before (only the queued connections are asked for).
+//! - `netns-model`: no kernel; the model's cost of one `--all-netns` round
+//!   of 4 namespaces of 15,000 synthetic sockets each (each namespace
+//!   aggregated, judged in its own model, and the merged view built).
 
 use std::time::Instant;
 
@@ -30,7 +33,7 @@ use anyhow::{Context, bail};
 use netlink_packet_sock_diag::{AF_INET, AF_INET6};
 use sockscope::collector::process::ProcessCache;
 use sockscope::collector::{LiveSource, Source, inet, netlink::DiagSocket, tcp_info, unix};
-use sockscope::model::{Model, ModelLimits, Snapshot};
+use sockscope::model::{Model, ModelLimits, Part, Round, Snapshot, fixtures};
 
 /// CPU time (user + system) of this process so far, microseconds.
 fn cpu_us() -> u64 {
@@ -101,10 +104,59 @@ fn cycle(mode: &str) -> anyhow::Result<Cycle> {
                 Ok(got.times.len() as u64)
             })
         }
+        "netns-model" => {
+            // The dashboard's per-round model cost under --all-netns, without
+            // the kernel: NETNS_PARTS namespaces of synthetic sockets, each
+            // round aggregated per namespace and ingested (the copy of the
+            // samples is counted too).
+            let parts = netns_parts();
+            let mut model = Model::new(&ModelLimits::default());
+            let mut k = 0;
+            Box::new(move || {
+                k += 1;
+                let at = parts[0].taken_at + jiff::SignedDuration::from_secs(k);
+                let round = Round {
+                    taken_at: at,
+                    hostname: "bench".to_owned(),
+                    all: true,
+                    parts: parts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| Part {
+                            label: s.netns.clone(),
+                            id: None,
+                            inode: i as u64 + 1,
+                            sample: Some(Snapshot {
+                                taken_at: at,
+                                ..s.clone()
+                            }),
+                            error: None,
+                        })
+                        .collect(),
+                    unreachable: Vec::new(),
+                };
+                Ok(model.ingest_round(round.aggregate()).agg.totals.total())
+            })
+        }
         other => bail!(
-            "unknown mode {other:?}; use raw, collect, model, attributed-cold, attributed-warm, tcp-info-first or tcp-info-steady"
+            "unknown mode {other:?}; use raw, collect, model, attributed-cold, attributed-warm, tcp-info-first, tcp-info-steady or netns-model"
         ),
     })
+}
+
+/// Namespaces of the `netns-model` mode, and the sockets of each.
+const NETNS_PARTS: usize = 4;
+const NETNS_SOCKETS: usize = 15_000;
+
+/// `NETNS_PARTS` namespaces of `NETNS_SOCKETS` synthetic sockets each.
+fn netns_parts() -> Vec<Snapshot> {
+    (0..NETNS_PARTS)
+        .map(|i| {
+            let mut s = fixtures::busy_host("2026-11-24T02:40:00Z", 50, NETNS_SOCKETS);
+            s.netns = format!("ns{i}");
+            s
+        })
+        .collect()
 }
 
 fn main() -> anyhow::Result<()> {
