@@ -1,5 +1,5 @@
 //! The snapshot JSON document (`sockscope.snapshot.v1`): a stable contract,
-//! documented in README.md. These serde types are the contract; change them
+//! documented in docs/formats.md. These serde types are the contract; change them
 //! only by adding fields.
 
 use std::collections::BTreeMap;
