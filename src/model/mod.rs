@@ -4,6 +4,7 @@
 pub mod advisor;
 pub mod aggregate;
 pub mod alerts;
+pub mod drop_rates;
 pub mod engine;
 pub mod fixtures;
 pub mod history;

@@ -16,7 +16,7 @@ use jiff::Timestamp;
 use rustc_hash::FxHashMap;
 
 use super::Thresholds;
-use crate::model::aggregate::{Aggregate, Listener};
+use crate::model::aggregate::{Aggregate, Listener, Member};
 use crate::model::history::History;
 
 /// The rise of one LISTEN socket's `sk_drops` between two samples.
@@ -108,31 +108,43 @@ fn has_drop_data(agg: &Aggregate) -> bool {
         .all(|l| l.members.iter().all(|m| m.drops.is_some()))
 }
 
-/// Each member's `sk_drops` rise from `prev` to `cur`, matched by cookie;
-/// a member new in `cur` counts its whole counter (it was created after
-/// `prev` was taken).
-fn member_rises(prev: &Aggregate, cur: &Aggregate) -> Vec<MemberDrops> {
-    let before: FxHashMap<u64, u32> = prev
-        .listeners
+/// Every LISTEN socket's `sk_drops` in `agg`, by socket cookie (members
+/// without drop data left out).
+pub(crate) fn drops_by_cookie(agg: &Aggregate) -> FxHashMap<u64, u32> {
+    agg.listeners
         .iter()
         .flat_map(|l| l.members.iter())
         .filter_map(|m| Some((m.cookie, m.drops?)))
-        .collect();
+        .collect()
+}
+
+/// How much member `m`'s `sk_drops` rose since the sample whose counters
+/// are `before` ([`drops_by_cookie`]): the wrapping difference of the u32
+/// counter, or its whole count for a member new since then (it was created
+/// after that sample). `None` when `m` has no drop data.
+pub(crate) fn member_rise(before: &FxHashMap<u64, u32>, m: &Member) -> Option<u64> {
+    let now = m.drops?;
+    let rise = match before.get(&m.cookie) {
+        Some(&was) => now.wrapping_sub(was),
+        None => now,
+    };
+    Some(u64::from(rise))
+}
+
+/// Each member's `sk_drops` rise from `prev` to `cur`, matched by cookie.
+fn member_rises(prev: &Aggregate, cur: &Aggregate) -> Vec<MemberDrops> {
+    let before = drops_by_cookie(prev);
     let mut out = Vec::new();
     for l in &cur.listeners {
         for m in &l.members {
-            let Some(now) = m.drops else { continue };
-            let rise = match before.get(&m.cookie) {
-                Some(&was) => now.wrapping_sub(was),
-                None => now,
-            };
-            if rise > 0 {
-                out.push(MemberDrops {
+            match member_rise(&before, m) {
+                Some(drops) if drops > 0 => out.push(MemberDrops {
                     listener: l.local,
                     inode: m.inode,
                     cookie: m.cookie,
-                    drops: u64::from(rise),
-                });
+                    drops,
+                }),
+                _ => {}
             }
         }
     }

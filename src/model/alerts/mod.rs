@@ -7,7 +7,7 @@
 
 mod close_wait;
 mod counters;
-mod drops;
+pub(crate) mod drops;
 mod engine;
 mod ports;
 mod queues;

@@ -1,20 +1,25 @@
-//! The counters panel (`c`): per-second rates of the kernel's overflow,
-//! SYN-cookie, TIME_WAIT and reset counters over the kept history, up to the
-//! shown sample, with sparklines. Rates come from the pure model
-//! ([`crate::model::rates`]).
+//! The counters panel (`c`): the listeners dropping connections fastest
+//! (each LISTEN socket's own `sk_drops`, from [`crate::model::drop_rates`]),
+//! then per-second rates of the kernel's overflow, SYN-cookie, TIME_WAIT and
+//! reset counters over the kept history, up to the shown sample, with
+//! sparklines. Rates come from the pure model ([`crate::model::rates`]).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Row, Table};
+use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table};
 
 use super::widgets::{right, spark};
+use crate::model::drop_rates::{ListenerDropRate, drop_rates};
 use crate::model::rates::{PANEL_COUNTERS, rate_series};
 use crate::ui::app::App;
-use crate::ui::theme::Level;
+use crate::ui::theme::{Level, Theme};
 
 /// Rates are drawn with this many steps per event per second in the sparkline.
 const SPARK_SCALE: f64 = 100.0;
+
+/// At most this many dropping listeners are listed.
+const MAX_DROPPING: usize = 5;
 
 fn rate(v: Option<f64>) -> String {
     match v {
@@ -30,7 +35,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let shown = app.paused.unwrap_or(0);
     let history = &app.model.history;
     let upto = history.len().saturating_sub(shown);
-    let spark_w = usize::from(area.width.saturating_sub(22 + 9 + 9 + 14 + 6));
+    let block = Block::bordered().title(Span::styled(
+        " counters, per second between samples  (c or Esc closes) ",
+        t.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+
+    let dropping = drop_rates(history.iter().take(upto));
+    let listed = dropping.len().min(MAX_DROPPING);
+    // A header and the listed listeners, or one line saying none dropped.
+    let drop_lines = if listed == 0 { 1 } else { listed as u16 + 1 };
+    let [top, counters] =
+        Layout::vertical([Constraint::Length(drop_lines), Constraint::Min(0)]).areas(inner);
+    render_dropping(frame, top, t, &dropping[..listed], dropping.len());
+
+    let spark_w = usize::from(counters.width.saturating_sub(22 + 9 + 9 + 14 + 4));
     let rows: Vec<Row> = PANEL_COUNTERS
         .iter()
         .map(|name| {
@@ -85,11 +106,97 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         ])
         .style(t.table_header()),
     )
-    .column_spacing(1)
-    .block(Block::bordered().title(Span::styled(
-        " counters, per second between samples  (c or Esc closes) ",
-        t.title(),
-    )));
-    frame.render_widget(Clear, area);
+    .column_spacing(1);
+    frame.render_widget(table, counters);
+}
+
+/// Where a listener's drops happen: the member holding most of them and its
+/// processes when it dominates (with its share when the listener has
+/// several members), else how many members share them.
+fn member_cell(l: &ListenerDropRate) -> String {
+    match l.dominant() {
+        Some(m) if l.member_count <= 1 => format!("inode {} {}", m.inode, m.process),
+        Some(m) => format!(
+            "inode {} {} ({}%, {} members)",
+            m.inode,
+            m.process,
+            m.dropped * 100 / l.dropped.max(1),
+            l.member_count
+        ),
+        None => format!(
+            "spread over {} of {} members",
+            l.members.len(),
+            l.member_count
+        ),
+    }
+}
+
+/// The listeners dropping fastest: `listed` of `total`.
+fn render_dropping(
+    frame: &mut Frame,
+    area: Rect,
+    t: &Theme,
+    listed: &[ListenerDropRate],
+    total: usize,
+) {
+    if listed.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                "no listener dropped a connection in the kept history (LISTEN sockets' sk_drops)",
+                t.dim(),
+            )),
+            area,
+        );
+        return;
+    }
+    let local_w = listed
+        .iter()
+        .map(|l| l.key.local.to_string().len())
+        .max()
+        .unwrap_or(0)
+        .max(8) as u16;
+    let rows: Vec<Row> = listed
+        .iter()
+        .map(|l| {
+            let level = if l.now_per_sec.is_some_and(|r| r > 0.0) {
+                Level::Bad
+            } else {
+                Level::Ok
+            };
+            Row::new(vec![
+                Cell::from(l.key.local.to_string()),
+                Cell::from(Line::from(rate(l.now_per_sec)).right_aligned()).style(t.level(level)),
+                Cell::from(Line::from(rate(Some(l.peak_per_sec))).right_aligned()),
+                Cell::from(Line::from(l.dropped.to_string()).right_aligned()),
+                Cell::from(member_cell(l)),
+            ])
+        })
+        .collect();
+    let title = if total > listed.len() {
+        format!("DROPPING {} of {total}", listed.len())
+    } else {
+        "DROPPING".to_owned()
+    };
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(local_w.max(title.len() as u16)),
+            Constraint::Length(7),
+            Constraint::Length(7),
+            Constraint::Length(7),
+            Constraint::Min(10),
+        ],
+    )
+    .header(
+        Row::new(vec![
+            Cell::from(title),
+            right("NOW /s"),
+            right("MAX /s"),
+            right("DROPPED"),
+            Cell::from("WHERE (member, process)"),
+        ])
+        .style(t.table_header()),
+    )
+    .column_spacing(1);
     frame.render_widget(table, area);
 }
