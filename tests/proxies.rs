@@ -3,16 +3,22 @@
 //! fills and overflows, haproxy in front held at 30/32 with no drops. The
 //! drops must be attributed exactly to the stopped worker's member, equal to
 //! `ss -tlnme`'s `d` per inode, with nothing left unattributed, and haproxy
-//! must not be blamed.
+//! must not be blamed. The same scene, with the client load stopped so the
+//! counters hold still, checks the real binary end to end: `snapshot`,
+//! `snapshot --watch` and a `serve` scrape name the stopped worker's member
+//! and report the kernel's drops.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::serve::{get, parse, serve, value};
 use common::skmem::{our_drops, settled_with_ss, ss_drops};
 use common::*;
+use serde_json::Value;
 use sockscope::collector::process::ProcessCache;
 use sockscope::collector::{LiveSource, Source};
 use sockscope::model::{Model, ModelLimits, Rule, Severity, TargetKind, Thresholds};
@@ -215,60 +221,105 @@ fn wait_for(what: &str, mut holds: impl FnMut() -> bool) {
     }
 }
 
+/// The rig of these tests: nginx with two workers on 127.0.0.1:`port`
+/// (`backlog=8 reuseport`) and one worker stopped with SIGSTOP, so that its
+/// member's accept queue fills and overflows while its sibling serves.
+struct StoppedPool {
+    /// nginx; its workers and itself killed on drop.
+    _web: Daemon,
+    _dir: TempDir,
+    /// The stopped worker.
+    stopped_pid: u32,
+    /// The member (LISTEN socket inode) the stopped worker serves.
+    stopped_inode: u32,
+    /// Both members' inodes.
+    members: Vec<u32>,
+}
+
+impl StoppedPool {
+    fn start(port: u16) -> StoppedPool {
+        let dir = TempDir::new("nginx");
+        let web = nginx(&dir, port, 8);
+        let master = web.child.id();
+        let local: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        wait_for("nginx's two workers", || {
+            let (_, agg) = collect();
+            children(master).len() == 2 && agg.listener(local).is_some_and(|l| l.members.len() == 2)
+        });
+        assert!(Path::new(&dir.path("nginx.pid")).exists());
+        let snap = LiveSource::open()
+            .unwrap()
+            .with_processes(ProcessCache::shared())
+            .collect()
+            .unwrap();
+        let agg = sockscope::model::Aggregate::build(&snap);
+        let pool = agg.listener(local).unwrap();
+        // nginx 1.22's workers keep both reuseport sockets open but each polls
+        // only its own: the member a worker serves is the one in its epoll set.
+        let stopped_pid = children(master)[0];
+        let polled = polled_sockets(stopped_pid);
+        let served: Vec<u32> = pool
+            .members
+            .iter()
+            .map(|m| m.inode)
+            .filter(|i| polled.contains(i))
+            .collect();
+        assert_eq!(
+            served.len(),
+            1,
+            "worker {stopped_pid} polls {polled:?}: {pool:#?}"
+        );
+        let stopped_inode = served[0];
+        let holders: Vec<u32> = pool
+            .members
+            .iter()
+            .find(|m| m.inode == stopped_inode)
+            .unwrap()
+            .processes
+            .iter()
+            .filter_map(|&i| snap.processes.get(i).map(|p| p.pid))
+            .collect();
+        assert!(holders.contains(&stopped_pid), "{holders:?}");
+        let members = pool.members.iter().map(|m| m.inode).collect();
+        web.stop(stopped_pid);
+        StoppedPool {
+            _web: web,
+            _dir: dir,
+            stopped_pid,
+            stopped_inode,
+            members,
+        }
+    }
+}
+
+/// A bounded client loop against `addr`: 200 connection attempts, 10 every
+/// 50 ms so the running worker keeps up; about half hash to the stopped
+/// worker's member, whose queue (backlog 8) fills and drops. The clients
+/// stay open (and keep retrying) until dropped.
+fn client_load(addr: &str) -> Vec<socket2::Socket> {
+    let mut clients = Vec::new();
+    for _ in 0..20 {
+        clients.extend((0..10).map(|_| connect_nowait(addr)));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    clients
+}
+
 #[test]
 fn stopped_nginx_worker_is_named_and_haproxy_in_front_is_not_blamed() {
     if tool("nginx", "nginx-light").is_none() || tool("haproxy", "haproxy").is_none() {
         return;
     }
     private_netns();
-    let (ndir, hdir) = (TempDir::new("nginx"), TempDir::new("haproxy"));
-    let web = nginx(&ndir, 8080, 8);
+    let hdir = TempDir::new("haproxy");
     let proxy = haproxy(&hdir, 8443, 32, 8080);
-    let master = web.child.id();
-    wait_for("nginx's two workers and haproxy's listener", || {
-        let (_, agg) = collect();
-        children(master).len() == 2
-            && agg.listeners.iter().any(|l| l.local.port() == 8443)
-            && agg
-                .listeners
-                .iter()
-                .any(|l| l.local.port() == 8080 && l.members.len() == 2)
+    let web = StoppedPool::start(8080);
+    wait_for("haproxy's listener", || {
+        collect().1.listeners.iter().any(|l| l.local.port() == 8443)
     });
-    assert!(Path::new(&ndir.path("nginx.pid")).exists());
-
-    // Find the member each worker holds, and stop one worker.
+    let (stopped_pid, stopped_inode) = (web.stopped_pid, web.stopped_inode);
     let cache = ProcessCache::shared();
     let mut source = LiveSource::open().unwrap().with_processes(cache);
-    let snap = source.collect().unwrap();
-    let agg = sockscope::model::Aggregate::build(&snap);
-    let pool = agg.listener("127.0.0.1:8080".parse().unwrap()).unwrap();
-    // nginx 1.22's workers keep both reuseport sockets open but each polls
-    // only its own: the member a worker serves is the one in its epoll set.
-    let stopped_pid = children(master)[0];
-    let polled = polled_sockets(stopped_pid);
-    let served: Vec<u32> = pool
-        .members
-        .iter()
-        .map(|m| m.inode)
-        .filter(|i| polled.contains(i))
-        .collect();
-    assert_eq!(
-        served.len(),
-        1,
-        "worker {stopped_pid} polls {polled:?}: {pool:#?}"
-    );
-    let stopped_inode = served[0];
-    let holders: Vec<u32> = pool
-        .members
-        .iter()
-        .find(|m| m.inode == stopped_inode)
-        .unwrap()
-        .processes
-        .iter()
-        .filter_map(|&i| snap.processes.get(i).map(|p| p.pid))
-        .collect();
-    assert!(holders.contains(&stopped_pid), "{holders:?}");
-    web.stop(stopped_pid);
 
     // haproxy stopped with exactly 30 connections queued: 30/32, no drops.
     proxy.stop(proxy.child.id());
@@ -283,14 +334,7 @@ fn stopped_nginx_worker_is_named_and_haproxy_in_front_is_not_blamed() {
     );
     let mut frames = vec![model.ingest(source.collect().unwrap())];
 
-    // A bounded client loop: 200 connection attempts, 10 every 50 ms so the
-    // running worker keeps up; about half hash to the stopped worker's
-    // member, whose queue (backlog 8) fills and drops.
-    let mut clients = Vec::new();
-    for _ in 0..20 {
-        clients.extend((0..10).map(|_| connect_nowait("127.0.0.1:8080")));
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let _clients = client_load("127.0.0.1:8080");
     wait_for("the stopped worker's member to drop", || {
         let f = model.ingest(source.collect().unwrap());
         let l = f.agg.listener("127.0.0.1:8080".parse().unwrap()).unwrap();
@@ -394,15 +438,197 @@ fn stopped_nginx_worker_is_named_and_haproxy_in_front_is_not_blamed() {
         "{:#?}",
         last.alerts.active
     );
-    for m in &pool.members {
-        let rise = drops_at(&last, m.inode) - drops_at(&frames[0], m.inode);
+    for &inode in &web.members {
+        let rise = drops_at(&last, inode) - drops_at(&frames[0], inode);
         assert_eq!(
-            attributed.get(&m.inode).copied().unwrap_or(0),
+            attributed.get(&inode).copied().unwrap_or(0),
             rise,
-            "inode {}",
-            m.inode
+            "inode {inode}"
         );
     }
     let most = attributed.iter().max_by_key(|(_, d)| **d).map(|(i, _)| *i);
     assert_eq!(most, Some(stopped_inode), "{attributed:?}");
+}
+
+/// The real binary run in this thread's namespace (a child inherits it):
+/// its stdout, after checking it exited 0.
+fn sockscope_out(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "sockscope {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// What a `sockscope.snapshot.v1` document says about the pool: every
+/// member's drops equal ss's `d` for its inode, their sum is the listener's
+/// `drops`, one member (the stopped worker's, held by its pid) is full and
+/// the listener's `fill` is that member's; the accept-queue alert is
+/// critical on the listener and names the member's inode and the pid.
+fn check_document(doc: &Value, ss_d: &BTreeMap<u32, u32>, pool: &StoppedPool, what: &str) {
+    let l = doc["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["local"] == "127.0.0.1:8080")
+        .unwrap_or_else(|| panic!("{what}: no 127.0.0.1:8080 listener"));
+    let members = l["members"].as_array().unwrap();
+    assert_eq!(members.len(), 2, "{what}: {l:#}");
+    let mut sum = 0;
+    for m in members {
+        let inode = m["inode"].as_u64().unwrap() as u32;
+        assert_eq!(
+            m["drops"].as_u64(),
+            Some(u64::from(ss_d[&inode])),
+            "{what}: member {inode} drops vs ss -tlnme's d"
+        );
+        sum += u64::from(ss_d[&inode]);
+    }
+    assert_eq!(l["drops"].as_u64(), Some(sum), "{what}: listener drops");
+    let stopped = members
+        .iter()
+        .find(|m| m["inode"].as_u64() == Some(u64::from(pool.stopped_inode)))
+        .unwrap();
+    let pids: Vec<u64> = stopped["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["pid"].as_u64())
+        .collect();
+    assert!(
+        pids.contains(&u64::from(pool.stopped_pid)),
+        "{what}: {stopped:#}"
+    );
+    assert_eq!(l["full_members"].as_u64(), Some(1), "{what}: {l:#}");
+    let (q, b) = (
+        stopped["accept_queue"].as_f64().unwrap(),
+        stopped["backlog"].as_f64().unwrap(),
+    );
+    assert!(q > b, "{what}: the stopped member is full: {stopped:#}");
+    assert_eq!(
+        l["fill"].as_f64(),
+        Some(q / b),
+        "{what}: fill is the fullest member's"
+    );
+    let alert = doc["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["rule"] == "accept_queue_overflow" && a["target"]["name"] == "127.0.0.1:8080")
+        .unwrap_or_else(|| panic!("{what}: no accept_queue_overflow on the pool: {doc:#}"));
+    assert_eq!(alert["severity"], "critical", "{what}");
+    let message = alert["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!(
+            "listener 127.0.0.1:8080 member inode {} ",
+            pool.stopped_inode
+        )) && message.contains(&format!("nginx[{}]", pool.stopped_pid)),
+        "{what}: {message}"
+    );
+}
+
+/// `snapshot` (one-shot JSON), `snapshot --watch` and a `serve` scrape, all
+/// the real binary in the nginx scene's namespace, after the client load has
+/// stopped so the counters hold still: each names the stopped worker's
+/// member and pid, and its drops equal `ss -tlnme`'s `d` per inode, read
+/// before and after them.
+#[test]
+fn snapshot_watch_and_serve_report_the_stopped_worker_with_the_kernels_drops() {
+    if tool("nginx", "nginx-light").is_none() || !tools::need("ss", "iproute2") {
+        return;
+    }
+    private_netns();
+    let pool = StoppedPool::start(8080);
+    let clients = client_load("127.0.0.1:8080");
+    wait_for("the stopped worker's member to drop", || {
+        let (snap, _) = collect();
+        our_drops(&snap)[&pool.stopped_inode] > 0
+    });
+    // Stop the load: reset every client (a FIN would reach a request socket
+    // and be dropped at the full queue again), then wait for the kernel's
+    // per-socket and namespace counters to hold still.
+    for c in clients {
+        c.set_linger(Some(Duration::ZERO)).unwrap();
+    }
+    let mut source = LiveSource::open().unwrap();
+    let Some((_, first_ss)) = settled_with_ss(&mut source) else {
+        return;
+    };
+    let ss_d = ss_drops(&first_ss);
+    assert!(ss_d[&pool.stopped_inode] > 0, "{first_ss}");
+
+    let one_shot: Value =
+        serde_json::from_str(&sockscope_out(&["snapshot", "--format", "json"])).unwrap();
+    check_document(&one_shot, &ss_d, &pool, "snapshot");
+
+    let watched: Value = serde_json::from_str(&sockscope_out(&[
+        "snapshot",
+        "--watch",
+        "1s",
+        "--interval",
+        "250ms",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert!(
+        watched["watch"]["samples"].as_u64().unwrap() >= 3,
+        "{:#}",
+        watched["watch"]
+    );
+    check_document(&watched, &ss_d, &pool, "snapshot --watch");
+
+    let server = serve(&["--listen", "127.0.0.1:0", "--fire-after", "1"]);
+    let (status, _, body) = get(&server.addr, "/metrics", None);
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let m = parse(&body);
+    let pool_labels = [("local", "127.0.0.1:8080"), ("proto", "tcp")];
+    let sum: u32 = ss_d
+        .iter()
+        .filter(|(i, _)| pool.members.contains(i))
+        .map(|(_, d)| d)
+        .sum();
+    assert_eq!(
+        value(&m, "sockscope_listener_drops_total", &pool_labels),
+        f64::from(sum)
+    );
+    assert_eq!(
+        value(&m, "sockscope_listener_full_members", &pool_labels),
+        1.0
+    );
+    let stopped = &one_shot["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["local"] == "127.0.0.1:8080")
+        .unwrap()["fill"];
+    assert_eq!(
+        value(
+            &m,
+            "sockscope_listener_accept_queue_fill_ratio",
+            &pool_labels
+        ),
+        stopped.as_f64().unwrap()
+    );
+    assert_eq!(
+        value(
+            &m,
+            "sockscope_alert",
+            &[
+                ("rule", "accept_queue_overflow"),
+                ("severity", "critical"),
+                ("target", "127.0.0.1:8080")
+            ]
+        ),
+        1.0
+    );
+    drop(server);
+
+    // The kernel's counters did not move while the three ran.
+    assert_eq!(
+        ss_drops(&ss(&["-tlnme"]).unwrap()),
+        ss_d,
+        "sk_drops moved during the test"
+    );
 }

@@ -7,54 +7,10 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 
-use common::serve::serve;
+use common::serve::{get, parse, serve, value};
 use common::tools;
 use common::*;
 use sockscope::model::TcpState::*;
-
-/// GETs `path`; returns (status line, content type, body).
-fn get(addr: &str, path: &str, accept: Option<&str>) -> (String, String, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    let accept = accept
-        .map(|a| format!("Accept: {a}\r\n"))
-        .unwrap_or_default();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{accept}Connection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let status = head.lines().next().unwrap().to_owned();
-    let ctype = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-type: "))
-        .unwrap_or_default()
-        .to_owned();
-    (status, ctype, body.to_owned())
-}
-
-fn parse(body: &str) -> prometheus_parse::Scrape {
-    prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_owned()))).unwrap()
-}
-
-/// The value of the one sample of `name` whose labels include `labels`.
-fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
-    let hits: Vec<f64> = scrape
-        .samples
-        .iter()
-        .filter(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
-        .map(|s| match s.value {
-            prometheus_parse::Value::Gauge(v)
-            | prometheus_parse::Value::Counter(v)
-            | prometheus_parse::Value::Untyped(v) => v,
-            ref other => panic!("{name}: {other:?}"),
-        })
-        .collect();
-    assert_eq!(hits.len(), 1, "{name} {labels:?}: {hits:?}");
-    hits[0]
-}
 
 #[test]
 fn scrape_shows_the_listeners_the_test_opened() {
