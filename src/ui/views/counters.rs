@@ -49,7 +49,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let drop_lines = if listed == 0 { 1 } else { listed as u16 + 1 };
     let [top, counters] =
         Layout::vertical([Constraint::Length(drop_lines), Constraint::Min(0)]).areas(inner);
-    render_dropping(frame, top, t, &dropping[..listed], dropping.len());
+    let with_drop_data = history.back(shown).is_some_and(|f| {
+        f.agg
+            .listeners
+            .iter()
+            .any(|l| l.members.iter().any(|m| m.drops.is_some()))
+    });
+    if listed == 0 {
+        let why = if with_drop_data {
+            "no listener dropped a connection in the kept history (each LISTEN socket's sk_drops)"
+        } else {
+            "no per-listener drop counts in these samples (sk_drops not collected): \
+             ListenOverflows below counts the namespace's drops"
+        };
+        frame.render_widget(Paragraph::new(Span::styled(why, t.dim())), top);
+    } else {
+        render_dropping(frame, top, t, &dropping[..listed], dropping.len());
+    }
 
     let spark_w = usize::from(counters.width.saturating_sub(22 + 9 + 9 + 14 + 4));
     let rows: Vec<Row> = PANEL_COUNTERS
@@ -131,7 +147,7 @@ fn member_cell(l: &ListenerDropRate) -> String {
     }
 }
 
-/// The listeners dropping fastest: `listed` of `total`.
+/// The listeners dropping fastest: `listed` (at least one) of `total`.
 fn render_dropping(
     frame: &mut Frame,
     area: Rect,
@@ -139,16 +155,6 @@ fn render_dropping(
     listed: &[ListenerDropRate],
     total: usize,
 ) {
-    if listed.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                "no listener dropped a connection in the kept history (LISTEN sockets' sk_drops)",
-                t.dim(),
-            )),
-            area,
-        );
-        return;
-    }
     let local_w = listed
         .iter()
         .map(|l| l.key.local.to_string().len())
