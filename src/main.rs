@@ -1,15 +1,15 @@
 use std::io;
 use std::process::ExitCode;
 
-use clap::Parser;
-use sockscope::cli::{Cli, Command};
+use sockscope::cli::{AlertFlags, Cli, Command};
 use sockscope::commands::snapshot::AlertsReported;
 use sockscope::config::Config;
 
 fn main() -> ExitCode {
     sockscope::memory::return_large_buffers_to_the_kernel();
-    let cli = Cli::parse();
-    let config = Config::resolve(cli.config.as_deref(), &cli.alerts);
+    let cli = Cli::try_parse_args(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    let no_flags = AlertFlags::default();
+    let config = Config::resolve(cli.config.as_deref(), cli.alerts().unwrap_or(&no_flags));
     let result = config
         .map_err(anyhow::Error::from)
         .inspect(|config| {
@@ -18,20 +18,18 @@ fn main() -> ExitCode {
         .and_then(|config| match &cli.command {
             Some(Command::Snapshot(args)) => sockscope::commands::snapshot::run(
                 args,
-                &cli.target,
+                &args.target,
                 &config,
-                cli.alerts.fire_after,
+                args.alerts.fire_after,
             ),
-            Some(Command::Top(args)) => sockscope::commands::top::run(args, config, &cli.target),
+            Some(Command::Top(args)) => sockscope::commands::top::run(args, config),
             Some(Command::Serve(args)) => {
-                sockscope::commands::serve::run(args, &cli.target, &config)
+                sockscope::commands::serve::run(args, &args.target, &config)
             }
-            Some(Command::Record(args)) => sockscope::commands::record::run(args, &cli.target),
-            Some(Command::Replay(args)) => {
-                sockscope::commands::replay::run(args, &cli.target, config)
-            }
+            Some(Command::Record(args)) => sockscope::commands::record::run(args, &args.target),
+            Some(Command::Replay(args)) => sockscope::commands::replay::run(args, config),
             Some(Command::Config(args)) => sockscope::commands::config::run(args, &config),
-            None => sockscope::commands::top::run(&cli.top, config, &cli.target),
+            None => sockscope::commands::top::run(&cli.top, config),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -108,16 +108,7 @@ fn daemonset_runs_serve_all_netns_with_only_the_needed_privilege() {
         .iter()
         .map(|a| a.as_str().unwrap())
         .collect();
-    assert_eq!(
-        args,
-        [
-            "serve",
-            "--all-netns",
-            "--read-only",
-            "--listen",
-            "0.0.0.0:9917"
-        ]
-    );
+    assert_eq!(args, ["serve", "--all-netns", "--listen", "0.0.0.0:9917"]);
     let sc = &c["securityContext"];
     assert_eq!(sc["privileged"], false);
     assert_eq!(sc["readOnlyRootFilesystem"], true);
@@ -199,7 +190,7 @@ fn systemd_unit_runs_the_exporter_like_the_daemonset() {
     };
     assert_eq!(
         value("ExecStart"),
-        "/usr/local/bin/sockscope serve --all-netns --read-only --listen 127.0.0.1:9917"
+        "/usr/local/bin/sockscope serve --all-netns --listen 127.0.0.1:9917"
     );
     let caps: Vec<&str> = value("CapabilityBoundingSet")
         .split_whitespace()

@@ -195,7 +195,7 @@ fn config_reads_are_bounded_and_never_block() {
 
 #[test]
 fn os_causes_are_said_once_and_the_export_dir_must_be_a_directory() {
-    let err = one_line(&run(&["--netns-path", "/nonexistent", "snapshot"]));
+    let err = one_line(&run(&["snapshot", "--netns-path", "/nonexistent"]));
     assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
     let err = one_line(&run(&["top", "--export-dir", "/etc/passwd"]));
     assert_eq!(
@@ -342,7 +342,7 @@ fn flags_that_would_be_ignored_or_hide_everything_are_refused() {
     record(&rec, &[sample()]);
     let file = rec.to_str().unwrap();
     assert_eq!(
-        one_line(&run(&["--netns", "web", "snapshot", "--from", file])),
+        one_line(&run(&["snapshot", "--netns", "web", "--from", file])),
         "sockscope: error: --netns, --netns-path, --pid and --all-netns pick what to collect; --from reads the namespace the recording holds"
     );
     assert_eq!(

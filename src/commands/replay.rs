@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::cli::{ReplayArgs, TargetArgs};
+use crate::cli::ReplayArgs;
 use crate::collector::RoundSource;
 use crate::commands::top;
 use crate::config::Config;
@@ -13,24 +13,14 @@ use crate::ui::app::Mode;
 use crate::ui::collect::SourceFactory;
 
 /// Runs the subcommand with `base`, the configuration resolved from
-/// defaults, the config file and the global flags.
-pub fn run(args: &ReplayArgs, target: &TargetArgs, base: Config) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        target.netns_target().is_none() && !target.all_netns,
-        "--netns, --netns-path, --pid and --all-netns pick what to collect; a replay shows the namespace it recorded"
-    );
+/// defaults, the config file and the alert flags.
+pub fn run(args: &ReplayArgs, base: Config) -> anyhow::Result<()> {
     if !(SPEEDS.0..=SPEEDS.1).contains(&args.speed) {
         anyhow::bail!(
             "--speed {} is out of range; use {} to {}",
             args.speed,
             SPEEDS.0,
             SPEEDS.1
-        );
-    }
-    if let Some(interval) = args.dashboard.interval {
-        anyhow::bail!(
-            "--interval {} does not apply to a replay: samples keep their recorded pace; change it with --speed",
-            humantime::format_duration(interval)
         );
     }
     let recording = Recording::open(&args.file)?;
@@ -54,9 +44,9 @@ pub fn run(args: &ReplayArgs, target: &TargetArgs, base: Config) -> anyhow::Resu
         );
     }
 
-    let config = top::config(&args.dashboard, base)?;
+    let config = top::config(None, &args.view, base)?;
     top::check_dashboard(&config)?;
-    top::init_logging(args.dashboard.log_file.as_deref());
+    top::init_logging(args.view.log_file.as_deref());
 
     let mut settings = top::settings(&config, Mode::Replay { speed: args.speed });
     settings.interval = Duration::from_millis(recording.header.interval_ms.max(1));

@@ -3,21 +3,26 @@
 use std::io::IsTerminal;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::cli::{TargetArgs, TopArgs};
+use crate::cli::{TargetArgs, TopArgs, ViewArgs};
 use crate::commands::target::process_cache;
 use crate::config::Config;
 use crate::ui::app::{Mode, Settings};
 use crate::ui::collect::SourceFactory;
 
-/// The effective configuration: `config` (defaults, file, global flags),
-/// then the dashboard flags of `args`.
-pub fn config(args: &TopArgs, mut config: Config) -> anyhow::Result<Config> {
+/// The effective configuration: `config` (defaults, file, alert flags),
+/// then the dashboard flags: `interval` and `view`.
+pub fn config(
+    interval: Option<Duration>,
+    view: &ViewArgs,
+    mut config: Config,
+) -> anyhow::Result<Config> {
     config
         .dashboard
-        .override_with(args.interval, args.history, args.export_dir.as_deref());
+        .override_with(interval, view.history, view.export_dir.as_deref());
     config.validate()?;
     Ok(config)
 }
@@ -103,14 +108,18 @@ fn default_log_path() -> Option<PathBuf> {
 }
 
 /// Runs the dashboard on the live kernel of the current network namespace.
-pub fn run(args: &TopArgs, base: Config, target: &TargetArgs) -> anyhow::Result<()> {
-    let config = config(args, base)?;
+pub fn run(args: &TopArgs, base: Config) -> anyhow::Result<()> {
+    let config = config(args.interval, &args.view, base)?;
     check_dashboard(&config)?;
+    let target = TargetArgs {
+        read_only: args.read_only,
+        ..args.target.clone()
+    };
     let (source, _label) = target.open_any(process_cache())?;
-    init_logging(args.log_file.as_deref());
+    init_logging(args.view.log_file.as_deref());
     let factory: SourceFactory = Box::new(move || Ok(source));
     let settings = Settings {
-        read_only: target.read_only,
+        read_only: args.read_only,
         ..settings(&config, Mode::Live)
     };
     crate::ui::run::run(settings, factory).context("dashboard failed")
@@ -129,18 +138,20 @@ mod tests {
         std::fs::write(&file, "[dashboard]\ninterval = \"2s\"\nhistory = \"30m\"\n").unwrap();
         let base = Config::resolve(Some(&file), &crate::cli::AlertFlags::default()).unwrap();
         let mut args = TopArgs::default();
-        let c = config(&args, base.clone()).unwrap();
+        let c = config(args.interval, &args.view, base.clone()).unwrap();
         assert_eq!(c.dashboard.interval, Duration::from_secs(2));
         assert_eq!(c.dashboard.history, Duration::from_secs(1800));
         assert_eq!(c.dashboard.export_dir, PathBuf::from("."));
         args.interval = Some(Duration::from_millis(250));
-        args.export_dir = Some(dir.path().to_owned());
-        let c = config(&args, base.clone()).unwrap();
+        args.view.export_dir = Some(dir.path().to_owned());
+        let c = config(args.interval, &args.view, base.clone()).unwrap();
         assert_eq!(c.dashboard.interval, Duration::from_millis(250));
         assert_eq!(c.dashboard.history, Duration::from_secs(1800));
         assert_eq!(c.dashboard.export_dir, dir.path());
-        args.history = Some(Duration::from_millis(100));
-        let err = config(&args, base).unwrap_err().to_string();
+        args.view.history = Some(Duration::from_millis(100));
+        let err = config(args.interval, &args.view, base)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("dashboard.history = 100ms"), "{err}");
     }
 }
