@@ -5,6 +5,7 @@
 //! aggregates → [`export`] and the dashboard ([`ui`]).
 
 pub mod cli;
+pub mod cli_docs;
 pub mod collector;
 pub mod commands;
 pub mod config;
