@@ -59,7 +59,11 @@ impl Table {
         self.rows.push(row);
     }
 
+    /// Writes the header and the rows; nothing when there are no rows.
     fn write(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
         let titles: Vec<&str> = self
             .heads
             .iter()
