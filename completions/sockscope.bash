@@ -65,7 +65,7 @@ _sockscope() {
 
     case "${cmd}" in
         sockscope)
-            opts="-h -V --netns --netns-path --pid --all-netns --no-processes --interval --read-only --history --export-dir --log-file --fire-after --resolve-after --alert-window --near-full-ratio --near-full-for --close-wait-min-age --close-wait-min-count --port-warn-ratio --disable-rule --config --help --version snapshot top serve record replay config help"
+            opts="-h -V --netns --netns-path --pid --all-netns --no-processes --full-dump-budget --interval --read-only --history --export-dir --log-file --fire-after --resolve-after --alert-window --near-full-ratio --near-full-for --close-wait-min-age --close-wait-min-count --port-warn-ratio --disable-rule --config --help --version snapshot top serve record replay config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -80,6 +80,10 @@ _sockscope() {
                     return 0
                     ;;
                 --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --full-dump-budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -313,7 +317,7 @@ _sockscope() {
             return 0
             ;;
         sockscope__subcmd__record)
-            opts="-h --interval --duration --netns --netns-path --pid --all-netns --no-processes --config --help"
+            opts="-h --interval --duration --netns --netns-path --pid --all-netns --no-processes --full-dump-budget --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -336,6 +340,10 @@ _sockscope() {
                     return 0
                     ;;
                 --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --full-dump-budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -421,7 +429,7 @@ _sockscope() {
             return 0
             ;;
         sockscope__subcmd__serve)
-            opts="-h --listen --max-listeners --cache --max-connections --idle-timeout --netns --netns-path --pid --all-netns --no-processes --fire-after --resolve-after --alert-window --near-full-ratio --near-full-for --close-wait-min-age --close-wait-min-count --port-warn-ratio --disable-rule --config --help"
+            opts="-h --listen --max-listeners --cache --max-connections --idle-timeout --netns --netns-path --pid --all-netns --no-processes --full-dump-budget --fire-after --resolve-after --alert-window --near-full-ratio --near-full-for --close-wait-min-age --close-wait-min-count --port-warn-ratio --disable-rule --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,6 +464,10 @@ _sockscope() {
                     return 0
                     ;;
                 --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --full-dump-budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -507,7 +519,7 @@ _sockscope() {
             return 0
             ;;
         sockscope__subcmd__snapshot)
-            opts="-o -h --format --output --sockets --from --at --max-listeners --watch --interval --fail-on --netns --netns-path --pid --all-netns --no-processes --fire-after --resolve-after --alert-window --near-full-ratio --near-full-for --close-wait-min-age --close-wait-min-count --port-warn-ratio --disable-rule --config --help"
+            opts="-o -h --format --output --sockets --from --at --max-listeners --watch --interval --fail-on --netns --netns-path --pid --all-netns --no-processes --full-dump-budget --fire-after --resolve-after --alert-window --near-full-ratio --near-full-for --close-wait-min-age --close-wait-min-count --port-warn-ratio --disable-rule --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -561,6 +573,10 @@ _sockscope() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --full-dump-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fire-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -609,7 +625,7 @@ _sockscope() {
             return 0
             ;;
         sockscope__subcmd__top)
-            opts="-h --netns --netns-path --pid --all-netns --no-processes --interval --read-only --history --export-dir --log-file --fire-after --resolve-after --alert-window --near-full-ratio --near-full-for --close-wait-min-age --close-wait-min-count --port-warn-ratio --disable-rule --config --help"
+            opts="-h --netns --netns-path --pid --all-netns --no-processes --full-dump-budget --interval --read-only --history --export-dir --log-file --fire-after --resolve-after --alert-window --near-full-ratio --near-full-for --close-wait-min-age --close-wait-min-count --port-warn-ratio --disable-rule --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -624,6 +640,10 @@ _sockscope() {
                     return 0
                     ;;
                 --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --full-dump-budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sockscope_global_optspecs
-    string join \n netns= netns-path= pid= all-netns no-processes interval= read-only history= export-dir= log-file= fire-after= resolve-after= alert-window= near-full-ratio= near-full-for= close-wait-min-age= close-wait-min-count= port-warn-ratio= disable-rule= config= h/help V/version
+    string join \n netns= netns-path= pid= all-netns no-processes full-dump-budget= interval= read-only history= export-dir= log-file= fire-after= resolve-after= alert-window= near-full-ratio= near-full-for= close-wait-min-age= close-wait-min-count= port-warn-ratio= disable-rule= config= h/help V/version
 end
 
 function __fish_sockscope_needs_command
@@ -27,6 +27,7 @@ end
 complete -c sockscope -n "__fish_sockscope_needs_command" -l netns -d 'Watch the network namespace NAME under /run/netns (see `ip netns list`), or the one labelled NAME (`k8s:shop/cart-7d9f`, `docker:web-1`, a container id)' -r
 complete -c sockscope -n "__fish_sockscope_needs_command" -l netns-path -d 'Watch the network namespace of an nsfs file (e.g. /proc/<pid>/ns/net)' -r -F
 complete -c sockscope -n "__fish_sockscope_needs_command" -l pid -d 'Watch the network namespace of process PID (e.g. a container\'s main process)' -r
+complete -c sockscope -n "__fish_sockscope_needs_command" -l full-dump-budget -d 'Share of one core, in percent, spent on full-state dumps; every interval still reads the queues (LISTEN sockets, sockstat, counters) and the focused namespace\'s states. 0 dumps states only there and in new namespaces' -r
 complete -c sockscope -n "__fish_sockscope_needs_command" -l interval -d 'Time between collections (`250ms`, `1s`, `2s`; default 1s)' -r
 complete -c sockscope -n "__fish_sockscope_needs_command" -l history -d 'How far back history is kept for time travel (`10m`, `1h`; default 10m)' -r
 complete -c sockscope -n "__fish_sockscope_needs_command" -l export-dir -d 'Where `e` writes snapshot files (default: the current directory)' -r -F
@@ -68,6 +69,7 @@ critical\t'Critical alerts only'"
 complete -c sockscope -n "__fish_sockscope_using_subcommand snapshot" -l netns -d 'Watch the network namespace NAME under /run/netns (see `ip netns list`), or the one labelled NAME (`k8s:shop/cart-7d9f`, `docker:web-1`, a container id)' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand snapshot" -l netns-path -d 'Watch the network namespace of an nsfs file (e.g. /proc/<pid>/ns/net)' -r -F
 complete -c sockscope -n "__fish_sockscope_using_subcommand snapshot" -l pid -d 'Watch the network namespace of process PID (e.g. a container\'s main process)' -r
+complete -c sockscope -n "__fish_sockscope_using_subcommand snapshot" -l full-dump-budget -d 'Share of one core, in percent, spent on full-state dumps; every interval still reads the queues (LISTEN sockets, sockstat, counters) and the focused namespace\'s states. 0 dumps states only there and in new namespaces' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand snapshot" -l fire-after -d 'Samples a condition must hold before its alert fires [alerts.fire_after]' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand snapshot" -l resolve-after -d 'Clear samples before an alert resolves [alerts.resolve_after]' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand snapshot" -l alert-window -d 'Look-back for counter rises and growth rates, e.g. `1m` [alerts.window]' -r
@@ -85,6 +87,7 @@ complete -c sockscope -n "__fish_sockscope_using_subcommand snapshot" -s h -l he
 complete -c sockscope -n "__fish_sockscope_using_subcommand top" -l netns -d 'Watch the network namespace NAME under /run/netns (see `ip netns list`), or the one labelled NAME (`k8s:shop/cart-7d9f`, `docker:web-1`, a container id)' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand top" -l netns-path -d 'Watch the network namespace of an nsfs file (e.g. /proc/<pid>/ns/net)' -r -F
 complete -c sockscope -n "__fish_sockscope_using_subcommand top" -l pid -d 'Watch the network namespace of process PID (e.g. a container\'s main process)' -r
+complete -c sockscope -n "__fish_sockscope_using_subcommand top" -l full-dump-budget -d 'Share of one core, in percent, spent on full-state dumps; every interval still reads the queues (LISTEN sockets, sockstat, counters) and the focused namespace\'s states. 0 dumps states only there and in new namespaces' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand top" -l interval -d 'Time between collections (`250ms`, `1s`, `2s`; default 1s)' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand top" -l history -d 'How far back history is kept for time travel (`10m`, `1h`; default 10m)' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand top" -l export-dir -d 'Where `e` writes snapshot files (default: the current directory)' -r -F
@@ -111,6 +114,7 @@ complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l idle-timeo
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l netns -d 'Watch the network namespace NAME under /run/netns (see `ip netns list`), or the one labelled NAME (`k8s:shop/cart-7d9f`, `docker:web-1`, a container id)' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l netns-path -d 'Watch the network namespace of an nsfs file (e.g. /proc/<pid>/ns/net)' -r -F
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l pid -d 'Watch the network namespace of process PID (e.g. a container\'s main process)' -r
+complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l full-dump-budget -d 'Share of one core, in percent, spent on full-state dumps; every interval still reads the queues (LISTEN sockets, sockstat, counters) and the focused namespace\'s states. 0 dumps states only there and in new namespaces' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l fire-after -d 'Samples a condition must hold before its alert fires [alerts.fire_after]' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l resolve-after -d 'Clear samples before an alert resolves [alerts.resolve_after]' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l alert-window -d 'Look-back for counter rises and growth rates, e.g. `1m` [alerts.window]' -r
@@ -129,6 +133,7 @@ complete -c sockscope -n "__fish_sockscope_using_subcommand record" -l duration 
 complete -c sockscope -n "__fish_sockscope_using_subcommand record" -l netns -d 'Watch the network namespace NAME under /run/netns (see `ip netns list`), or the one labelled NAME (`k8s:shop/cart-7d9f`, `docker:web-1`, a container id)' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand record" -l netns-path -d 'Watch the network namespace of an nsfs file (e.g. /proc/<pid>/ns/net)' -r -F
 complete -c sockscope -n "__fish_sockscope_using_subcommand record" -l pid -d 'Watch the network namespace of process PID (e.g. a container\'s main process)' -r
+complete -c sockscope -n "__fish_sockscope_using_subcommand record" -l full-dump-budget -d 'Share of one core, in percent, spent on full-state dumps; every interval still reads the queues (LISTEN sockets, sockstat, counters) and the focused namespace\'s states. 0 dumps states only there and in new namespaces' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand record" -l config -d 'Config file [default: $XDG_CONFIG_HOME/sockscope/config.toml when present]' -r -F
 complete -c sockscope -n "__fish_sockscope_using_subcommand record" -l all-netns -d 'Watch every network namespace of the host at once'
 complete -c sockscope -n "__fish_sockscope_using_subcommand record" -l no-processes -d 'Do not look up owning processes: skips the scan of /proc/<pid>/fd (like `ss` without `-p`); process columns and fields stay empty'
