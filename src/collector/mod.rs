@@ -318,6 +318,7 @@ impl LiveSource {
                 let (s, rest4) = self.dump_states(&mut snap, &mut listen6, &mut notes)?;
                 skipped += s;
                 rest4_len = rest4;
+                tiers.states_cpu_us = thread_cpu_us().saturating_sub(states_cpu_started);
             }
         }
 
@@ -337,12 +338,13 @@ impl LiveSource {
         }
         if !keep {
             if self.processes.is_some() {
+                let peers_started = thread_cpu_us();
                 match unix_peers::collect(&mut self.diag, &snap.unix_listeners) {
                     Ok(peers) => snap.unix_peers = peers,
                     Err(e) => notes.push(format!("no UNIX peers: {e}")),
                 }
+                tiers.states_cpu_us += thread_cpu_us().saturating_sub(peers_started);
             }
-            tiers.states_cpu_us = thread_cpu_us().saturating_sub(states_cpu_started);
             if self.keep_states {
                 let k = self.kept.get_or_insert_with(KeptStates::default);
                 k.keep_sockets(&snap.tcp, listen4_len, rest4_len, listen6_len);
@@ -423,9 +425,12 @@ impl Source for LiveSource {
             .kept
             .as_ref()
             .map(|k| k.last_full(Timestamp::now(), self.last_sockstat.as_ref()));
+        // The first full dump is not charged: it happens whatever the
+        // budget, and its debt would cost the next round its dump.
+        let first = last.is_none();
         let tier = own.tier(last);
         let snap = self.collect_tier(tier)?;
-        if let (Some(own), Some(t)) = (&mut self.schedule, &snap.collector.tiers) {
+        if let (Some(own), Some(t), false) = (&mut self.schedule, &snap.collector.tiers, first) {
             own.charge(t.states_cpu_us);
         }
         Ok(snap)

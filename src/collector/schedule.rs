@@ -168,14 +168,17 @@ impl Standing {
     }
 
     /// Takes in a sample collected at `taken_at` with `tiers`; returns
-    /// the CPU time its state dumps cost, to [`Schedule::charge`].
+    /// the CPU time its state dumps cost, to [`Schedule::charge`] (0 for a
+    /// namespace's first full dump, which happens whatever the budget: its
+    /// debt would cost the next rounds their dumps).
     pub fn update(&mut self, taken_at: Timestamp, tiers: &Tiers) -> u64 {
         self.sockstat = tiers.sockstat;
         if tiers.states != StatesTier::FullDump {
             return 0;
         }
+        let first = self.last_full.is_none();
         self.last_full = Some((taken_at, tiers.states_cpu_us, tiers.sockstat));
-        tiers.states_cpu_us
+        if first { 0 } else { tiers.states_cpu_us }
     }
 }
 
@@ -333,6 +336,11 @@ mod tests {
             states_cpu_us: 700,
             ..full
         };
+        assert_eq!(
+            st.update(at("2026-11-30T23:59:59Z"), &full),
+            0,
+            "the first is free"
+        );
         assert_eq!(st.update(at("2026-12-01T00:00:00Z"), &full), 700);
         let kept = Tiers {
             states: StatesTier::Kept,
