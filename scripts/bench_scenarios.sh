@@ -100,15 +100,22 @@ profile() {
   echo "   CPU ${DCPU[one]} % of a core: user ${DUSR[one]}, system ${DSYS[one]} (the kernel's dump work is system time)"
   if perf stat -e instructions true 2>&1 | grep -q '<not supported>'; then
     command -v valgrind >/dev/null || die "no hardware counters for perf and no valgrind (apt-get install valgrind)"
-    echo "== callgrind (no hardware counters for perf), dashboard for $((2 * DASH_SECS)) s (about 50 times slower under valgrind)"
+    echo "== callgrind (no hardware counters for perf): $DASH_SECS s of warm-up uncounted (the cold process scan), then $((2 * DASH_SECS)) s counted (valgrind is ~50 times slower)"
     tmux new-session -d -s "$NS-prof" -x 200 -y 60 \
-      "exec ip netns exec $NS valgrind --tool=callgrind --callgrind-out-file=$WORK/callgrind.out $BIN/sockscope --interval 1s"
+      "exec ip netns exec $NS valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$WORK/callgrind.out $BIN/sockscope --interval 1s"
+    sleep "$DASH_SECS"
+    callgrind_control -i on >/dev/null
     sleep $((2 * DASH_SECS))
     tmux send-keys -t "$NS-prof" q
     for _ in $(seq 60); do tmux has-session -t "$NS-prof" 2>/dev/null || break; sleep 1; done
+    local clean='s#/rustc/[0-9a-f]+/library/##; s#[^ ]*/registry/src/[^/]+/##; s/ \[[^]]*\]$//'
+    echo "   inclusive, sockscope functions at 2 % or more:"
     callgrind_annotate --inclusive=yes "$WORK/callgrind.out" 2>/dev/null \
-      | awk '/^ *[0-9,]+ \( *[0-9.]+%\)/ { p = $2; gsub(/[()%]/, "", p); if (p + 0 >= 2) print }' \
-      | sed -E 's/ \[[^]]*\]$//' | cut -c1-160 | head -45
+      | awk '/^ *[0-9,]+ \( *[0-9.]+%\)/ && /sockscope::/ { p = $2; gsub(/[()%]/, "", p); if (p + 0 >= 2) print }' \
+      | sed -E "$clean" | awk '!seen[$NF]++' | cut -c1-170 | head -40
+    echo "   exclusive (self), top 20:"
+    callgrind_annotate "$WORK/callgrind.out" 2>/dev/null \
+      | awk '/^ *[0-9,]+ \( *[0-9.]+%\)/' | sed -n 2,21p | sed -E "$clean" | cut -c1-170
   else
     echo "== perf record, dashboard for $DASH_SECS s"
     tmux new-session -d -s "$NS-prof" -x 200 -y 60 "exec ip netns exec $NS $BIN/sockscope --interval 1s"
