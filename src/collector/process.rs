@@ -12,9 +12,11 @@
 //!    [`FULL_PERIOD_FACTOR`] × `full_every` (descriptors passed between
 //!    processes or pids reused are caught there).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::process_scan::{self, ScanFailure};
 use crate::model::{ProcessInfo, ProcessTable, Snapshot, SocketProcesses};
@@ -45,10 +47,12 @@ struct Proc {
 
 /// The cache; share one between collectors with [`SharedProcesses`].
 pub struct ProcessCache {
-    procs: HashMap<u32, Proc>,
-    denied: HashSet<u32>,
-    index: HashMap<u32, Vec<u32>>,
-    unresolved: HashSet<u32>,
+    procs: FxHashMap<u32, Proc>,
+    denied: FxHashSet<u32>,
+    /// Socket inode → pids holding it; Fx-hashed, since it is probed once
+    /// per socket every collection (inodes and pids are kernel counters).
+    index: FxHashMap<u32, Vec<u32>>,
+    unresolved: FxHashSet<u32>,
     users: HashMap<u32, String>,
     last_full: Option<Instant>,
     full_every: Duration,
@@ -63,10 +67,10 @@ impl ProcessCache {
     /// once per `full_every`.
     pub fn new(full_every: Duration) -> ProcessCache {
         ProcessCache {
-            procs: HashMap::new(),
-            denied: HashSet::new(),
-            index: HashMap::new(),
-            unresolved: HashSet::new(),
+            procs: FxHashMap::default(),
+            denied: FxHashSet::default(),
+            index: FxHashMap::default(),
+            unresolved: FxHashSet::default(),
             users: HashMap::new(),
             last_full: None,
             full_every,
