@@ -184,7 +184,14 @@ fn enter_on_an_alert_opens_its_listener() {
     assert_eq!(a.panel, None);
     assert!(a.filter.is_empty(), "the filter hid the listener");
     assert_eq!(
-        a.drill.as_ref().unwrap().key.local.to_string(),
+        a.drill
+            .as_ref()
+            .unwrap()
+            .target
+            .listener()
+            .unwrap()
+            .local
+            .to_string(),
         chosen.target.name
     );
     assert_eq!(chosen.target.name, "[::]:443");

@@ -6,8 +6,10 @@ use crossterm::event::{Event, KeyCode, KeyModifiers, MouseEvent, MouseEventKind}
 use scene::{SAMPLES, app, at, draw, drive, sample, select_listener};
 use sockscope::export::json::SnapshotDoc;
 use sockscope::model::Frame;
-use sockscope::ui::app::{Action, App, Effect, Status, Tab};
+use sockscope::ui::app::{Action, App, DrillTarget, Effect, Status, Tab};
+use sockscope::ui::columns::Columns;
 use sockscope::ui::keys::{Keymap, Layer, action, ctrl, for_app, press};
+use sockscope::ui::views::connections::ConnCol;
 
 fn key(app: &mut App, code: KeyCode) -> Effect {
     // A key the layer on top does not bind does nothing.
@@ -267,7 +269,21 @@ fn filter_applies_live_to_every_tab_and_esc_clears() {
     assert!(!a.editing);
     assert_eq!(shown_locals(&a), ["[::]:443"]);
     key(&mut a, KeyCode::Char('2'));
-    assert!(a.active_nav().rows.is_empty(), "no remote has CLOSE_WAIT");
+    let remotes: Vec<String> = a
+        .active_nav()
+        .rows
+        .iter()
+        .map(|&r| {
+            a.shown().unwrap().agg.remotes[r as usize]
+                .remote
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        remotes,
+        ["10.0.0.5:5432"],
+        "only the database pool has CLOSE_WAIT"
+    );
     key(&mut a, KeyCode::Char('/'));
     key(&mut a, KeyCode::Esc);
     assert!(a.filter.is_empty());
@@ -328,7 +344,7 @@ fn drill_down_lists_connections_with_own_sort_and_filter() {
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     let d = a.drill.as_ref().expect("drill-down open");
-    assert_eq!(d.key.local.to_string(), "[::]:443");
+    assert_eq!(d.target.listener().unwrap().local.to_string(), "[::]:443");
     assert_eq!(d.nav.rows.len(), SAMPLES + 2, "10 CLOSE-WAIT + 2 SYN-RECV");
     let peer = |a: &App, pos: usize| {
         let d = a.drill.as_ref().unwrap();
@@ -359,6 +375,63 @@ fn drill_down_lists_connections_with_own_sort_and_filter() {
     key(&mut a, KeyCode::Esc);
     assert!(a.drill.is_none());
     assert_eq!(selected_local(&a), "[::]:443");
+}
+
+/// Enter on a remote drills into its outbound connections (the same
+/// drill-down as a listener's): LOCAL instead of PEER, its own filter,
+/// sorts by the columns shown, who holds the sockets.
+#[test]
+fn enter_on_a_remote_drills_into_its_connections() {
+    let mut a = app(80, 24);
+    key(&mut a, KeyCode::Char('2'));
+    key(&mut a, KeyCode::Enter);
+    let d = a.drill.as_ref().expect("drill-down open");
+    let DrillTarget::Remote(k) = &d.target else {
+        panic!("drilled into {:?}", d.target)
+    };
+    assert_eq!(
+        (k.remote.to_string(), k.local.to_string()),
+        ("10.0.0.5:5432".into(), "10.0.0.1".into())
+    );
+    // 4 ESTABLISHED + 20 * 9 TIME_WAIT + 2 CLOSE_WAIT in the last sample.
+    assert_eq!(d.nav.rows.len(), 4 + 180 + 2);
+    assert_eq!(
+        d.owners,
+        [(4, 6)],
+        "api[4121] holds the 4 ESTABLISHED and 2 CLOSE_WAIT"
+    );
+    let local = |a: &App, pos: usize| {
+        let d = a.drill.as_ref().unwrap();
+        a.shown().unwrap().snapshot.tcp[d.nav.rows[pos] as usize]
+            .local
+            .to_string()
+    };
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "state:close_wait");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.drill.as_ref().unwrap().nav.rows.len(), 2);
+    assert_eq!(local(&a, 0), "10.0.0.1:34000");
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('s'));
+    assert_eq!(
+        a.drill.as_ref().unwrap().nav.sort.column,
+        ConnCol::Local.sort_number(),
+        "LOCAL is the first column shown"
+    );
+    assert_eq!(local(&a, 0), "10.0.0.1:33000");
+    key(&mut a, KeyCode::Char('S'));
+    assert_eq!(local(&a, 0), "10.0.0.1:34001");
+    key(&mut a, KeyCode::Char('K'));
+    assert_eq!(
+        a.status,
+        Some(Status::Info(
+            "K destroys a listener's old CLOSE_WAITs; here select a connection and press Ctrl-K/Del"
+                .to_owned()
+        ))
+    );
+    key(&mut a, KeyCode::Esc);
+    assert!(a.drill.is_none());
+    assert_eq!(a.tab, Tab::Remotes);
 }
 
 #[test]

@@ -120,7 +120,7 @@ fn only_the_full_one_is_marked_and_the_pick_sticks_across_refreshes() {
         app.ingest_round(round(k));
         let f = app.shown().unwrap();
         let drill = app.drill.as_ref().expect("still drilled in");
-        assert_eq!(drill.key.netns, "ns-b");
+        assert_eq!(drill.target.netns(), "ns-b");
         let l = &f.agg.listeners[drill.index.expect("found in the new round")];
         assert_eq!(
             (
@@ -180,7 +180,7 @@ fn drill_into(app: &mut App, netns: &str) {
         app.handle(Action::Move(1));
     }
     app.handle(Action::Open);
-    assert_eq!(app.drill.as_ref().unwrap().key.netns, netns);
+    assert_eq!(app.drill.as_ref().unwrap().target.netns(), netns);
 }
 
 #[test]

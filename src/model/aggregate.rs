@@ -459,6 +459,19 @@ impl Aggregate {
         self.listener_connections(idx).iter().map(|&i| i as usize)
     }
 
+    /// Indices into `snapshot.tcp` of the sockets of remote group `idx`,
+    /// ascending; empty once the frame has dropped its socket list. A scan
+    /// of [`Aggregate::owners`], done once per refresh of a remote's
+    /// drill-down.
+    pub fn remote_connections(&self, idx: usize) -> impl Iterator<Item = usize> + '_ {
+        let want = Owner::Remote(idx as u32);
+        self.owners
+            .iter()
+            .enumerate()
+            .filter(move |(_, o)| **o == want)
+            .map(|(i, _)| i)
+    }
+
     /// The slice of [`Aggregate::conn_index`] holding listener `idx`'s
     /// connections; empty once the frame has dropped its socket list.
     pub fn listener_connections(&self, idx: usize) -> &[u32] {

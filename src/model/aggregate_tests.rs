@@ -186,3 +186,37 @@ fn listener_lookup_finds_each_address_and_only_those() {
     assert!(agg.listener("[::]:22".parse().unwrap()).is_none());
     assert!(agg.listener("0.0.0.0:9001".parse().unwrap()).is_none());
 }
+
+#[test]
+fn a_remote_is_found_by_key_and_lists_exactly_its_sockets() {
+    let snap = snapshot(
+        T0,
+        vec![
+            listen("0.0.0.0:80", 0, 128, 1),
+            sock(Established, "10.0.0.1:80", "10.0.0.9:5000", 2),
+            sock(CloseWait, "10.0.0.1:40000", "10.0.0.5:5432", 3),
+            sock(TimeWait, "10.0.0.1:40001", "10.0.0.5:5432", 4),
+            sock(Established, "10.0.0.2:40002", "10.0.0.5:5432", 5),
+            sock(Established, "10.0.0.1:40003", "10.0.0.6:443", 6),
+        ],
+    );
+    let agg = Aggregate::build(&snap);
+    let db = agg
+        .remotes
+        .iter()
+        .find(|r| r.remote.to_string() == "10.0.0.5:5432" && r.local_ip.to_string() == "10.0.0.1")
+        .unwrap();
+    let key = snap.remote_key(db);
+    let idx = agg.find_remote(&snap, &key).unwrap();
+    assert_eq!(agg.remote_connections(idx).collect::<Vec<_>>(), [2, 3]);
+    assert_eq!(
+        snap.remote_target(&key),
+        super::Target::remote(&agg.remotes[idx]),
+        "the key's alert target is the remote's"
+    );
+    let other = super::RemoteKey {
+        netns: "elsewhere".into(),
+        ..key
+    };
+    assert_eq!(agg.find_remote(&snap, &other), None);
+}

@@ -81,6 +81,13 @@ impl Snapshot {
         Target::listener(key.local).in_netns(multi.then_some(key.netns.as_str()))
     }
 
+    /// The alert target of the remote group `key` names, as the alerts of
+    /// a frame of this snapshot carry it.
+    pub fn remote_target(&self, key: &RemoteKey) -> Target {
+        let multi = !self.netns_parts.is_empty();
+        Target::remote_from(key.remote, key.local).in_netns(multi.then_some(key.netns.as_str()))
+    }
+
     /// Index into `netns_parts` of the namespace labelled `label` (0 for a
     /// snapshot of one namespace with that label).
     pub fn part_index(&self, label: &str) -> Option<u16> {
@@ -96,5 +103,14 @@ impl Aggregate {
     /// Index of the listener `key` names in this aggregate of `snapshot`.
     pub fn find_listener(&self, snapshot: &Snapshot, key: &ListenerKey) -> Option<usize> {
         self.listener_index(snapshot.part_index(&key.netns)?, key.local)
+    }
+
+    /// Index of the remote group `key` names in this aggregate of
+    /// `snapshot` (a linear search: remotes are few next to sockets).
+    pub fn find_remote(&self, snapshot: &Snapshot, key: &RemoteKey) -> Option<usize> {
+        let part = snapshot.part_index(&key.netns)?;
+        self.remotes
+            .iter()
+            .position(|r| r.netns == part && r.local_ip == key.local && r.remote == key.remote)
     }
 }

@@ -1,5 +1,5 @@
 //! The alerts panel as a list: `↑ ↓` select an active alert, `Enter` opens
-//! what it is about (a listener's drill-down, a remote or UNIX listener
+//! what it is about (a listener's or remote's drill-down, a UNIX listener
 //! row, a namespace alone), and the status line says what to do about the
 //! selected row's worst alert.
 
@@ -49,12 +49,15 @@ impl App {
         self.filter = Filter::default();
         match target.kind {
             TargetKind::Listener => self.open_listener(&target),
-            TargetKind::Remote => self.select_where(Tab::Remotes, |app, i| {
-                app.shown().is_some_and(|f| {
-                    let r = &f.agg.remotes[i];
-                    Target::remote(r).in_netns(f.snapshot.netns_of_part(r.netns)) == target
-                })
-            }),
+            TargetKind::Remote => {
+                let is = |app: &App, i: usize| {
+                    app.shown().is_some_and(|f| {
+                        let r = &f.agg.remotes[i];
+                        Target::remote(r).in_netns(f.snapshot.netns_of_part(r.netns)) == target
+                    })
+                };
+                self.open_where(Tab::Remotes, is);
+            }
             TargetKind::UnixSocket => self.select_where(Tab::Unix, |app, i| {
                 app.shown().is_some_and(|f| {
                     let u = &f.snapshot.unix_listeners[i];
@@ -90,8 +93,13 @@ impl App {
                 &s.listener_target(&s.listener_key(&f.agg.listeners[i])) == target
             })
         };
-        self.select_where(Tab::Listeners, is);
-        let row = self.navs[Tab::Listeners as usize].selected_row();
+        self.open_where(Tab::Listeners, is);
+    }
+
+    /// Selects the first row of `tab` for which `is` holds and drills into it.
+    fn open_where(&mut self, tab: Tab, is: impl Fn(&App, usize) -> bool) {
+        self.select_where(tab, &is);
+        let row = self.navs[tab as usize].selected_row();
         if row.is_some_and(|r| is(self, r as usize)) {
             self.handle(super::app::Action::Open);
         }
@@ -116,18 +124,21 @@ impl App {
     /// (the selected listener, or the drilled one): for the status line.
     pub fn advice_in_view(&self) -> Option<&Alert> {
         let frame = self.shown()?;
-        let key = match &self.drill {
-            Some(d) => d.key.clone(),
+        let target = match &self.drill {
+            Some(d) => d.target.alert_target(frame),
             None if self.tab == Tab::Listeners && self.panel.is_none() => {
                 let row = self.navs[Tab::Listeners as usize].selected_row()?;
-                frame
-                    .snapshot
-                    .listener_key(&frame.agg.listeners[row as usize])
+                let s = &frame.snapshot;
+                s.listener_target(&s.listener_key(&frame.agg.listeners[row as usize]))
+            }
+            None if self.tab == Tab::Remotes && self.panel.is_none() => {
+                let row = self.navs[Tab::Remotes as usize].selected_row()?;
+                let s = &frame.snapshot;
+                s.remote_target(&s.remote_key(&frame.agg.remotes[row as usize]))
             }
             None if self.panel == Some(Panel::Alerts) => return self.selected_alert(),
             None => return None,
         };
-        let target = frame.snapshot.listener_target(&key);
         frame
             .alerts
             .active

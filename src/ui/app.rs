@@ -20,7 +20,7 @@ use super::views;
 use crate::model::{Frame, Listener, Model, ModelLimits, Round, Severity, TcpSocket};
 use crate::record::SPEEDS;
 
-pub use super::state::{Action, Drill, Effect, Mode, Panel, Settings, Status, Tab};
+pub use super::state::{Action, Drill, DrillTarget, Effect, Mode, Panel, Settings, Status, Tab};
 
 /// The whole state of the dashboard.
 #[derive(Clone, Debug)]
@@ -230,16 +230,19 @@ impl App {
     /// Where the parts of the overview go: the listeners tab splits off a
     /// lower part on a tall terminal.
     pub fn overview_layout(&self) -> layout::Overview {
-        layout::overview(self.size, self.tab == Tab::Listeners)
+        layout::overview(self.size, self.overview_split())
+    }
+
+    /// The overview's split ([`layout::overview`]): on the listeners tab,
+    /// the number of listeners of the shown sample.
+    pub fn overview_split(&self) -> Option<usize> {
+        let listeners = self.shown().map_or(0, |f| f.agg.listeners.len());
+        (self.tab == Tab::Listeners).then_some(listeners)
     }
 
     /// Rows visible in the table that has the keyboard.
     pub fn visible_rows(&self) -> usize {
-        if self.drill.is_some() {
-            layout::table_rows(layout::drill(self.size).conns)
-        } else {
-            layout::table_rows(self.overview_layout().table)
-        }
+        layout::table_rows(self.table_area())
     }
 
     /// Recomputes the rows of the active table (and the drill-down) from the shown sample.
@@ -285,7 +288,9 @@ impl App {
             }
             Tab::Unix => {
                 let list = &frame.snapshot.unix_listeners;
-                let mut r = rows::unix(list, &self.filter, nav.sort);
+                let procs = &frame.snapshot.processes;
+                let owners = &frame.agg.unix_processes;
+                let mut r = rows::unix(list, owners, procs, &self.filter, nav.sort);
                 let snap = &frame.snapshot;
                 netns::keep(&mut r, self.netns_focus, &self.filter, snap, |i| {
                     snap.part_of_unix(i) as u16
@@ -294,18 +299,25 @@ impl App {
             }
         }
         if let Some(drill) = self.drill.as_mut() {
-            drill.index = frame.agg.find_listener(&frame.snapshot, &drill.key);
-            let r = match drill.index {
-                Some(idx) if frame.has_sockets() => rows::connections(
-                    &frame,
-                    idx,
-                    &self.model.tracker,
-                    &drill.filter,
-                    drill.nav.sort,
-                ),
-                _ => Vec::new(),
+            drill.index = drill.target.find(&frame);
+            let tracker = &self.model.tracker;
+            let (filter, sort) = (&drill.filter, drill.nav.sort);
+            let r = match (&drill.target, drill.index) {
+                (_, Some(_)) if !frame.has_sockets() => Vec::new(),
+                (DrillTarget::Listener(_), Some(idx)) => {
+                    let socks = frame.agg.connections_of(idx);
+                    rows::connections(&frame, socks, tracker, filter, sort)
+                }
+                (DrillTarget::Remote(_), Some(idx)) => {
+                    let socks = frame.agg.remote_connections(idx);
+                    rows::connections(&frame, socks, tracker, filter, sort)
+                }
+                (_, None) => Vec::new(),
             };
-            drill.peers = rows::top_peers(&frame, &r, 8);
+            match drill.target {
+                DrillTarget::Listener(_) => drill.peers = rows::top_peers(&frame, &r, 8),
+                DrillTarget::Remote(_) => drill.owners = rows::owners_of(&frame, &r),
+            }
             let tcp = &frame.snapshot.tcp;
             drill.nav.set_rows(r, |i| tcp[i as usize].cookie, visible);
         }
@@ -492,28 +504,22 @@ impl App {
                 }
             }
             Action::NextSort => {
-                let table = self.overview_layout().table;
-                let next = match (self.drill.is_some(), self.tab) {
-                    (false, Tab::Listeners) => {
-                        let shown = views::listeners::shown(self, table);
-                        Some(columns::next_sort(self.active_nav().sort, &shown))
+                let sort = self.active_nav().sort;
+                let table = self.table_area();
+                let next = match (&self.drill, self.tab) {
+                    (Some(d), _) => {
+                        let shown = views::connections::shown(self, d, table);
+                        columns::next_sort(sort, &shown)
                     }
-                    (false, Tab::Remotes) => {
-                        let shown = views::remotes::shown(self, table);
-                        Some(columns::next_sort(self.active_nav().sort, &shown))
+                    (None, Tab::Listeners) => {
+                        columns::next_sort(sort, &views::listeners::shown(self, table))
                     }
-                    _ => None,
+                    (None, Tab::Remotes) => {
+                        columns::next_sort(sort, &views::remotes::shown(self, table))
+                    }
+                    (None, Tab::Unix) => columns::next_sort(sort, &views::unix::shown(self, table)),
                 };
-                match next {
-                    Some(sort) => self.active_nav_mut().sort = sort,
-                    None => {
-                        let n = match self.drill {
-                            Some(_) => rows::CONNECTION_SORTS.len(),
-                            None => rows::UNIX_SORTS.len(),
-                        };
-                        self.active_nav_mut().next_sort(n);
-                    }
-                }
+                self.active_nav_mut().sort = next;
                 self.refresh();
             }
             Action::ReverseSort => {
@@ -571,51 +577,64 @@ impl App {
         }
     }
 
+    /// `Enter`: drill into the selected listener or remote; on the UNIX
+    /// tab, list the selected listener's clients.
     fn open_drill(&mut self) {
-        if self.drill.is_none() && self.tab == Tab::Unix {
+        if self.drill.is_some() {
+            return;
+        }
+        if self.tab == Tab::Unix {
             self.panel = Some(Panel::UnixPeers);
             self.panel_scroll = 0;
             return;
         }
-        if self.drill.is_some() || self.tab != Tab::Listeners {
-            return;
-        }
         let Some(frame) = self.shown() else { return };
-        let Some(row) = self.navs[Tab::Listeners as usize].selected_row() else {
+        let Some(row) = self.navs[self.tab as usize].selected_row() else {
             return;
         };
-        let key = frame
-            .snapshot
-            .listener_key(&frame.agg.listeners[row as usize]);
+        let (snap, agg) = (&frame.snapshot, &frame.agg);
+        let target = match self.tab {
+            Tab::Listeners => {
+                DrillTarget::Listener(snap.listener_key(&agg.listeners[row as usize]))
+            }
+            Tab::Remotes => DrillTarget::Remote(snap.remote_key(&agg.remotes[row as usize])),
+            Tab::Unix => return,
+        };
         self.drill = Some(Drill {
-            key,
+            target,
             index: None,
             nav: TableNav::default(),
             filter: Filter::default(),
             peers: Vec::new(),
+            owners: Vec::new(),
         });
         self.refresh();
     }
 
-    fn click(&mut self, x: u16, y: u16) {
-        let table = match self.drill {
+    /// The table that has the keyboard, header row included.
+    fn table_area(&self) -> Rect {
+        match self.drill {
             Some(_) => layout::drill(self.size).conns,
-            None => {
-                let o = self.overview_layout();
-                if y == o.tabs.y {
-                    if let Some(t) = super::views::tabs::tab_at(self, x) {
-                        self.tab = t;
-                        self.refresh();
-                    }
-                    return;
+            None => self.overview_layout().table,
+        }
+    }
+
+    fn click(&mut self, x: u16, y: u16) {
+        if self.drill.is_none() {
+            let o = self.overview_layout();
+            if y == o.tabs.y {
+                if let Some(t) = super::views::tabs::tab_at(self, x) {
+                    self.tab = t;
+                    self.refresh();
                 }
-                if y == o.table.y {
-                    self.click_header(o.table, x);
-                    return;
-                }
-                o.table
+                return;
             }
-        };
+        }
+        let table = self.table_area();
+        if y == table.y {
+            self.click_header(table, x);
+            return;
+        }
         let body = table.y + 1;
         if x >= table.x && x < table.right() && y >= body && y < table.bottom() {
             let offset = self.active_nav().offset;
@@ -625,20 +644,27 @@ impl App {
 }
 
 impl App {
-    /// A click on the header row of the overview's table: sort by that
+    /// A click on the header row of the table that has the keyboard: sort by that
     /// column, or reverse when already sorted by it.
     fn click_header(&mut self, table: Rect, x: u16) {
         let sort = self.active_nav().sort;
-        let next = match self.tab {
-            Tab::Listeners => {
+        let next = match (&self.drill, self.tab) {
+            (Some(d), _) => {
+                let shown = views::connections::shown(self, d, table);
+                columns::at(table, &shown, x).map(|c| columns::clicked(sort, c))
+            }
+            (None, Tab::Listeners) => {
                 let shown = views::listeners::shown(self, table);
                 columns::at(table, &shown, x).map(|c| columns::clicked(sort, c))
             }
-            Tab::Remotes => {
+            (None, Tab::Remotes) => {
                 let shown = views::remotes::shown(self, table);
                 columns::at(table, &shown, x).map(|c| columns::clicked(sort, c))
             }
-            Tab::Unix => None,
+            (None, Tab::Unix) => {
+                let shown = views::unix::shown(self, table);
+                columns::at(table, &shown, x).map(|c| columns::clicked(sort, c))
+            }
         };
         if let Some(sort) = next {
             self.active_nav_mut().sort = sort;
@@ -649,28 +675,18 @@ impl App {
     /// The overview table's sort as the tab bar shows it: `trouble ▼`,
     /// `CLOSE-WAIT ▼`, `LOCAL ▲`.
     pub fn sort_label(&self) -> String {
+        fn label<C: columns::Columns>(sort: super::nav::Sort) -> String {
+            format!(
+                "{} {}",
+                columns::sort_name::<C>(sort),
+                columns::arrow::<C>(sort)
+            )
+        }
         let sort = self.navs[self.tab as usize].sort;
         match self.tab {
-            Tab::Listeners => {
-                use views::listeners::ListenerCol as C;
-                format!(
-                    "{} {}",
-                    columns::sort_name::<C>(sort),
-                    columns::arrow::<C>(sort)
-                )
-            }
-            Tab::Remotes => {
-                use views::remotes::RemoteCol as C;
-                format!(
-                    "{} {}",
-                    columns::sort_name::<C>(sort),
-                    columns::arrow::<C>(sort)
-                )
-            }
-            Tab::Unix => {
-                let name = rows::UNIX_SORTS[sort.column.min(rows::UNIX_SORTS.len() - 1)];
-                format!("{name} {}", if sort.reverse { "↑" } else { "↓" })
-            }
+            Tab::Listeners => label::<views::listeners::ListenerCol>(sort),
+            Tab::Remotes => label::<views::remotes::RemoteCol>(sort),
+            Tab::Unix => label::<views::unix::UnixCol>(sort),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::app::{Action, App, Effect, Status};
+use super::keys::Command;
 use crate::collector::destroy::DestroyTarget;
 use crate::model::{Frame, TcpState, Tracker};
 
@@ -134,9 +135,17 @@ impl App {
         if self.refuse_read_only() {
             return;
         }
-        let (Some(frame), Some(listener)) =
-            (self.shown(), self.drill.as_ref().and_then(|d| d.index))
-        else {
+        let Some(drill) = &self.drill else { return };
+        if drill.target.listener().is_none() {
+            let keys = &self.settings.keys;
+            self.status = Some(Status::Info(format!(
+                "{} destroys a listener's old CLOSE_WAITs; here select a connection and press {}",
+                keys.label(Command::DestroyCloseWait, "/"),
+                keys.label(Command::Destroy, "/")
+            )));
+            return;
+        }
+        let (Some(frame), Some(listener)) = (self.shown(), drill.index) else {
             return;
         };
         if frame.agg.listeners[listener].states[TcpState::CloseWait] == 0 {

@@ -75,9 +75,42 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` in at most `width` characters, cut at a clause: the longest
+/// run of its `; `-separated clauses that fits, then ` …`; cut mid-clause
+/// ([`fit`]) only when not even the first clause fits.
+pub fn fit_clauses(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let cut = text
+        .match_indices("; ")
+        .map(|(i, _)| &text[..i])
+        .filter(|head| head.chars().count() + 2 <= width)
+        .last();
+    match cut {
+        Some(head) => format!("{head} …"),
+        None => fit(text, width),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clauses_are_cut_whole() {
+        let m = "listener 127.0.0.1:8080 accept queue is full (129/128); backlog 128; held by java[2211]";
+        assert_eq!(fit_clauses(m, 200), m);
+        assert_eq!(
+            fit_clauses(m, 70),
+            "listener 127.0.0.1:8080 accept queue is full (129/128); backlog 128 …"
+        );
+        assert_eq!(
+            fit_clauses(m, 60),
+            "listener 127.0.0.1:8080 accept queue is full (129/128) …"
+        );
+        assert_eq!(fit_clauses(m, 20), "listener 127.0.0.1:…");
+    }
 
     #[test]
     fn ages_offsets_and_deltas() {

@@ -44,10 +44,11 @@ pub fn header_height(area: Rect) -> u16 {
     if tall(area) { 6 } else { 3 }
 }
 
-/// Splits `area` for the overview. With `split` (the listeners tab) a tall
-/// terminal gives a third of the table's room, at most 16 lines, to the
-/// top remotes and the active alerts.
-pub fn overview(area: Rect, split: bool) -> Overview {
+/// Splits `area` for the overview. With `split` (the listeners tab, with
+/// this many listeners) a tall terminal gives a third of the table's room,
+/// at most 16 lines, to the top remotes and the active alerts, and more
+/// when the listeners leave the table's lines empty.
+pub fn overview(area: Rect, split: Option<usize>) -> Overview {
     let [header, alerts, tabs, body, status, footer] = Layout::vertical([
         Constraint::Length(header_height(area)),
         Constraint::Length(1),
@@ -57,8 +58,14 @@ pub fn overview(area: Rect, split: bool) -> Overview {
         Constraint::Length(1),
     ])
     .areas(area);
-    let (table, lower) = if split && tall(area) {
-        let below = (body.height / 3).clamp(6, 16);
+    let (table, lower) = if let Some(listeners) = split.filter(|_| tall(area)) {
+        let third = (body.height / 3).clamp(6, 16);
+        // The table keeps a line per listener (and its header), at least 3.
+        let table_wants = u16::try_from(listeners)
+            .unwrap_or(u16::MAX)
+            .saturating_add(1)
+            .max(3);
+        let below = third.max(body.height.saturating_sub(table_wants));
         let [table, lower] =
             Layout::vertical([Constraint::Min(2), Constraint::Length(below)]).areas(body);
         let halves = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
@@ -154,7 +161,7 @@ pub fn panel(area: Rect, drill: bool) -> Rect {
         let d = self::drill(area);
         (d.title.y, d.conns.bottom())
     } else {
-        let o = overview(area, false);
+        let o = overview(area, None);
         (o.tabs.y, o.table.bottom())
     };
     Rect::new(area.x, top, area.width, bottom.saturating_sub(top))

@@ -4,7 +4,8 @@
 /// Which column a table is sorted by, and in which direction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Sort {
-    /// Index into the table's sort columns (0 is the default order).
+    /// 1 + the index of the sorted column in its table's column enum
+    /// ([`super::columns::Columns::sort_number`]); 0 is the table's default order.
     pub column: usize,
     /// Opposite of the column's natural order.
     pub reverse: bool,
@@ -75,12 +76,6 @@ impl TableNav {
     pub fn window(&self, visible: usize) -> &[u32] {
         let end = (self.offset + visible).min(self.rows.len());
         &self.rows[self.offset.min(end)..end]
-    }
-
-    /// Cycles to the next sort column (`s`), resetting the direction.
-    pub fn next_sort(&mut self, columns: usize) {
-        self.sort.column = (self.sort.column + 1) % columns.max(1);
-        self.sort.reverse = false;
     }
 
     /// Flips the direction (`S`).

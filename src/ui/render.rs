@@ -21,7 +21,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         views::drill::render(frame, area, app);
         (l.header, l.alerts, l.status, l.footer)
     } else {
-        let l = layout::overview(area, app.tab == Tab::Listeners);
+        let l = layout::overview(area, app.overview_split());
         views::tabs::render(frame, l.tabs, app);
         views::overview_lower::render(frame, l.lower, app);
         match app.tab {

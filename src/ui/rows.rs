@@ -8,17 +8,14 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use super::columns;
 use super::filter::{Filter, contains};
 use super::nav::Sort;
+use super::views::connections::ConnCol;
 use super::views::listeners::ListenerCol;
 use super::views::remotes::RemoteCol;
+use super::views::unix::UnixCol;
 use crate::model::process::ProcessTable;
 use crate::model::{
-    Aggregate, Frame, Listener, Remote, TcpSocket, TcpState, Tracker, UnixListener, trouble_first,
+    Aggregate, Frame, Listener, Remote, TcpState, Tracker, UnixListener, trouble_first,
 };
-
-/// Sort columns of the UNIX listeners table.
-pub const UNIX_SORTS: [&str; 3] = ["fill", "path", "pending"];
-/// Sort columns of the drill-down's connection list.
-pub const CONNECTION_SORTS: [&str; 6] = ["seen for", "peer", "state", "Recv-Q", "Send-Q", "timer"];
 
 /// A stable identity for selection keeping.
 pub fn key<T: Hash>(value: &T) -> u64 {
@@ -143,25 +140,46 @@ pub fn remotes(agg: &Aggregate, processes: &ProcessTable, filter: &Filter, sort:
     rows
 }
 
-/// UNIX listener rows matching `filter`, ordered by `sort`.
-pub fn unix(list: &[UnixListener], filter: &Filter, sort: Sort) -> Vec<u32> {
+/// UNIX listener rows matching `filter`, ordered by `sort` (by default
+/// fullest queue first); free text also matches the owning processes
+/// (`unix_processes`, at the same index as `list`).
+pub fn unix(
+    list: &[UnixListener],
+    owners: &[Vec<u32>],
+    processes: &ProcessTable,
+    filter: &Filter,
+    sort: Sort,
+) -> Vec<u32> {
+    let label = |i: usize| {
+        owners
+            .get(i)
+            .map_or_else(String::new, |o| processes.label(o))
+    };
     let mut rows: Vec<u32> = (0..list.len() as u32)
         .filter(|&i| {
             let u = &list[i as usize];
             filter.matches(
                 |_| false,
                 |s| s == TcpState::Listen,
-                |t| contains(&u.path, t),
+                |t| contains(&u.path, t) || contains(&label(i as usize), t),
             )
         })
         .collect();
+    let fill = |u: &UnixListener| {
+        let f = permille(u64::from(u.accept_queue), u64::from(u.backlog));
+        (f, u.accept_queue)
+    };
     rows.sort_by(|&a, &b| {
         let (ua, ub) = (&list[a as usize], &list[b as usize]);
-        let fill = |u: &UnixListener| permille(u64::from(u.accept_queue), u64::from(u.backlog));
-        let ord = match sort.column {
-            0 => (fill(ub), ub.accept_queue).cmp(&(fill(ua), ua.accept_queue)),
-            1 => ua.path.cmp(&ub.path),
-            _ => ub.accept_queue.cmp(&ua.accept_queue),
+        let ord = match columns::sorted_by::<UnixCol>(sort) {
+            None | Some(UnixCol::Pending) => fill(ub).cmp(&fill(ua)),
+            Some(UnixCol::Path) => ua.path.cmp(&ub.path),
+            Some(UnixCol::Kind) => (ua.kind as u8).cmp(&(ub.kind as u8)),
+            Some(UnixCol::Inode) => ua.inode.cmp(&ub.inode),
+            Some(UnixCol::Process) => {
+                let (pa, pb) = (label(a as usize), label(b as usize));
+                (pa.is_empty(), pa).cmp(&(pb.is_empty(), pb))
+            }
         };
         directed(ord, sort)
             .then_with(|| ua.path.cmp(&ub.path))
@@ -170,56 +188,89 @@ pub fn unix(list: &[UnixListener], filter: &Filter, sort: Sort) -> Vec<u32> {
     rows
 }
 
-/// Connection rows (indices into `frame.snapshot.tcp`) of listener `idx`,
-/// matching `filter`, ordered by `sort`; "seen for" is the socket's age
-/// ([`Tracker::age_of`]), oldest first.
+/// Connection rows (indices into `frame.snapshot.tcp`) among `sockets`
+/// (a listener's or a remote's) matching `filter`, ordered by `sort`; by
+/// default by age ([`Tracker::age_of`]), oldest first.
 pub fn connections(
     frame: &Frame,
-    idx: usize,
+    sockets: impl Iterator<Item = usize>,
     tracker: &Tracker,
     filter: &Filter,
     sort: Sort,
 ) -> Vec<u32> {
     let tcp = &frame.snapshot.tcp;
-    let mut rows: Vec<u32> = frame
-        .agg
-        .connections_of(idx)
+    let mut rows: Vec<u32> = sockets
         .filter(|&i| {
             let s = &tcp[i];
             filter.matches(
                 |p| s.remote.port() == p || s.local.port() == p,
                 |st| s.state == st,
-                |t| contains(&s.remote.to_string(), t),
+                |t| contains(&s.remote.to_string(), t) || contains(&s.local.to_string(), t),
             )
         })
         .map(|i| i as u32)
         .collect();
+    let by = columns::sorted_by::<ConnCol>(sort);
+    // PROCESS sorts by the first owner's name then pid: rank each process once.
+    let rank: Vec<i64> = if by == Some(ConnCol::Process) {
+        let list = &frame.snapshot.processes.list;
+        let mut order: Vec<usize> = (0..list.len()).collect();
+        order.sort_by(|&a, &b| (&list[a].comm, list[a].pid).cmp(&(&list[b].comm, list[b].pid)));
+        let mut rank = vec![0; list.len()];
+        for (r, p) in order.into_iter().enumerate() {
+            rank[p] = r as i64;
+        }
+        rank
+    } else {
+        Vec::new()
+    };
     // One sort key per row, computed once: a million rows sort in a blink
     // instead of doing a tracker lookup per comparison.
-    let key = |s: &TcpSocket| -> i64 {
-        match sort.column {
-            0 => tracker
+    let key = |i: u32| -> i64 {
+        let s = &tcp[i as usize];
+        match by {
+            None | Some(ConnCol::SeenFor) => tracker
                 .age_of(&frame.snapshot, s)
                 .map_or(i64::MAX, |a| -(a.ms.min(i64::MAX as u64) as i64)),
-            2 => s.state as i64,
-            3 => -i64::from(s.recv_q),
-            4 => -i64::from(s.send_q),
-            5 => -((s.timer as i64) << 33) + i64::from(s.expires_ms),
-            _ => 0,
+            Some(ConnCol::State) => s.state as i64,
+            Some(ConnCol::RecvQ) => -i64::from(s.recv_q),
+            Some(ConnCol::SendQ) => -i64::from(s.send_q),
+            Some(ConnCol::Timer) => -((s.timer as i64) << 33) + i64::from(s.expires_ms),
+            Some(ConnCol::Process) => {
+                let owners = frame.agg.processes_of(&frame.snapshot, i as usize);
+                owners.first().map_or(i64::MAX, |&p| rank[p as usize])
+            }
+            Some(ConnCol::Peer | ConnCol::Local) => 0,
         }
     };
-    let mut keyed: Vec<(i64, u32)> = rows.iter().map(|&r| (key(&tcp[r as usize]), r)).collect();
+    let mut keyed: Vec<(i64, u32)> = rows.iter().map(|&r| (key(r), r)).collect();
     keyed.sort_unstable_by(|&(ka, a), &(kb, b)| {
-        let ord = if sort.column == 1 {
-            tcp[a as usize].remote.cmp(&tcp[b as usize].remote)
-        } else {
-            ka.cmp(&kb)
+        let (sa, sb) = (&tcp[a as usize], &tcp[b as usize]);
+        let ord = match by {
+            Some(ConnCol::Peer) => sa.remote.cmp(&sb.remote),
+            Some(ConnCol::Local) => sa.local.cmp(&sb.local),
+            _ => ka.cmp(&kb),
         };
         directed(ord, sort).then(a.cmp(&b))
     });
     rows.clear();
     rows.extend(keyed.into_iter().map(|(_, r)| r));
     rows
+}
+
+/// The processes holding the sockets `rows` (indices into
+/// `frame.snapshot.tcp`), with how many each holds, most first (ties by
+/// index into `snapshot.processes.list`).
+pub fn owners_of(frame: &Frame, rows: &[u32]) -> Vec<(u32, u64)> {
+    let mut held: Vec<u32> = rows
+        .iter()
+        .flat_map(|&r| frame.agg.processes_of(&frame.snapshot, r as usize))
+        .copied()
+        .collect();
+    let mut out: Vec<(u32, u64)> = Vec::new();
+    runs(&mut held, |p, n| out.push((p, n)));
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
 }
 
 /// The peers (remote addresses) with the most connections among `rows`,
@@ -377,11 +428,11 @@ mod tests {
             .unwrap();
         let rows = connections(
             &f,
-            idx,
+            f.agg.connections_of(idx),
             &Tracker::default(),
             &Filter::default(),
             Sort {
-                column: 1,
+                column: ConnCol::Peer.sort_number(),
                 reverse: false,
             },
         );
@@ -389,7 +440,7 @@ mod tests {
         assert_eq!(top_peers(&f, &rows, 5), [("10.0.0.9".parse().unwrap(), 2)]);
         let only = connections(
             &f,
-            idx,
+            f.agg.connections_of(idx),
             &Tracker::default(),
             &Filter::parse(":4001"),
             Sort::default(),

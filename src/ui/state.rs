@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use crate::model::ListenerKey;
+use crate::model::{ListenerKey, RemoteKey, StateCounts, Target};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -177,17 +177,75 @@ pub enum Status {
     Error(String),
 }
 
-/// The drill-down into one listener.
+/// What a drill-down lists the connections of: its identity across samples.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DrillTarget {
+    /// A listener: the connections on its port (accepted, queued, closing).
+    Listener(ListenerKey),
+    /// A remote group: the outbound connections from one local address to
+    /// one remote endpoint.
+    Remote(RemoteKey),
+}
+
+impl DrillTarget {
+    /// The listener's key, when the drill-down is into a listener.
+    pub fn listener(&self) -> Option<&ListenerKey> {
+        match self {
+            DrillTarget::Listener(k) => Some(k),
+            DrillTarget::Remote(_) => None,
+        }
+    }
+
+    /// Label of the target's namespace.
+    pub fn netns(&self) -> &str {
+        match self {
+            DrillTarget::Listener(k) => &k.netns,
+            DrillTarget::Remote(k) => &k.netns,
+        }
+    }
+
+    /// Index of the target in `frame`'s aggregate (into `listeners` or
+    /// `remotes`, by kind), when it exists there.
+    pub fn find(&self, frame: &Frame) -> Option<usize> {
+        match self {
+            DrillTarget::Listener(k) => frame.agg.find_listener(&frame.snapshot, k),
+            DrillTarget::Remote(k) => frame.agg.find_remote(&frame.snapshot, k),
+        }
+    }
+
+    /// The alert target the alerts of `frame` carry for it.
+    pub fn alert_target(&self, frame: &Frame) -> Target {
+        match self {
+            DrillTarget::Listener(k) => frame.snapshot.listener_target(k),
+            DrillTarget::Remote(k) => frame.snapshot.remote_target(k),
+        }
+    }
+
+    /// Its states in `frame`, when it exists there.
+    pub fn states(&self, frame: &Frame) -> Option<StateCounts> {
+        let i = self.find(frame)?;
+        Some(match self {
+            DrillTarget::Listener(_) => frame.agg.listeners[i].states,
+            DrillTarget::Remote(_) => frame.agg.remotes[i].states,
+        })
+    }
+}
+
+/// The drill-down into one listener or remote.
 #[derive(Clone, Debug)]
 pub struct Drill {
-    /// The listener's namespace and bound address, its identity across samples.
-    pub key: ListenerKey,
-    /// Index of the listener in the shown frame, when it exists there.
+    /// What is drilled into.
+    pub target: DrillTarget,
+    /// Index of the target in the shown frame (into `agg.listeners` or
+    /// `agg.remotes`, by the target's kind), when it exists there.
     pub index: Option<usize>,
     /// The connection list.
     pub nav: TableNav,
     /// The connection list's own filter.
     pub filter: Filter,
-    /// Top peers of the shown sample.
+    /// A listener's top peers in the shown sample.
     pub peers: Vec<(IpAddr, u64)>,
+    /// A remote's owning processes in the shown sample with their socket
+    /// counts (indices into `snapshot.processes.list`), most first.
+    pub owners: Vec<(u32, u64)>,
 }

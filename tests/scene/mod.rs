@@ -17,6 +17,11 @@ use sockscope::ui::app::{Action, App, Mode, Settings};
 use sockscope::ui::render;
 use sockscope::ui::theme::Theme;
 
+/// The api's command line: longer than any terminal is wide.
+pub const API_CMDLINE: &str = "/usr/local/bin/api --config /etc/api/config.yaml --workers 8 \
+    --db postgres://api@10.0.0.5:5432/orders?pool_max=64&pool_idle_timeout=30s \
+    --listen [::]:443 --log-level info --log-file /var/log/api/api.log";
+
 /// Time of the first sample.
 pub const T0: &str = "2026-11-24T02:40:00Z";
 /// Samples in the incident.
@@ -84,6 +89,11 @@ pub fn sample(k: usize) -> Snapshot {
         let local = format!("10.0.0.1:{}", 33000 + i);
         tcp.push(sock(state, &local, "10.0.0.5:5432", 3000 + i));
     }
+    // The api's pool leaks two connections the database closed.
+    for i in 0..2u64 {
+        let local = format!("10.0.0.1:{}", 34000 + i);
+        tcp.push(sock(CloseWait, &local, "10.0.0.5:5432", 3100 + i));
+    }
     for i in 0..2u64 {
         let local = format!("10.0.0.1:{}", 45000 + i);
         tcp.push(sock(Established, &local, "93.184.216.34:443", 9000 + i));
@@ -110,11 +120,18 @@ pub fn sample(k: usize) -> Snapshot {
 
 /// Owners: sshd holds :22 (inode 1), nginx and a worker hold both :80
 /// members (inodes 2, 3), java holds :8080 (4), api holds :443 (5), its
-/// CLOSE_WAIT connections (1000 on) and its ESTABLISHED connections to the
-/// database (3000-3003).
+/// CLOSE_WAIT connections (1000 on) and its connections to the database
+/// (ESTABLISHED 3000-3003, CLOSE_WAIT 3100-3101). The api runs as user
+/// `api` with a long command line.
 fn processes() -> ProcessTable {
     let p = process;
     let owned = |inode: u32, processes: Vec<u32>| SocketProcesses { inode, processes };
+    let api = sockscope::model::ProcessInfo {
+        cmdline: API_CMDLINE.to_owned(),
+        uid: 998,
+        user: "api".to_owned(),
+        ..p(4121, "api")
+    };
     ProcessTable {
         enabled: true,
         denied: 0,
@@ -123,7 +140,7 @@ fn processes() -> ProcessTable {
             p(812, "nginx"),
             p(813, "nginx"),
             p(2211, "java"),
-            p(4121, "api"),
+            api,
         ],
         sockets: vec![
             owned(1, vec![0]),
@@ -135,6 +152,7 @@ fn processes() -> ProcessTable {
         .into_iter()
         .chain((1000..1000 + SAMPLES as u32).map(|inode| owned(inode, vec![4])))
         .chain((3000..3004).map(|inode| owned(inode, vec![4])))
+        .chain((3100..3102).map(|inode| owned(inode, vec![4])))
         .collect(),
     }
 }

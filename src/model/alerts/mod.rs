@@ -17,7 +17,7 @@ mod thresholds;
 mod tests;
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -241,10 +241,12 @@ impl Target {
 
     /// The target of a remote group: `remote from local-address`.
     pub fn remote(r: &Remote) -> Target {
-        Target::new(
-            TargetKind::Remote,
-            format!("{} from {}", r.remote, r.local_ip),
-        )
+        Target::remote_from(r.remote, r.local_ip)
+    }
+
+    /// The target of the remote group of `remote` reached from `local`.
+    pub fn remote_from(remote: SocketAddr, local: IpAddr) -> Target {
+        Target::new(TargetKind::Remote, format!("{remote} from {local}"))
     }
 }
 

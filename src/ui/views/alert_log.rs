@@ -8,8 +8,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use crate::model::Alert;
-use crate::ui::app::{App, marker};
+use jiff::Timestamp;
+
+use crate::model::{Alert, ListenerKey};
+use crate::ui::app::{App, DrillTarget, marker};
 use crate::ui::format;
 
 /// One alert: a heading line (marker, severity, rule, target, since or
@@ -78,50 +80,18 @@ pub fn lines(app: &App) -> (Vec<Line<'static>>, Option<usize>) {
     let now = shown.snapshot.taken_at;
     let mut out = Vec::new();
     if let Some(drill) = &app.drill {
-        let target = shown.snapshot.listener_target(&drill.key);
+        let target = drill.target.alert_target(shown);
         let mine: Vec<&Alert> = set.about(&target).collect();
-        out.push(heading(
-            app,
-            format!("ALERTS OF LISTENER {} ({})", drill.key.local, mine.len()),
-        ));
+        let name = match &drill.target {
+            DrillTarget::Listener(k) => format!("LISTENER {}", k.local),
+            DrillTarget::Remote(k) => format!("REMOTE {} FROM {}", k.remote, k.local),
+        };
+        out.push(heading(app, format!("ALERTS OF {name} ({})", mine.len())));
         for a in &mine {
             out.extend(alert_lines(app, a, None, false));
         }
-        // Drop rises are attributed within one namespace: under
-        // --all-netns they are in the listener's namespace's own history.
-        let rises: Vec<Line> = app
-            .model
-            .history_of(&drill.key.netns)
-            .iter()
-            .filter(|f| f.snapshot.taken_at <= now)
-            .filter_map(|f| f.alerts.overflow.as_ref())
-            .filter(|o| {
-                o.listeners.contains(&drill.key.local) || o.attributed_to(drill.key.local) > 0
-            })
-            .map(|o| {
-                let who = match (&o.members, o.listeners.len()) {
-                    (Some(members), _) => {
-                        let mine: Vec<String> = members
-                            .iter()
-                            .filter(|m| m.listener == drill.key.local)
-                            .map(|m| format!("inode {} +{}", m.inode, m.drops))
-                            .collect();
-                        format!("exact (sk_drops): {}", mine.join(", "))
-                    }
-                    (None, 1) => "attributed: the only full listener".to_owned(),
-                    (None, n) => format!("likely: {n} listeners were full"),
-                };
-                Line::raw(format!(
-                    "    {}  ListenOverflows +{}  ListenDrops +{}  {who}",
-                    format::clock(o.at),
-                    o.overflows,
-                    o.drops
-                ))
-            })
-            .collect();
-        if !rises.is_empty() {
-            out.push(heading(app, "DROPS OF THIS LISTENER".to_owned()));
-            out.extend(rises);
+        if let Some(key) = drill.target.listener() {
+            out.extend(drops_of(app, key, now));
         }
         out.push(Line::default());
     }
@@ -183,4 +153,46 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ))),
         area,
     );
+}
+
+/// The `ListenOverflows` rises of history up to `now` that concern the
+/// listener `key`, under a heading; nothing when there are none. Drop
+/// rises are attributed within one namespace: under --all-netns they are
+/// in the listener's namespace's own history.
+fn drops_of(app: &App, key: &ListenerKey, now: Timestamp) -> Vec<Line<'static>> {
+    let local = key.local;
+    let mut out = Vec::new();
+    let rises: Vec<Line> = app
+        .model
+        .history_of(&key.netns)
+        .iter()
+        .filter(|f| f.snapshot.taken_at <= now)
+        .filter_map(|f| f.alerts.overflow.as_ref())
+        .filter(|o| o.listeners.contains(&local) || o.attributed_to(local) > 0)
+        .map(|o| {
+            let who = match (&o.members, o.listeners.len()) {
+                (Some(members), _) => {
+                    let mine: Vec<String> = members
+                        .iter()
+                        .filter(|m| m.listener == local)
+                        .map(|m| format!("inode {} +{}", m.inode, m.drops))
+                        .collect();
+                    format!("exact (sk_drops): {}", mine.join(", "))
+                }
+                (None, 1) => "attributed: the only full listener".to_owned(),
+                (None, n) => format!("likely: {n} listeners were full"),
+            };
+            Line::raw(format!(
+                "    {}  ListenOverflows +{}  ListenDrops +{}  {who}",
+                format::clock(o.at),
+                o.overflows,
+                o.drops
+            ))
+        })
+        .collect();
+    if !rises.is_empty() {
+        out.push(heading(app, "DROPS OF THIS LISTENER".to_owned()));
+        out.extend(rises);
+    }
+    out
 }

@@ -20,7 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     let set = &shown.alerts;
     let drilled = app.drill.as_ref().and_then(|d| {
-        let target = shown.snapshot.listener_target(&d.key);
+        let target = d.target.alert_target(shown);
         set.active.iter().find(|a| a.target == target)
     });
     let mut spans = vec![Span::styled("alerts ", t.dim())];
@@ -34,26 +34,41 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ));
         }
     } else {
-        for sev in [Severity::Critical, Severity::Warning, Severity::Info] {
-            let n = set.count(sev);
-            if n > 0 {
-                spans.push(Span::styled(
-                    format!("{} {n} {} ", marker(sev), sev.name()),
-                    t.severity(sev),
-                ));
-            }
-        }
         let top: &Alert = drilled.unwrap_or(&set.active[0]);
-        let used: usize = spans.iter().map(|s| s.width()).sum();
         let hint = if drilled.is_some() {
             "  a: explain"
         } else {
             "  a: all"
         };
-        let room = usize::from(area.width).saturating_sub(used + hint.len() + 2);
+        // The counts say `‼ 2 critical`, or `‼2` when the message would
+        // not fit whole otherwise.
+        let counts = |short: bool| -> Vec<Span<'static>> {
+            [Severity::Critical, Severity::Warning, Severity::Info]
+                .into_iter()
+                .filter(|&sev| set.count(sev) > 0)
+                .map(|sev| {
+                    let (m, n) = (marker(sev), set.count(sev));
+                    let text = if short {
+                        format!("{m}{n} ")
+                    } else {
+                        format!("{m} {n} {} ", sev.name())
+                    };
+                    Span::styled(text, t.severity(sev))
+                })
+                .collect()
+        };
+        let width = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
+        let message = top.message.chars().count();
+        let mut c = counts(false);
+        let fixed = width(&spans) + hint.len() + 1;
+        if fixed + width(&c) + message > usize::from(area.width) {
+            c = counts(true);
+        }
+        let room = usize::from(area.width).saturating_sub(fixed + width(&c));
+        spans.extend(c);
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
-            format::fit(&top.message, room),
+            format::fit_clauses(&top.message, room),
             t.severity(top.severity),
         ));
         spans.push(Span::styled(hint, t.dim()));

@@ -109,6 +109,14 @@ fn state_level(state: TcpState) -> Level {
     }
 }
 
+/// One count of the totals line.
+struct Total {
+    label: &'static str,
+    value: u64,
+    before: Option<u64>,
+    level: Level,
+}
+
 fn totals_line(app: &App, width: u16) -> Line<'static> {
     let t = &app.theme;
     let Some(shown) = app.shown() else {
@@ -117,30 +125,90 @@ fn totals_line(app: &App, width: u16) -> Line<'static> {
     let now = shown.agg.totals;
     let before = app.previous().map(|p| p.agg.totals);
     let wide = width >= 150;
+    let states: &[TcpState] = if wide { &TcpState::ALL } else { &NARROW };
+    let mut totals: Vec<Total> = states
+        .iter()
+        .map(|&s| Total {
+            label: s.ss_name(),
+            value: now[s],
+            before: before.map(|b| b[s]),
+            level: state_level(s),
+        })
+        .collect();
+    let other =
+        |c: &crate::model::StateCounts| c.total() - states.iter().map(|s| c[*s]).sum::<u64>();
+    totals.push(Total {
+        label: if wide { "total" } else { "other" },
+        value: if wide { now.total() } else { other(&now) },
+        before: before.map(|b| if wide { b.total() } else { other(&b) }),
+        level: Level::Ok,
+    });
+    // Abbreviated by rule until it fits: the CLOSE-WAIT split in words;
+    // without the rarer states at 0; `in`/`out`; without the last counts
+    // (other or total, then LISTEN).
+    let (inbound, outbound) = close_wait_split(&shown.agg);
+    let rare_zero = |c: &Total| c.value == 0 && !NARROW.iter().any(|s| s.ss_name() == c.label);
+    let tries = [
+        (true, false, 0),
+        (true, true, 0),
+        (false, true, 0),
+        (false, true, 1),
+        (false, true, 2),
+    ];
+    let mut line = Line::default();
+    for (words, quiet, drop) in tries {
+        let split = (outbound > 0).then(|| {
+            let (i, o) = if words {
+                ("inbound", "outbound")
+            } else {
+                ("in", "out")
+            };
+            format!(" = {inbound} {i} + {outbound} {o}")
+        });
+        let keep: Vec<&Total> = totals[..totals.len().saturating_sub(drop)]
+            .iter()
+            .filter(|c| !(quiet && rare_zero(c)))
+            .collect();
+        line = Line::from(totals_spans(t, &keep, split));
+        if line.width() <= usize::from(width) {
+            break;
+        }
+    }
+    line
+}
+
+/// The spans of `totals`, `split` after the CLOSE-WAIT count.
+fn totals_spans(
+    t: &crate::ui::theme::Theme,
+    totals: &[&Total],
+    split: Option<String>,
+) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
-    let mut push = |label: &str, value: u64, prev: Option<u64>, level: Level| {
-        let level = if value == 0 { Level::Quiet } else { level };
-        spans.push(Span::styled(format!("{label} "), t.dim()));
-        spans.push(Span::styled(value.to_string(), t.level(level)));
-        spans.push(Span::styled(format::delta(value, prev), t.dim()));
-        spans.push(Span::raw("  "));
-    };
-    let states: Vec<TcpState> = if wide {
-        TcpState::ALL.to_vec()
-    } else {
-        NARROW.to_vec()
-    };
-    for s in &states {
-        push(s.ss_name(), now[*s], before.map(|b| b[*s]), state_level(*s));
+    for (n, c) in totals.iter().enumerate() {
+        let level = if c.value == 0 { Level::Quiet } else { c.level };
+        if n > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(format!("{} ", c.label), t.dim()));
+        spans.push(Span::styled(c.value.to_string(), t.level(level)));
+        spans.push(Span::styled(format::delta(c.value, c.before), t.dim()));
+        if c.label == CloseWait.ss_name()
+            && let Some(split) = &split
+        {
+            spans.push(Span::styled(split.clone(), t.dim()));
+        }
     }
-    if !wide {
-        let other =
-            |c: &crate::model::StateCounts| c.total() - NARROW.iter().map(|s| c[*s]).sum::<u64>();
-        push("other", other(&now), before.as_ref().map(other), Level::Ok);
-    } else {
-        push("total", now.total(), before.map(|b| b.total()), Level::Ok);
-    }
-    Line::from(spans)
+    spans
+}
+
+/// How the CLOSE_WAIT total splits: the listeners' connections (inbound:
+/// on a listening port) and the remotes' (outbound), so the header's
+/// `CLOSE-WAIT 44 = 38 inbound + 6 outbound` adds up with the two tabs.
+/// Shown only when some are outbound (else the listeners' rows add up).
+fn close_wait_split(agg: &crate::model::Aggregate) -> (u64, u64) {
+    let inbound: u64 = agg.listeners.iter().map(|l| l.states[CloseWait]).sum();
+    let outbound: u64 = agg.remotes.iter().map(|r| r.states[CloseWait]).sum();
+    (inbound, outbound)
 }
 
 fn render_sparks(frame: &mut Frame, area: Rect, app: &App) {
@@ -190,20 +258,20 @@ fn tall_spark(frame: &mut Frame, area: Rect, app: &App, state: TcpState, values:
     } else {
         state_level(state)
     };
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(format!("{} ", state.ss_name()), t.dim()),
-            Span::styled(now.to_string(), t.level(level)),
-            Span::styled(
-                match shown.len() {
-                    1 => format!("  peak {peak} in 1 sample"),
-                    n => format!("  peak {peak} in the last {n} samples"),
-                },
-                t.dim(),
-            ),
-        ])),
-        label,
-    );
+    let head = vec![
+        Span::styled(format!("{} ", state.ss_name()), t.dim()),
+        Span::styled(now.to_string(), t.level(level)),
+    ];
+    let used: usize = head.iter().map(|s| s.width()).sum();
+    let mut spans = head;
+    if let Some(peak) = peak_text(
+        peak,
+        shown.len(),
+        usize::from(label.width).saturating_sub(used),
+    ) {
+        spans.push(Span::styled(peak, t.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), label);
     let mut ticks = vec![Line::default(); usize::from(axis.height)];
     // An all-zero window has no scale, only its baseline.
     if let Some(first) = ticks.first_mut().filter(|_| top > 0) {
@@ -220,4 +288,37 @@ fn tall_spark(frame: &mut Frame, area: Rect, app: &App, state: TcpState, values:
             .style(t.spark(state_level(state))),
         bars,
     );
+}
+
+/// The peak of a chart's window of `n` samples in at most `room` cells,
+/// shortened by rule: `  peak 183 in the last 10 samples`, `  peak 183 of
+/// last 10`, `  peak 183`, or nothing.
+fn peak_text(peak: u64, n: usize, room: usize) -> Option<String> {
+    let long = match n {
+        1 => format!("  peak {peak} in 1 sample"),
+        n => format!("  peak {peak} in the last {n} samples"),
+    };
+    [
+        long,
+        format!("  peak {peak} of last {n}"),
+        format!("  peak {peak}"),
+    ]
+    .into_iter()
+    .find(|s| s.chars().count() <= room)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::peak_text;
+
+    #[test]
+    fn peaks_shorten_by_rule() {
+        assert_eq!(
+            peak_text(183, 10, 40).as_deref(),
+            Some("  peak 183 in the last 10 samples")
+        );
+        assert_eq!(peak_text(0, 6, 25).as_deref(), Some("  peak 0 of last 6"));
+        assert_eq!(peak_text(183, 10, 12).as_deref(), Some("  peak 183"));
+        assert_eq!(peak_text(183, 10, 5), None);
+    }
 }

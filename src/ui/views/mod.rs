@@ -6,6 +6,7 @@
 
 pub mod alert_log;
 pub mod alerts;
+pub mod connections;
 pub mod counters;
 pub mod drill;
 pub mod header;

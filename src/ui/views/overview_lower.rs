@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::widgets::{GAUGE_WIDTH, count, display_len, gauge, right};
+use super::widgets::{GAUGE_WIDTH, Parts, count, display_len, gauge, right};
 use crate::model::Remote;
 use crate::model::TcpState::*;
 use crate::ui::app::{App, marker};
@@ -19,6 +19,11 @@ use crate::ui::theme::Level;
 /// `areas[1]`; nothing when they are zero-sized.
 pub fn render(frame: &mut Frame, areas: [Rect; 2], app: &App) {
     let [remotes, alerts] = areas;
+    // Without outbound connections the alerts take the whole width.
+    if app.shown().is_some_and(|f| f.agg.remotes.is_empty()) && alerts.height >= 2 {
+        render_alerts(frame, remotes.union(alerts), app);
+        return;
+    }
     if remotes.height >= 2 {
         render_remotes(frame, remotes, app);
     }
@@ -37,17 +42,21 @@ fn render_remotes(frame: &mut Frame, area: Rect, app: &App) {
     let [title, body] = title_and_body(area);
     let range = shown.snapshot.ephemeral_port_count();
     let range_text = range.map_or_else(
-        || "ip_local_port_range unknown".to_owned(),
-        |n| format!("ports used of {n} in ip_local_port_range"),
+        || "; ip_local_port_range unknown".to_owned(),
+        |n| format!("; ports used of {n} in ip_local_port_range"),
     );
-    let heading = Line::from(vec![
-        Span::styled(
-            format!("top remotes {} ", shown.agg.remotes.len()),
+    let mut heading = Parts::default();
+    heading.push(
+        0,
+        vec![Span::styled(
+            format!("top remotes {}", shown.agg.remotes.len()),
             t.title(),
-        ),
-        Span::styled(format!(" by sockets; {range_text}  (2: all)"), t.dim()),
-    ]);
-    frame.render_widget(Paragraph::new(heading), title);
+        )],
+    );
+    heading.push(3, vec![Span::styled("  by sockets", t.dim())]);
+    heading.push(2, vec![Span::styled(range_text, t.dim())]);
+    heading.push(1, vec![Span::styled("  (2: all)", t.dim())]);
+    frame.render_widget(Paragraph::new(heading.line(title.width)), title);
     let want = usize::from(body.height.saturating_sub(1));
     let focus = app.netns_focus;
     let top: Vec<&Remote> = shown
@@ -109,34 +118,59 @@ fn render_remotes(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(table, body);
 }
 
+/// The active alerts, one or more lines each: with room to spare every
+/// alert gets an equal share of the lines, its message wrapped under its
+/// severity.
 fn render_alerts(frame: &mut Frame, area: Rect, app: &App) {
     let Some(shown) = app.shown() else { return };
     let t = &app.theme;
     let [title, body] = title_and_body(area);
     let active = &shown.alerts.active;
-    let heading = Line::from(vec![
-        Span::styled(format!("active alerts {}", active.len()), t.title()),
-        Span::styled("  (a: details and log)", t.dim()),
-    ]);
-    frame.render_widget(Paragraph::new(heading), title);
-    let width = usize::from(body.width);
-    let mut lines: Vec<Line> = active
-        .iter()
-        .take(usize::from(body.height))
-        .map(|a| {
-            let head = format!("{} {:<8} ", marker(a.severity), a.severity.name());
-            let room = width.saturating_sub(head.chars().count());
-            Line::from(vec![
-                Span::styled(head, t.severity(a.severity)),
-                Span::raw(format::fit(&a.message, room)),
-            ])
-        })
-        .collect();
-    if lines.is_empty() {
-        lines.push(Line::styled("none", t.dim()));
-    } else if active.len() > lines.len() {
-        let hidden = active.len() - lines.len() + 1;
-        lines.pop();
+    let mut heading = Parts::default();
+    heading.push(
+        0,
+        vec![Span::styled(
+            format!("active alerts {}", active.len()),
+            t.title(),
+        )],
+    );
+    heading.push(1, vec![Span::styled("  (a: details and log)", t.dim())]);
+    frame.render_widget(Paragraph::new(heading.line(title.width)), title);
+    let height = usize::from(body.height);
+    if active.is_empty() {
+        frame.render_widget(Paragraph::new(Line::styled("none", t.dim())), body);
+        return;
+    }
+    let fits = active.len() <= height;
+    let shown_alerts = if fits {
+        active.len()
+    } else {
+        height.saturating_sub(1)
+    };
+    let each = (height / active.len().max(1)).max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    for a in active.iter().take(shown_alerts) {
+        let head = format!("{} {:<8} ", marker(a.severity), a.severity.name());
+        let indent = head.chars().count();
+        let room = usize::from(body.width).saturating_sub(indent).max(1);
+        let wrapped = textwrap::wrap(&a.message, room);
+        for (n, text) in wrapped.iter().take(each).enumerate() {
+            let last = n + 1 == each && wrapped.len() > each;
+            let text = if last {
+                format::fit(&format!("{text} …"), room)
+            } else {
+                text.to_string()
+            };
+            let lead = if n == 0 {
+                Span::styled(head.clone(), t.severity(a.severity))
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            lines.push(Line::from(vec![lead, Span::raw(text)]));
+        }
+    }
+    if !fits {
+        let hidden = active.len() - shown_alerts;
         lines.push(Line::styled(format!("… {hidden} more (a)"), t.dim()));
     }
     frame.render_widget(Paragraph::new(lines), body);

@@ -129,9 +129,69 @@ pub fn spark_line(
     Line::from(spans)
 }
 
+/// A one-line text made of parts that a narrow terminal drops by rule:
+/// the parts are taken by priority (lower first) while they fit, then
+/// drawn in the order they were added, so a line never ends cut mid-word.
+#[derive(Default)]
+pub struct Parts {
+    parts: Vec<(u8, Vec<Span<'static>>)>,
+}
+
+impl Parts {
+    /// Adds a part of `priority` (0 is always kept, even cut).
+    pub fn push(&mut self, priority: u8, spans: Vec<Span<'static>>) {
+        self.parts.push((priority, spans));
+    }
+
+    /// The line in `width` cells.
+    pub fn line(self, width: u16) -> Line<'static> {
+        let width = usize::from(width);
+        let mut order: Vec<usize> = (0..self.parts.len()).collect();
+        order.sort_by_key(|&i| self.parts[i].0);
+        let len = |i: usize| -> usize { self.parts[i].1.iter().map(|s| s.width()).sum() };
+        let mut keep = vec![false; self.parts.len()];
+        let mut used = 0;
+        for i in order {
+            if self.parts[i].0 == 0 || used + len(i) <= width {
+                used += len(i);
+                keep[i] = true;
+            }
+        }
+        let spans = self
+            .parts
+            .into_iter()
+            .zip(keep)
+            .filter(|(_, k)| *k)
+            .flat_map(|((_, spans), _)| spans);
+        Line::from(spans.collect::<Vec<_>>())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_drop_by_priority_and_keep_their_order() {
+        let text = |w: u16| {
+            let mut p = Parts::default();
+            p.push(0, vec![Span::raw("remote 10.0.0.5:5432")]);
+            p.push(2, vec![Span::raw("  ports 186 of 28232")]);
+            p.push(1, vec![Span::raw("  process api[4121]")]);
+            p.push(3, vec![Span::raw("  x")]);
+            p.line(w).to_string()
+        };
+        assert_eq!(
+            text(80),
+            "remote 10.0.0.5:5432  ports 186 of 28232  process api[4121]  x"
+        );
+        assert_eq!(
+            text(60),
+            "remote 10.0.0.5:5432  ports 186 of 28232  process api[4121]"
+        );
+        assert_eq!(text(45), "remote 10.0.0.5:5432  process api[4121]  x");
+        assert_eq!(text(10), "remote 10.0.0.5:5432");
+    }
 
     #[test]
     fn sparks_scale_from_zero_with_headroom() {
