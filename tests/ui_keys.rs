@@ -434,6 +434,85 @@ fn enter_on_a_remote_drills_into_its_connections() {
     assert_eq!(a.tab, Tab::Remotes);
 }
 
+/// `i` opens the process popup on the selected row's owner, from the
+/// remotes tab, the listeners tab and a drill-down's connection; it is a
+/// layer of its own (its keys scroll it, Esc or `i` close it) and knows
+/// what the process holds in the shown sample.
+#[test]
+fn i_opens_the_process_popup_over_any_row() {
+    let mut a = app(80, 24);
+    key(&mut a, KeyCode::Char('2'));
+    key(&mut a, KeyCode::Char('i'));
+    let p = a.popup.as_ref().expect("popup open");
+    assert_eq!(p.pid, 4121);
+    let (info, held) = p.found.as_ref().unwrap();
+    assert_eq!(
+        (info.user.as_str(), info.uid, info.cmdline.as_str()),
+        ("api", 998, scene::API_CMDLINE)
+    );
+    use sockscope::model::TcpState::*;
+    // inode 5 (LISTEN [::]:443), 1000-1009 (CLOSE_WAIT), 3000-3003
+    // (ESTABLISHED) and 3100-3101 (CLOSE_WAIT, to the database).
+    assert_eq!(
+        (
+            held.states[Listen],
+            held.states[Established],
+            held.states[CloseWait],
+            held.states.total()
+        ),
+        (1, 4, 12, 17)
+    );
+    let f = a.shown().unwrap();
+    let locals: Vec<String> = held
+        .listeners
+        .iter()
+        .map(|&l| f.agg.listeners[l].local.to_string())
+        .collect();
+    assert_eq!(locals, ["[::]:443"]);
+    let remotes: Vec<(String, u64)> = held
+        .remotes
+        .iter()
+        .map(|&(r, n)| (f.agg.remotes[r].remote.to_string(), n))
+        .collect();
+    assert_eq!(remotes, [("10.0.0.5:5432".to_owned(), 6)]);
+    assert_eq!(a.layers(), [Layer::List, Layer::Popup]);
+    assert_eq!(a.layer(), Layer::Popup);
+    key(&mut a, KeyCode::Char('1'));
+    assert_eq!(a.tab, Tab::Remotes, "the popup has the keyboard");
+    key(&mut a, KeyCode::Esc);
+    assert!(a.popup.is_none());
+    assert_eq!(a.tab, Tab::Remotes);
+
+    key(&mut a, KeyCode::Char('1'));
+    select_listener(&mut a, "0.0.0.0:22");
+    key(&mut a, KeyCode::Char('i'));
+    assert_eq!(a.popup.as_ref().unwrap().pid, 640, "sshd holds :22");
+    key(&mut a, KeyCode::Char('i'));
+    assert!(a.popup.is_none(), "i closes it again");
+
+    select_listener(&mut a, "[::]:443");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('i'));
+    assert_eq!(
+        a.popup.as_ref().unwrap().pid,
+        4121,
+        "the connection's owner"
+    );
+    assert_eq!(a.layers(), [Layer::List, Layer::Drill, Layer::Popup]);
+    key(&mut a, KeyCode::F(1));
+    assert_eq!(
+        a.layers(),
+        [Layer::List, Layer::Drill, Layer::Popup, Layer::Help]
+    );
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(
+        a.layers(),
+        [Layer::List, Layer::Drill],
+        "Esc closes the top layer first"
+    );
+}
+
 #[test]
 fn export_writes_the_shown_sample_and_reports_errors() {
     let dir = tempfile::tempdir().unwrap();

@@ -49,6 +49,24 @@ fn drill_into_a_remote() {
     });
 }
 
+/// `i` on the remotes tab: the process popup of the api, its full
+/// command line wrapped, its sockets by state, listeners and remotes.
+#[test]
+fn process_popup() {
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
+        let mut a = app(w, h);
+        drive(&mut a, &[Action::Tab(Tab::Remotes), Action::Process]);
+        snap("process_popup", &a);
+    }
+}
+
+/// At 120 columns the chart titles and the top remotes' heading shorten
+/// by rule instead of being cut mid-word.
+#[test]
+fn overview_at_120_columns() {
+    snap("overview", &app(120, 40));
+}
+
 #[test]
 fn help_overlay() {
     both("help", |a| drive(a, &[Action::Help]));

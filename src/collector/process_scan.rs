@@ -84,7 +84,7 @@ pub fn scan(pid: u32, users: &mut HashMap<u32, String>) -> Result<Scanned, ScanF
     let proc = Process::new(pid as i32).map_err(|_| ScanFailure::Gone)?;
     let (sockets, links_read) = socket_fds(pid)?;
     let comm = proc.stat().map_err(|_| ScanFailure::Gone)?.comm;
-    let cmdline = proc.cmdline().unwrap_or_default().join(" ");
+    let cmdline = cmdline(pid);
     let uid = proc.uid().map_err(|_| ScanFailure::Gone)?;
     let user = users
         .entry(uid)
@@ -110,6 +110,34 @@ pub fn scan(pid: u32, users: &mut HashMap<u32, String>) -> Result<Scanned, ScanF
     })
 }
 
+/// The longest command line kept, in bytes: `/proc/<pid>/cmdline` holds
+/// the process's whole argument area, which can be megabytes, and the
+/// process writes it (untrusted: cleaned by [`crate::sanitize`] later).
+pub const CMDLINE_MAX: u64 = 4096;
+
+/// `/proc/<pid>/cmdline`: its NUL-separated arguments joined by spaces,
+/// from at most [`CMDLINE_MAX`] bytes read (then `…`); empty when it
+/// cannot be read or is empty (a kernel thread, a zombie, gone).
+pub fn cmdline(pid: u32) -> String {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let read = fs::File::open(format!("/proc/{pid}/cmdline"))
+        .and_then(|f| f.take(CMDLINE_MAX + 1).read_to_end(&mut buf));
+    if read.is_err() {
+        return String::new();
+    }
+    let cut = buf.len() as u64 > CMDLINE_MAX;
+    buf.truncate(CMDLINE_MAX as usize);
+    while buf.last() == Some(&0) {
+        buf.pop();
+    }
+    let mut text = String::from_utf8_lossy(&buf).replace('\0', " ");
+    if cut {
+        text.push('…');
+    }
+    text
+}
+
 /// Every pid under `/proc`, ascending.
 pub fn list_pids() -> Vec<u32> {
     let mut pids: Vec<u32> = fs::read_dir("/proc")
@@ -126,6 +154,33 @@ pub fn list_pids() -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_lines_are_read_up_to_the_bound() {
+        let long = "x".repeat(20_000);
+        // Two commands, so the shell stays (a lone command may be exec'd).
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "sleep 30; exit 0", &long])
+            .spawn()
+            .unwrap();
+        // spawn() returns once the child's new memory is in place, which
+        // can be before the kernel sets its argument area: wait for it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut got = cmdline(child.id());
+        while !got.starts_with("sh ") && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            got = cmdline(child.id());
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(got.len(), CMDLINE_MAX as usize + '…'.len_utf8());
+        assert!(got.starts_with("sh -c sleep 30; exit 0 xxx"), "{got:.40}");
+        assert!(got.ends_with("xx…"));
+        assert_eq!(cmdline(u32::MAX), "", "no such process");
+        let me = cmdline(std::process::id());
+        let args: Vec<String> = std::env::args().collect();
+        assert_eq!(me, args.join(" "), "a short command line is whole");
+    }
 
     #[test]
     fn parses_socket_links_only() {

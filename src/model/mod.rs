@@ -12,6 +12,7 @@ pub mod kernel_ages;
 pub mod keys;
 pub mod netns_parts;
 pub mod process;
+pub mod process_sockets;
 pub mod rates;
 pub mod round;
 pub mod series;
@@ -34,6 +35,7 @@ pub use kernel_ages::{AgeSource, SocketAge, TcpTimes};
 pub use keys::{ListenerKey, RemoteKey, UnixKey};
 pub use netns_parts::NetnsPart;
 pub use process::{ProcessInfo, ProcessTable, SocketProcesses};
+pub use process_sockets::ProcessSockets;
 pub use round::{Part, Round, Unreachable};
 pub use series::{ListenerPoint, ListenerSeries, ListenerTrack};
 pub use snapshot::{

@@ -20,6 +20,7 @@ use super::views;
 use crate::model::{Frame, Listener, Model, ModelLimits, Round, Severity, TcpSocket};
 use crate::record::SPEEDS;
 
+pub use super::popup::Popup;
 pub use super::state::{Action, Drill, DrillTarget, Effect, Mode, Panel, Settings, Status, Tab};
 
 /// The whole state of the dashboard.
@@ -50,6 +51,8 @@ pub struct App {
     pub panel: Option<Panel>,
     /// First line of the panel shown (scrolling).
     pub panel_scroll: usize,
+    /// The process popup, when open.
+    pub popup: Option<Popup>,
     /// The selected alert of the alerts panel (index into the shown
     /// sample's active alerts); `Enter` opens its target.
     pub alert_selected: usize,
@@ -94,6 +97,7 @@ impl App {
             help_scroll: 0,
             panel: None,
             panel_scroll: 0,
+            popup: None,
             alert_selected: 0,
             paused: None,
             status: None,
@@ -139,23 +143,26 @@ impl App {
         shown.alerts.about(&target).map(|a| a.severity).max()
     }
 
-    /// What has the keyboard: the topmost of the question, the filter
-    /// line, the help overlay, a panel, the drill-down and the overview.
-    /// Key dispatch, the footer and the help all ask this one place.
+    /// The overlay stack, bottom first: the overview list, the
+    /// drill-down, a panel, the process popup, the help overlay, the filter
+    /// line, a question. Each covers the ones below it.
+    pub fn layers(&self) -> Vec<Layer> {
+        let open = [
+            (self.drill.is_some(), Layer::Drill),
+            (self.panel.is_some(), Layer::Panel),
+            (self.popup.is_some(), Layer::Popup),
+            (self.help, Layer::Help),
+            (self.editing, Layer::Filter),
+            (self.confirm.is_some(), Layer::Prompt),
+        ];
+        let above = open.into_iter().filter(|(on, _)| *on).map(|(_, l)| l);
+        std::iter::once(Layer::List).chain(above).collect()
+    }
+
+    /// What has the keyboard: the top of [`App::layers`]. Key dispatch,
+    /// the footer and the help all ask this one place.
     pub fn layer(&self) -> Layer {
-        if self.confirm.is_some() {
-            Layer::Prompt
-        } else if self.editing {
-            Layer::Filter
-        } else if self.help {
-            Layer::Help
-        } else if self.panel.is_some() {
-            Layer::Panel
-        } else if self.drill.is_some() {
-            Layer::Drill
-        } else {
-            Layer::List
-        }
+        self.layers().last().copied().unwrap_or(Layer::List)
     }
 
     /// Takes a new frame of one namespace (built on the collector thread).
@@ -321,6 +328,7 @@ impl App {
             let tcp = &frame.snapshot.tcp;
             drill.nav.set_rows(r, |i| tcp[i as usize].cookie, visible);
         }
+        self.refresh_popup();
     }
 
     fn key_of(&self) -> impl Fn(u32) -> u64 + use<> {
@@ -418,6 +426,8 @@ impl App {
             Action::Back => {
                 if self.help {
                     self.help = false;
+                } else if self.popup.is_some() {
+                    self.popup = None;
                 } else if self.panel.is_some() {
                     self.panel = None;
                 } else if self.editing {
@@ -449,6 +459,15 @@ impl App {
             Action::Top if self.help => self.help_scroll = 0,
             Action::Bottom if self.help => self.scroll_help(isize::MAX),
             _ if self.help => self.help = false,
+            Action::Process => self.toggle_popup(),
+            Action::Move(d) if self.popup.is_some() => self.scroll_popup(d),
+            Action::Page(d) if self.popup.is_some() => {
+                let page = self.size.height.saturating_sub(6);
+                self.scroll_popup(d * page.max(1) as isize)
+            }
+            Action::Top if self.popup.is_some() => self.scroll_popup(isize::MIN / 2),
+            Action::Bottom if self.popup.is_some() => self.scroll_popup(isize::MAX / 2),
+            Action::Click { .. } if self.popup.is_some() => self.popup = None,
             Action::Panel(p) => {
                 self.panel = (self.panel != Some(p)).then_some(p);
                 self.panel_scroll = 0;
@@ -639,6 +658,12 @@ impl App {
         if x >= table.x && x < table.right() && y >= body && y < table.bottom() {
             let offset = self.active_nav().offset;
             self.select(offset + usize::from(y - body));
+            if self
+                .column_at(table, x)
+                .is_some_and(|(title, _)| title == "PROCESS")
+            {
+                self.toggle_popup();
+            }
         }
     }
 }
@@ -647,28 +672,29 @@ impl App {
     /// A click on the header row of the table that has the keyboard: sort by that
     /// column, or reverse when already sorted by it.
     fn click_header(&mut self, table: Rect, x: u16) {
-        let sort = self.active_nav().sort;
-        let next = match (&self.drill, self.tab) {
-            (Some(d), _) => {
-                let shown = views::connections::shown(self, d, table);
-                columns::at(table, &shown, x).map(|c| columns::clicked(sort, c))
-            }
-            (None, Tab::Listeners) => {
-                let shown = views::listeners::shown(self, table);
-                columns::at(table, &shown, x).map(|c| columns::clicked(sort, c))
-            }
-            (None, Tab::Remotes) => {
-                let shown = views::remotes::shown(self, table);
-                columns::at(table, &shown, x).map(|c| columns::clicked(sort, c))
-            }
-            (None, Tab::Unix) => {
-                let shown = views::unix::shown(self, table);
-                columns::at(table, &shown, x).map(|c| columns::clicked(sort, c))
-            }
-        };
-        if let Some(sort) = next {
+        if let Some((_, sort)) = self.column_at(table, x) {
             self.active_nav_mut().sort = sort;
             self.refresh();
+        }
+    }
+
+    /// The column at cell `x` of the table that has the keyboard (drawn
+    /// in `table`): its title and the sort a click on its header gives.
+    fn column_at(&self, table: Rect, x: u16) -> Option<(&'static str, super::nav::Sort)> {
+        fn of<C: columns::Columns>(
+            table: Rect,
+            shown: &[columns::Shown<C>],
+            x: u16,
+            sort: super::nav::Sort,
+        ) -> Option<(&'static str, super::nav::Sort)> {
+            columns::at(table, shown, x).map(|c| (c.spec().title, columns::clicked(sort, c)))
+        }
+        let sort = self.active_nav().sort;
+        match (&self.drill, self.tab) {
+            (Some(d), _) => of(table, &views::connections::shown(self, d, table), x, sort),
+            (None, Tab::Listeners) => of(table, &views::listeners::shown(self, table), x, sort),
+            (None, Tab::Remotes) => of(table, &views::remotes::shown(self, table), x, sort),
+            (None, Tab::Unix) => of(table, &views::unix::shown(self, table), x, sort),
         }
     }
 

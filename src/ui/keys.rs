@@ -17,8 +17,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::app::{Action, App, Panel, Tab};
 
 /// What has the keyboard, topmost first: a question, the filter line, the
-/// help overlay, a panel, the drill-down, the overview list. Each layer
-/// covers the ones below it; [`App::layer`] says which is on top.
+/// help overlay, the process popup, a panel, the drill-down, the overview
+/// list. Each layer covers the ones below it; [`App::layers`] is the stack
+/// and [`App::layer`] its top.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Layer {
     /// The overview's tables (listeners, remotes, UNIX).
@@ -27,6 +28,8 @@ pub enum Layer {
     Drill,
     /// A panel over the body (alerts, counters, tunables, UNIX clients).
     Panel,
+    /// The process popup (`i`).
+    Popup,
     /// The help overlay.
     Help,
     /// The filter line while typing.
@@ -42,6 +45,7 @@ impl Layer {
             Layer::List => "the overview",
             Layer::Drill => "the drill-down",
             Layer::Panel => "a panel",
+            Layer::Popup => "the process popup",
             Layer::Help => "the help overlay",
             Layer::Filter => "the filter line",
             Layer::Prompt => "a question",
@@ -56,6 +60,7 @@ impl Layer {
 pub enum Command {
     Help,
     Open,
+    Process,
     Back,
     Filter,
     Sort,
@@ -113,7 +118,8 @@ pub struct Entry {
 use Layer::*;
 const BROWSE: &[Layer] = &[List, Drill];
 const SHOWN: &[Layer] = &[List, Drill, Panel];
-const MOVE: &[Layer] = &[List, Drill, Panel, Help];
+const MOVE: &[Layer] = &[List, Drill, Panel, Popup, Help];
+const SCROLL: &[Layer] = &[Panel, Popup, Help];
 
 const fn entry(
     command: Command,
@@ -139,11 +145,12 @@ const fn entry(
 /// the line above), footer label and the layers whose footer shows it.
 #[rustfmt::skip]
 pub const TABLE: &[Entry] = &[
-    entry(Command::Help, "help", &["?", "f1"], &[List, Drill, Panel, Help], Some("this help"), Some(("help", BROWSE))),
+    entry(Command::Help, "help", &["?", "f1"], &[List, Drill, Panel, Popup, Help], Some("this help"), Some(("help", BROWSE))),
     entry(Command::Open, "open", &["enter"], &[List, Panel], Some("drill into the row (UNIX: its clients); alerts: open the target"), Some(("drill", &[List]))),
-    entry(Command::Back, "back", &["esc"], &[List, Drill, Panel, Help, Filter], Some("close help or panel, clear the filter, leave the drill-down"), Some(("back", &[Drill, Panel, Help, Filter]))),
-    entry(Command::Up, "up", &["up", "k"], MOVE, Some("move the selection, scroll"), Some(("scroll", &[Panel, Help]))),
-    entry(Command::Down, "down", &["down", "j"], MOVE, None, Some(("", &[Panel, Help]))),
+    entry(Command::Process, "process", &["i"], &[List, Drill, Popup], Some("the row's process: pid, user, full command line, its sockets (or click PROCESS)"), Some(("process", BROWSE))),
+    entry(Command::Back, "back", &["esc"], &[List, Drill, Panel, Popup, Help, Filter], Some("close help, popup or panel, clear the filter, leave the drill-down"), Some(("back", &[Drill, Panel, Popup, Help, Filter]))),
+    entry(Command::Up, "up", &["up", "k"], MOVE, Some("move the selection, scroll"), Some(("scroll", SCROLL))),
+    entry(Command::Down, "down", &["down", "j"], MOVE, None, Some(("", SCROLL))),
     entry(Command::PageUp, "page_up", &["pageup"], MOVE, Some("move by a page"), None),
     entry(Command::PageDown, "page_down", &["pagedown"], MOVE, None, None),
     entry(Command::Top, "top", &["home", "g"], MOVE, Some("first / last row"), None),
@@ -493,6 +500,7 @@ impl Command {
         match self {
             Command::Help => Action::Help,
             Command::Open => Action::Open,
+            Command::Process => Action::Process,
             Command::Back => Action::Back,
             Command::Filter => Action::StartFilter,
             Command::ClearFilter => Action::ClearFilter,

@@ -20,6 +20,7 @@ pub mod keys;
 pub mod layout;
 pub mod nav;
 pub mod netns;
+pub mod popup;
 pub mod render;
 pub mod rows;
 pub mod run;

@@ -77,7 +77,7 @@ impl App {
         let focused: Vec<&str> = self
             .drill
             .iter()
-            .map(|d| d.key.netns.as_str())
+            .map(|d| d.target.netns())
             .chain(picked.as_deref())
             .collect();
         Needs::of(&latest.snapshot, &focused, &latest.alerts)

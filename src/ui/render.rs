@@ -44,6 +44,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     views::alerts::render(frame, alerts, app);
     views::status::render(frame, status, app);
     views::status::render_footer(frame, footer, app);
+    if app.popup.is_some() {
+        views::process::render(frame, area, app);
+    }
     if app.help {
         views::help::render(frame, area, app);
     }

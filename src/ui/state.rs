@@ -104,8 +104,10 @@ pub enum Action {
     CycleTab(isize),
     /// A given tab (`1`..`3`).
     Tab(Tab),
-    /// Drill into the selected listener (`Enter`).
+    /// Drill into the selected listener or remote (`Enter`).
     Open,
+    /// Open the process popup on the selected row's process, or close it (`i`).
+    Process,
     /// Close the overlay, the filter, or the drill-down (`Esc`).
     Back,
     /// Start typing a filter (`/`).

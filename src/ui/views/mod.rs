@@ -13,6 +13,7 @@ pub mod header;
 pub mod help;
 pub mod listeners;
 pub mod overview_lower;
+pub mod process;
 pub mod remotes;
 pub mod status;
 pub mod table;
