@@ -141,19 +141,21 @@ struct PartModel {
     inode: u64,
     /// Its label.
     label: String,
-    /// Its own history, socket ages and alert state.
+    /// Its own history and alert state (its sockets' ages are in the
+    /// owning model's tracker, shared by every namespace).
     model: Model,
 }
 
 impl Model {
     /// Feeds each namespace of `round` to its own model (created when it
-    /// first appears, dropped when it is no longer in the round), then pushes
-    /// their merged view with all their alerts. A namespace without a sample
+    /// first appears, dropped when it is no longer in the round), builds
+    /// their merged view, tracks its sockets' ages (for every namespace, in
+    /// this model's tracker), judges each namespace with its own history and
+    /// pushes the view with all their alerts. A namespace without a sample
     /// this round is not judged again: it keeps its last verdict and frame.
     /// Resolved alerts join this model's log.
     fn ingest_namespaces(&mut self, round: Round<Frame>) {
         let mut before = std::mem::take(&mut self.parts);
-        let mut set = AlertSet::default();
         let thresholds = self.alerts.thresholds().clone();
         let limits = ModelLimits {
             history: self.history.span(),
@@ -173,10 +175,36 @@ impl Model {
                     model: Model::with_thresholds(&limits, thresholds.clone()),
                 },
             };
+            let fresh = part.sample.is_some();
             if let Some(frame) = part.sample {
-                p.model.ingest_frame(frame);
+                p.model.history.push(frame);
             }
-            let label = part.label.as_str();
+            metas.push((part.label, part.id, part.error, fresh));
+            self.parts.push(p);
+        }
+        let view: Vec<ViewPart> = metas
+            .iter()
+            .zip(&self.parts)
+            .map(|((label, id, error, _), p)| ViewPart {
+                label,
+                id: id.as_deref(),
+                inode: p.inode,
+                error: error.as_deref(),
+                frame: p.model.history.latest(),
+            })
+            .collect();
+        let spare = self.history.take_spare().unwrap_or_default();
+        let frame = merged_view(round.taken_at, &round.hostname, &view, spare);
+        // One tracker for every namespace: socket cookies are unique across
+        // namespaces, and the view holds each namespace's shown sockets.
+        self.tracker.update(&frame.snapshot);
+        let mut set = AlertSet::default();
+        for (p, (label, _, _, fresh)) in self.parts.iter_mut().zip(&metas) {
+            if *fresh {
+                let judged = p.model.alerts.evaluate(&p.model.history, &self.tracker);
+                let latest = p.model.history.latest_mut().expect("just pushed");
+                latest.alerts = Arc::new(judged);
+            }
             if let Some(f) = p.model.history.latest() {
                 set.active
                     .extend(f.alerts.active.iter().map(|a| a.in_netns(label)));
@@ -189,8 +217,6 @@ impl Model {
                     alert: l.alert.in_netns(label),
                     ended: l.ended,
                 }));
-            metas.push((part.label, part.id, part.error));
-            self.parts.push(p);
         }
         set.active.sort_by(|a, b| {
             b.severity
@@ -198,20 +224,6 @@ impl Model {
                 .then(a.rule.cmp(&b.rule))
                 .then(a.target.cmp(&b.target))
         });
-        let view: Vec<ViewPart> = metas
-            .iter()
-            .zip(&self.parts)
-            .map(|((label, id, error), p)| ViewPart {
-                label,
-                id: id.as_deref(),
-                inode: p.inode,
-                error: error.as_deref(),
-                frame: p.model.history.latest(),
-            })
-            .collect();
-        let spare = self.history.take_spare().unwrap_or_default();
-        let frame = merged_view(round.taken_at, &round.hostname, &view, spare);
-        self.tracker.update(&frame.snapshot);
         self.history.push(frame);
         let latest = self.history.latest_mut().expect("a frame was just pushed");
         latest.alerts = Arc::new(set);

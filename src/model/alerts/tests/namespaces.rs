@@ -30,12 +30,22 @@ fn part(
         time_wait,
         inode * 1000 + 100,
     ));
-    let mut s = sample(secs, tcp, &[("ListenOverflows", overflows)]);
-    s.netns = label.to_owned();
+    let mut part = fresh(
+        label,
+        inode,
+        sample(secs, tcp, &[("ListenOverflows", overflows)]),
+    );
+    let s = part.sample.as_mut().expect("just collected");
     s.tunables.insert(
         "net.ipv4.tcp_max_tw_buckets".to_owned(),
         tw_buckets.to_string(),
     );
+    part
+}
+
+/// Namespace `label`'s part with sample `s`, labelled so.
+fn fresh(label: &str, inode: u64, mut s: Snapshot) -> Part {
+    s.netns = label.to_owned();
     Part {
         label: label.to_owned(),
         id: None,
@@ -195,4 +205,37 @@ fn resolved_alerts_of_a_namespace_reach_the_log_with_it() {
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].alert.target.netns.as_deref(), Some("a"));
     assert_eq!(log[0].ended, at);
+}
+
+/// Socket ages come from sightings across rounds (one tracker for every
+/// namespace, cookies being unique): A's CLOSE_WAIT sockets, kept past
+/// `min_age`, are A's leak; B, on the same address, has none.
+#[test]
+fn a_close_wait_leak_is_aged_across_rounds_in_its_own_namespace() {
+    let mut model = Model::with_thresholds(&ModelLimits::default(), Thresholds::default());
+    let mut frame = None;
+    for secs in [0, 30, 61, 62, 63] {
+        let at = T0.parse::<Timestamp>().unwrap() + SignedDuration::from_secs(secs);
+        let ns = |label: &str, inode: u64, tcp| fresh(label, inode, sample(secs, tcp, &[]));
+        let mut a = vec![listen("0.0.0.0:80", 0, 128, 1)];
+        a.extend(conns(TcpState::CloseWait, "10.0.0.1:80", 12, 100));
+        let mut b = vec![listen("0.0.0.0:80", 0, 128, 2)];
+        b.extend(conns(TcpState::Established, "10.0.0.1:80", 3, 200));
+        frame = Some(model.ingest_round(merge(at, "test", vec![ns("a", 1, a), ns("b", 2, b)])));
+    }
+    let frame = frame.unwrap();
+    let leaks: Vec<_> = frame
+        .alerts
+        .active
+        .iter()
+        .filter(|a| a.rule == Rule::CloseWaitLeak)
+        .map(|a| (a.target.netns.as_deref(), a.message.as_str()))
+        .collect();
+    assert_eq!(
+        leaks,
+        [(
+            Some("a"),
+            "a: listener 0.0.0.0:80 leaks CLOSE_WAIT: 12 sockets (12 older than 60s), oldest 63s, steady; 12 read EOF but never closed"
+        )]
+    );
 }
