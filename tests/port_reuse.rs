@@ -39,7 +39,10 @@ fn time_wait_toward_loopback_is_not_exhaustion_when_tw_reuse_applies() {
     private_netns();
     sysctl("net.ipv4.ip_local_port_range", "40000 40039");
     sysctl("net.ipv4.ip_local_reserved_ports", "40030-40039");
-    sysctl("net.ipv4.tcp_tw_reuse", "2");
+    // Filled with reuse off: with it on, a connect on a slow machine (the
+    // loop taking over 1 s) takes a port whose TIME_WAIT is old enough, and
+    // fewer than 30 remain.
+    sysctl("net.ipv4.tcp_tw_reuse", "0");
     let server = listener("127.0.0.1:7601", 64, false);
     // Fill the 30 usable ports with TIME_WAIT on the client side (the
     // client closes first).
@@ -55,6 +58,7 @@ fn time_wait_toward_loopback_is_not_exhaustion_when_tw_reuse_applies() {
         drop(srv);
     }
     collect_until("30 TIME_WAIT", |_, a| a.totals[TimeWait] == 30);
+    sysctl("net.ipv4.tcp_tw_reuse", "2");
 
     assert_eq!(
         port_alerts(),
