@@ -6,7 +6,8 @@
 //! must not be blamed. The same scene, with the client load stopped so the
 //! counters hold still, checks the real binary end to end: `snapshot`,
 //! `snapshot --watch` and a `serve` scrape name the stopped worker's member
-//! and report the kernel's drops.
+//! and report the kernel's drops; the dashboard in tmux names it in its
+//! alert strip and counters panel.
 
 mod common;
 
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::serve::{get, parse, serve, value};
 use common::skmem::{our_drops, settled_with_ss, ss_drops};
+use common::tmux::Tmux;
 use common::*;
 use serde_json::Value;
 use sockscope::collector::process::ProcessCache;
@@ -631,4 +633,47 @@ fn snapshot_watch_and_serve_report_the_stopped_worker_with_the_kernels_drops() {
         ss_d,
         "sk_drops moved during the test"
     );
+}
+
+/// The dashboard, the real binary in tmux in the nginx scene's namespace,
+/// watching while the client load runs: the alert strip names the stopped
+/// worker's member, and the counters panel (`c`) lists the pool as the
+/// listener dropping connections, at that member and nginx.
+#[test]
+fn dashboard_names_the_stopped_worker_in_the_alerts_and_the_counters_panel() {
+    if tool("nginx", "nginx-light").is_none() {
+        return;
+    }
+    private_netns();
+    let pool = StoppedPool::start(8080);
+    let Some(tmux) = Tmux::start() else { return };
+    let dir = TempDir::new("dashboard");
+    let command = format!(
+        "NO_COLOR=1 {} top --interval 250ms --log-file '{}'; echo EXITED $?",
+        env!("CARGO_BIN_EXE_sockscope"),
+        dir.path("log"),
+    );
+    tmux.keys(&[&command, "Enter"]);
+    tmux.wait_for("the pool's listener", |s| s.contains("127.0.0.1:8080"));
+    let _clients = client_load("127.0.0.1:8080");
+    let member = format!("member inode {}", pool.stopped_inode);
+    tmux.wait_for("the alert naming the stopped worker's member", |s| {
+        s.lines()
+            .any(|l| l.starts_with("alerts ") && l.contains(&member))
+    });
+    tmux.keys(&["c"]);
+    let where_ = format!("inode {} nginx[", pool.stopped_inode);
+    let panel = tmux.wait_for("the pool among the dropping listeners", |s| {
+        s.lines()
+            .any(|l| l.contains("127.0.0.1:8080") && l.contains(&where_))
+    });
+    let row = panel
+        .lines()
+        .find(|l| l.contains(&where_))
+        .unwrap()
+        .trim_matches(|c: char| c == '│' || c.is_whitespace());
+    let dropped: u64 = row.split_whitespace().nth(3).unwrap().parse().unwrap();
+    assert!(dropped > 0, "{row}");
+    tmux.keys(&["Escape", "q"]);
+    tmux.wait_for("the exit", |s| s.contains("EXITED 0"));
 }

@@ -5,6 +5,7 @@
 pub mod netns;
 pub mod serve;
 pub mod skmem;
+pub mod tmux;
 pub mod tools;
 
 use std::net::{SocketAddr, TcpStream};
