@@ -618,6 +618,29 @@ fn a_paused_sample_that_loses_its_sockets_or_leaves_history_still_draws() {
     assert!(a.drill.as_ref().unwrap().nav.rows.is_empty());
     let screen = scene::draw(&a).backend().to_string();
     assert!(screen.contains("no longer kept"), "{screen}");
+    // The members table still names each member's process (from the member,
+    // not from the socket owners the stripped sample no longer keeps).
+    let shown = a.shown().unwrap();
+    let member = &shown
+        .agg
+        .listeners
+        .iter()
+        .find(|l| l.local.to_string() == "127.0.0.1:8080")
+        .unwrap()
+        .members[0];
+    let owner = shown.snapshot.processes.label(&member.processes);
+    assert!(!owner.is_empty());
+    let row = screen
+        .lines()
+        .skip_while(|l| !l.contains("MEMBER INO"))
+        .nth(1)
+        .unwrap();
+    // The column may cut the pid; the name is there.
+    let name = owner.split('[').next().unwrap();
+    assert!(
+        row.contains(&format!("{name}[")),
+        "{row:?} should name {owner}"
+    );
     for k in SAMPLES + 2..SAMPLES + 20 {
         a.ingest(Frame::new(sample(k)));
     }

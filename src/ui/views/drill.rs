@@ -210,7 +210,9 @@ fn render_members(frame: &mut Frame, area: Rect, app: &App, l: &Listener) {
     // DROPS (the member's sk_drops) and DROPS/S when the panel has room for them.
     let with_drops = area.width >= MEMBERS_WITH_DROPS;
     let procs = app.shown().map(|f| &f.snapshot.processes);
-    let owner = |inode: u32| procs.map_or_else(String::new, |p| p.label(p.of_inode(inode)));
+    // From the member itself: older frames no longer keep the inode index.
+    let owner =
+        |m: &crate::model::Member| procs.map_or_else(String::new, |p| p.label(&m.processes));
     // drops/s against the same member (by cookie) in the sample before.
     let before = app.previous();
     let rate = |m: &crate::model::Member| -> String {
@@ -251,7 +253,7 @@ fn render_members(frame: &mut Frame, area: Rect, app: &App, l: &Listener) {
                 ));
                 cells.push(Cell::from(Line::from(rate(m)).right_aligned()));
             }
-            cells.push(Cell::from(owner(m.inode)));
+            cells.push(Cell::from(owner(m)));
             Row::new(cells)
         })
         .collect();
