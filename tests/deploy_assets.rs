@@ -22,12 +22,19 @@ const CAPABILITIES: [&str; 3] = ["SYS_ADMIN", "SYS_PTRACE", "DAC_READ_SEARCH"];
 const MAX_EXPOSURE: &str = "28";
 
 /// Runs `tool args`; `None` with a visible `skipped:` line when the tool is
-/// missing outside CI (under `CI=true` a missing tool fails the test).
+/// missing or not executable by this user outside CI (under `CI=true` a missing tool fails the test).
 fn run(tool: &str, args: &[&str], install: &str) -> Option<Output> {
     match Command::new(tool).args(args).output() {
         Ok(out) => Some(out),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             common::tools::skip(&format!("{tool} is not installed ({install})"));
+            None
+        }
+        // Installed for another user (a virtualenv under root's home).
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            common::tools::skip(&format!(
+                "{tool} cannot be run by this user ({e}; {install})"
+            ));
             None
         }
         Err(e) => panic!("cannot run {tool}: {e}"),

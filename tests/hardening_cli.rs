@@ -291,10 +291,9 @@ fn inheritable(fd: i32) {
 #[test]
 fn control_characters_in_names_are_escaped_in_every_output() {
     use std::os::fd::AsRawFd;
-    if !common::tools::have_root("a private network namespace") {
+    if !common::private_netns() {
         return;
     }
-    common::private_netns();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("\x1b[2J\nrow");
     let unix = std::os::unix::net::UnixListener::bind(&path).unwrap();
@@ -388,7 +387,7 @@ fn record_ends_with_its_summary_on_sighup() {
 
 #[test]
 fn a_full_disk_during_record_leaves_only_whole_samples() {
-    if !common::tools::have_root("a size-limited tmpfs in a private mount namespace") {
+    if !common::tools::have_ns_root("a size-limited tmpfs in a private mount namespace") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

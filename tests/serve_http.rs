@@ -14,7 +14,9 @@ use sockscope::model::TcpState::*;
 
 #[test]
 fn scrape_shows_the_listeners_the_test_opened() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _full = listener("127.0.0.1:7101", 2, false);
     let _queued: Vec<_> = (0..3).map(|_| connect("127.0.0.1:7101", None)).collect();
     let deferred = listener("[::1]:7102", 16, false);
@@ -98,7 +100,9 @@ fn scrape_shows_the_listeners_the_test_opened() {
 
 #[test]
 fn port_in_use_is_one_clear_line() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _taken = listener("127.0.0.1:9917", 8, false);
     let out = Command::new(env!("CARGO_BIN_EXE_sockscope"))
         .args(["serve", "--listen", "127.0.0.1:9917"])
@@ -119,7 +123,9 @@ fn promtool_accepts_a_live_scrape() {
     ) {
         return;
     }
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _l = listener("127.0.0.1:7111", 4, false);
     let _c = connect("127.0.0.1:7111", None);
     let dir = tempfile::tempdir().unwrap();
@@ -157,8 +163,12 @@ fn promtool_accepts_a_live_scrape() {
 #[test]
 fn serve_a_named_namespace_then_answer_up_zero_when_it_is_gone() {
     use common::netns::{NamedNetns, Place, Server as NsServer, ServerSpec};
-    private_netns();
-    let mut ns = NamedNetns::new();
+    if !private_netns() {
+        return;
+    }
+    let Some(mut ns) = NamedNetns::new() else {
+        return;
+    };
     let mut app = NsServer::start(
         Place::Named(&ns),
         ServerSpec {
@@ -219,7 +229,9 @@ fn read_until_closed(s: &mut TcpStream) -> String {
 
 #[test]
 fn idle_clients_are_dropped_and_above_the_cap_refused_while_metrics_answers() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let server = serve(&[
         "--listen",
         "127.0.0.1:0",

@@ -135,7 +135,9 @@ fn ss_port_states(port: u16) -> BTreeMap<String, u64> {
 
 #[test]
 fn json_matches_ss_state_by_state_and_listener_by_listener() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _keep = mixed_namespace();
     // The namespace holds only stable states; still, insist that ss saw the
     // same picture before and after our collection.
@@ -260,7 +262,9 @@ fn ss_local(addr: &str) -> String {
 
 #[test]
 fn text_report_rows_equal_ss_trouble_first_with_markers_and_advice() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _keep = mixed_namespace();
     let ss_sockets = || {
         let mut rows: Vec<Vec<String>> = ss(&["-tanH"])
@@ -383,7 +387,9 @@ fn sockets_is_refused_for_csv_and_prometheus() {
 
 #[test]
 fn works_without_root() {
-    private_netns();
+    if !common::tools::have_root("switching the child to uid 65534") || !private_netns() {
+        return;
+    }
     let _l = listener("127.0.0.1:7301", 3, false);
     let out = Command::new(env!("CARGO_BIN_EXE_sockscope"))
         .args(["snapshot", "--format", "json"])
@@ -427,7 +433,9 @@ fn closed_pipe_exits_quietly() {
 
 #[test]
 fn no_processes_skips_attribution() {
-    private_netns();
+    if !private_netns() {
+        return;
+    }
     let _l = listener("127.0.0.1:7401", 3, false);
     let run = |extra: &[&str]| -> Value {
         let mut args = vec!["snapshot", "--format", "json"];

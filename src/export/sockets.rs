@@ -107,8 +107,7 @@ pub fn socket_docs(
                 inode: s.inode,
                 uid: s.uid,
                 listener,
-                process: Some(snapshot.processes.label(agg.processes_of(snapshot, i)))
-                    .filter(|p| !p.is_empty()),
+                process: Some(agg.owner_label(snapshot, i)).filter(|p| !p.is_empty()),
                 last_data_recv_ms: times.and_then(|t| t.last_data_recv_ms),
                 last_ack_recv_ms: times.and_then(|t| t.last_ack_recv_ms),
                 last_data_sent_ms: times.and_then(|t| t.last_data_sent_ms),

@@ -453,6 +453,19 @@ impl Aggregate {
         }
     }
 
+    /// [`ProcessTable::label`](super::ProcessTable::label) of
+    /// [`Aggregate::processes_of`] socket `i`; empty, never `?`, for a
+    /// socket without inode and without owners (one still in the accept
+    /// queue, an outbound TIME_WAIT): no process holds it, whatever part of
+    /// `/proc` could not be read.
+    pub fn owner_label(&self, snapshot: &Snapshot, i: usize) -> String {
+        let owners = self.processes_of(snapshot, i);
+        if owners.is_empty() && snapshot.tcp[i].inode == 0 {
+            return String::new();
+        }
+        snapshot.processes.label(owners)
+    }
+
     /// Indices into `snapshot.tcp` of the connections of listener `idx`,
     /// ascending; empty once the frame has dropped its socket list.
     pub fn connections_of(&self, idx: usize) -> impl Iterator<Item = usize> + '_ {

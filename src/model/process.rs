@@ -184,4 +184,31 @@ mod tests {
         assert_eq!(agg.processes_of(&snap, 2), &[2], "its own owner first");
         assert_eq!(agg.processes_of(&snap, 3), &[] as &[u32]);
     }
+
+    #[test]
+    fn a_socket_without_inode_or_owner_is_never_a_question_mark() {
+        use crate::model::fixtures::{listen, snapshot, sock};
+        use crate::model::{Aggregate, TcpState};
+        let mut queued = sock(TcpState::Established, "10.0.0.1:80", "10.0.0.9:5002", 300);
+        queued.inode = 0;
+        let mut snap = snapshot(
+            "2026-11-24T02:40:00Z",
+            vec![
+                listen("0.0.0.0:80", 1, 128, 77),
+                queued,
+                sock(TcpState::TimeWait, "10.0.0.1:41001", "10.0.0.7:443", 301),
+                sock(TcpState::Established, "10.0.0.1:41000", "10.0.0.7:443", 302),
+            ],
+        );
+        snap.processes = table();
+        snap.processes.denied = 3;
+        let agg = Aggregate::build(&snap);
+        let labels: Vec<String> = (0..4).map(|i| agg.owner_label(&snap, i)).collect();
+        assert_eq!(
+            labels,
+            ["?", "", "", "?"],
+            "unknown owners of inodes 77 and 302 may be unreadable; \
+             the queued connection and the TIME_WAIT have no inode to hold"
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! Shared helpers of the integration tests: a private network namespace per
-//! test thread, and real sockets on its loopback.
+//! test thread (also for a non-root user, see [`userns`]), and real sockets
+//! on its loopback.
 #![allow(dead_code)]
 
 pub mod netns;
@@ -7,6 +8,7 @@ pub mod serve;
 pub mod skmem;
 pub mod tmux;
 pub mod tools;
+pub mod userns;
 
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::AsRawFd;
@@ -17,40 +19,45 @@ use sockscope::collector::{LiveSource, Source};
 use sockscope::model::{Aggregate, Snapshot};
 
 /// Moves the calling thread into a new, empty network namespace with `lo`
-/// up. Sockets, collectors and child processes created afterwards by this
-/// thread live there; the namespace vanishes with its last user, so nothing
-/// needs cleaning up, even when the test fails. Needs root (CAP_SYS_ADMIN).
-pub fn private_netns() {
+/// up, and returns true. Sockets, collectors and child processes created
+/// afterwards by this thread live there; the namespace vanishes with its
+/// last user, so nothing needs cleaning up, even when the test fails. Needs
+/// root, or the non-root mode's user namespace ([`userns`]); without either
+/// it [`tools::skip`]s and returns false, and the test returns at once.
+#[must_use = "the test must return at once when there is no private namespace"]
+pub fn private_netns() -> bool {
     // SAFETY: unshare only changes the calling thread's namespace membership.
     if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
-        panic!(
-            "cannot create a private network namespace ({}); run the tests as root",
-            std::io::Error::last_os_error()
-        );
+        let err = std::io::Error::last_os_error();
+        match userns::failure() {
+            Some(why) => {
+                return tools::skip(&format!("needs root: a private network namespace ({why})"));
+            }
+            None => panic!("cannot create a private network namespace: {err}"),
+        }
     }
-    set_lo_up();
+    try_set_lo_up().expect("bring lo up");
+    true
 }
 
-fn set_lo_up() {
-    let sock = Socket::new(Domain::IPV4, Type::DGRAM, None).expect("socket for ioctl");
+/// Sets `lo` of the calling thread's network namespace up.
+fn try_set_lo_up() -> std::io::Result<()> {
+    let sock = Socket::new(Domain::IPV4, Type::DGRAM, None)?;
     // SAFETY: ifreq is plain old data; we pass a valid pointer to a zeroed struct.
     unsafe {
         let mut req: libc::ifreq = std::mem::zeroed();
         for (d, s) in req.ifr_name.iter_mut().zip(b"lo\0") {
             *d = *s as libc::c_char;
         }
-        assert_eq!(
-            libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req),
-            0
-        );
+        if libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
         req.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
-        assert_eq!(
-            libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req),
-            0,
-            "bring lo up: {}",
-            std::io::Error::last_os_error()
-        );
+        if libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
     }
+    Ok(())
 }
 
 /// A TCP listener on `addr` with `backlog`, optionally with SO_REUSEPORT.

@@ -7,7 +7,9 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A namespace made with `ip netns add sockscope-test-<pid>-<n>`, `lo` up;
-/// deleted on drop.
+/// deleted on drop. In the non-root mode `/run/netns` is a private tmpfs
+/// (see [`super::userns`]), so the name is seen only by this test binary
+/// and its children.
 pub struct NamedNetns {
     /// Its name under /run/netns.
     pub name: String,
@@ -25,8 +27,23 @@ fn ip(args: &[&str]) {
 }
 
 impl NamedNetns {
-    /// Creates a fresh, uniquely named namespace.
-    pub fn new() -> NamedNetns {
+    /// Creates a fresh, uniquely named namespace; `None` after a visible
+    /// [`skip`](super::tools::skip) when `ip netns add` cannot work here.
+    pub fn new() -> Option<NamedNetns> {
+        if let Some(why) = super::userns::named_netns_failure() {
+            super::tools::skip(&why);
+            return None;
+        }
+        Some(Self::create())
+    }
+
+    /// Two namespaces, as [`NamedNetns::new`] (one skip line, not two).
+    pub fn pair() -> Option<(NamedNetns, NamedNetns)> {
+        let a = Self::new()?;
+        Some((a, Self::create()))
+    }
+
+    fn create() -> NamedNetns {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let name = format!("sockscope-test-{}-{n}", std::process::id());
         ip(&["netns", "add", &name]);

@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 
 /// A tmux server on a private socket, killed on drop (also when the test fails).
 pub struct Tmux {
-    socket: String,
+    /// The server's socket (`-S`): a path of its own rather than a name
+    /// under `/tmp/tmux-UID` (`-L`), which in the non-root mode would be
+    /// `/tmp/tmux-0`, root's directory.
+    socket: std::path::PathBuf,
 }
 
 impl Tmux {
@@ -21,11 +24,11 @@ impl Tmux {
             return None;
         }
         static N: AtomicUsize = AtomicUsize::new(0);
-        let socket = format!(
-            "sockscope-test-{}-{}",
+        let socket = std::env::temp_dir().join(format!(
+            "sockscope-test-{}-{}.tmux",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
-        );
+        ));
         let tmux = Tmux { socket };
         let out = tmux.run(&[
             "-f",
@@ -44,7 +47,7 @@ impl Tmux {
 
     pub fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
-            .arg("-L")
+            .arg("-S")
             .arg(&self.socket)
             .args(args)
             .env_remove("TMUX")

@@ -1,5 +1,5 @@
 //! What a test needs from outside the crate (a program such as `promtool`,
-//! `tmux`, `nginx`, or root): present, or a visible skip on a developer's
+//! `tmux`, `nginx`, or the real root): present, or a visible skip on a developer's
 //! machine, or a failure when `CI=true` (a check that silently skips in CI
 //! is a check that cannot fail).
 
@@ -35,9 +35,21 @@ pub fn need(program: &str, what_for: &str) -> bool {
     find(program).is_some() || skip(&format!("{program} is not installed ({what_for})"))
 }
 
-/// True when running as root; otherwise [`skip`]s, naming what needs root.
+/// True for the real root (see [`super::userns::real_root`]: the non-root
+/// mode's uid 0 in a user namespace is not); otherwise [`skip`]s, naming what
+/// needs root.
 pub fn have_root(what_for: &str) -> bool {
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
-    root || skip(&format!("needs root: {what_for}"))
+    super::userns::real_root() || skip(&format!("needs root: {what_for}"))
+}
+
+/// True when this process is root in its user namespace: the real root, or
+/// the non-root mode's user namespace (see [`super::userns`]), where
+/// `unshare -m` and tmpfs mounts work; otherwise [`skip`]s, naming what
+/// needs it and why the non-root mode could not be entered.
+pub fn have_ns_root(what_for: &str) -> bool {
+    if nix::unistd::geteuid().is_root() {
+        return true;
+    }
+    let why = super::userns::failure().unwrap_or("not root");
+    skip(&format!("needs root: {what_for} ({why})"))
 }

@@ -147,8 +147,7 @@ fn cell(app: &App, sample: &Sample, i: usize, c: ConnCol, t: &Theme) -> Cell<'st
                 .map_or_else(|| "-".to_owned(), format::socket_age),
         ),
         ConnCol::Process => {
-            let owners = sample.agg.processes_of(&sample.snapshot, i);
-            let label = sample.snapshot.processes.label(owners);
+            let label = sample.agg.owner_label(&sample.snapshot, i);
             Cell::from(if label.is_empty() {
                 "-".to_owned()
             } else {
