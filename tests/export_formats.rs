@@ -206,3 +206,27 @@ fn json_sockets_list() {
         serde_json::from_str(&rendered(Format::Json, RenderOptions::default())).unwrap();
     assert!(plain.get("sockets").is_none(), "only with --sockets");
 }
+
+/// The collector's notes (here: owners unknown because `/proc` was partly
+/// unreadable, as for a non-root user) end the text report as a paragraph
+/// of their own, not as one more row of the last table.
+#[test]
+fn text_notes_follow_the_last_table_after_a_blank_line() {
+    let mut snap = fixed();
+    snap.collector
+        .notes
+        .push("process owners unknown for 3 processes".to_owned());
+    let opts = RenderOptions {
+        sockets: true,
+        ..RenderOptions::default()
+    };
+    let mut out = Vec::new();
+    render(&mut out, Format::Text, &snap, opts).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[lines.len() - 2..],
+        ["", "note: process owners unknown for 3 processes"],
+        "{text}"
+    );
+}

@@ -181,6 +181,10 @@ pub fn write(
     if let Some(sockets) = extras.sockets {
         write_sockets(out, sockets)?;
     }
+    // A paragraph of its own, not a row of the last table.
+    if !snapshot.collector.notes.is_empty() {
+        writeln!(out)?;
+    }
     for note in &snapshot.collector.notes {
         writeln!(out, "note: {}", clean(note))?;
     }
