@@ -236,7 +236,8 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 64)]
     pub max_connections: usize,
     /// A connection that sends no (complete) request head for this long is
-    /// closed, also between keep-alive requests (100ms to 30s).
+    /// closed, also between keep-alive requests, and so is one whose answer
+    /// cannot be written for this long because it does not read (100ms to 30s).
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
     pub idle_timeout: std::time::Duration,
     /// Which network namespace(s) to serve.

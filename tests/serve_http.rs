@@ -278,6 +278,82 @@ fn idle_clients_are_dropped_and_above_the_cap_refused_while_metrics_answers() {
     assert!(body.contains("sockscope_up"), "{body}");
 }
 
+/// GETs `/metrics` on a fresh connection; the status line, or `refused`
+/// when the connection was reset before a whole answer came.
+fn metrics_status(addr: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let _ = write!(
+        s,
+        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    );
+    let mut raw = Vec::new();
+    match s.read_to_end(&mut raw) {
+        Ok(_) => String::from_utf8_lossy(&raw)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned(),
+        Err(_) => "refused".to_owned(),
+    }
+}
+
+#[test]
+fn a_client_that_never_reads_its_answers_loses_its_slot() {
+    if !private_netns() {
+        return;
+    }
+    // Small socket buffers in this namespace: unread answers fill them at once.
+    std::fs::write("/proc/sys/net/ipv4/tcp_wmem", "4096 4096 4096").unwrap();
+    std::fs::write("/proc/sys/net/ipv4/tcp_rmem", "4096 4096 4096").unwrap();
+    let server = serve(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--max-connections",
+        "1",
+        "--idle-timeout",
+        "2s",
+    ]);
+    // One client asks 400 times (pipelined) and never reads; the writer
+    // blocks as soon as the server stops reading too.
+    let mut stuck = TcpStream::connect(&server.addr).unwrap();
+    let port = stuck.local_addr().unwrap().port();
+    let mut writer = stuck.try_clone().unwrap();
+    let asks = std::thread::spawn(move || {
+        let _ = writer.write_all(
+            "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+                .repeat(400)
+                .as_bytes(),
+        );
+    });
+    // Answers wait unread in its socket: it holds the one slot.
+    collect_until("unread answers", |s, _| {
+        s.tcp
+            .iter()
+            .any(|t| t.local.port() == port && t.state == Established && t.recv_q > 0)
+    });
+    // Its answer's write makes no progress, so after the idle timeout the
+    // server gives up on it and the slot is free again.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let status = metrics_status(&server.addr);
+        if status == "HTTP/1.1 200 OK" {
+            break;
+        }
+        assert!(
+            status.starts_with("HTTP/1.1 503") || status == "refused",
+            "{status}"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the client that does not read kept its slot"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let unread = read_until_closed(&mut stuck);
+    assert!(unread.starts_with("HTTP/1.1 200 OK"), "{unread}");
+    asks.join().unwrap();
+}
+
 #[test]
 fn connection_limits_out_of_range_are_one_line() {
     for (args, want) in [

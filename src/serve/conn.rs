@@ -1,7 +1,9 @@
 //! The exporter's connections: an accept loop that bounds what a client
 //! can hold. A connection that sends nothing, half a request, or nothing
 //! more after an answer is closed after the idle timeout (hyper's header
-//! read timeout, which runs whenever a request head is awaited); at most
+//! read timeout, which runs whenever a request head is awaited), and so is
+//! one that stops reading its answer (a write that makes no progress for
+//! the idle timeout, once the socket buffers are full); at most
 //! `max_connections` are served at once, and one above that gets a short
 //! `503 Service Unavailable` with `Retry-After` and is closed.
 
@@ -14,13 +16,15 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_io_timeout::TimeoutStream;
 
 /// How much a client may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConnLimits {
     /// Connections served at once.
     pub max_connections: usize,
-    /// How long a connection may wait for (the rest of) a request head.
+    /// How long a connection may wait for (the rest of) a request head,
+    /// and how long a write of its answer may make no progress.
     pub idle_timeout: Duration,
 }
 
@@ -64,7 +68,10 @@ pub async fn serve(
             continue;
         };
         let service = TowerToHyperService::new(router.clone());
-        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let mut io = TimeoutStream::new(stream);
+        io.set_write_timeout(Some(limits.idle_timeout));
+        let io = TokioIo::new(Box::pin(io));
+        let conn = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
             let _ = conn.await;
             drop(slot);

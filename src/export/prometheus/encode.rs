@@ -15,21 +15,17 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// Picks OpenMetrics when the scraper's `Accept` header lists
-    /// `application/openmetrics-text` with a quality above 0.
+    /// Picks OpenMetrics when the scraper's `Accept` header gives
+    /// `application/openmetrics-text` a quality above 0 and above that of
+    /// `text/plain` (each the quality of its most specific matching range:
+    /// the type itself, then `type/*`, then `*/*`); a tie, no header, or
+    /// one accepting neither gets the Prometheus text format.
     pub fn negotiate(accept: Option<&str>) -> Dialect {
-        let wants_openmetrics = accept.is_some_and(|a| {
-            a.split(',').any(|range| {
-                let mut parts = range.split(';').map(str::trim);
-                let media = parts.next().unwrap_or_default();
-                let q = parts
-                    .filter_map(|p| p.strip_prefix("q="))
-                    .find_map(|q| q.parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                media.eq_ignore_ascii_case("application/openmetrics-text") && q > 0.0
-            })
-        });
-        if wants_openmetrics {
+        let Some(accept) = accept else {
+            return Dialect::Prometheus;
+        };
+        let openmetrics = quality(accept, "application", "openmetrics-text");
+        if openmetrics > 0.0 && openmetrics > quality(accept, "text", "plain") {
             Dialect::OpenMetrics
         } else {
             Dialect::Prometheus
@@ -43,6 +39,33 @@ impl Dialect {
             Dialect::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
         }
     }
+}
+
+/// The quality (`q`, 1 when absent) that the media ranges of `accept` give
+/// `ty/subtype`: that of the most specific range matching it, 0 when none
+/// does (RFC 9110, section 12.5.1).
+fn quality(accept: &str, ty: &str, subtype: &str) -> f32 {
+    let mut best: Option<(u8, f32)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';').map(str::trim);
+        let Some((rt, rs)) = parts.next().and_then(|m| m.split_once('/')) else {
+            continue;
+        };
+        let specificity = match (rt.trim(), rs.trim()) {
+            ("*", "*") => 0,
+            (t, "*") if t.eq_ignore_ascii_case(ty) => 1,
+            (t, s) if t.eq_ignore_ascii_case(ty) && s.eq_ignore_ascii_case(subtype) => 2,
+            _ => continue,
+        };
+        let q = parts
+            .filter_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if best.is_none_or(|(s, _)| specificity > s) {
+            best = Some((specificity, q));
+        }
+    }
+    best.map_or(0.0, |(_, q)| q)
 }
 
 /// Escapes a label value or help text: backslash, newline and (in quotes)
@@ -170,5 +193,47 @@ mod tests {
             Dialect::Prometheus,
             "q=0 means not acceptable"
         );
+    }
+
+    #[test]
+    fn negotiation_compares_the_qualities_of_both_formats() {
+        let pick = |accept: &str| Dialect::negotiate(Some(accept));
+        // Prometheus 3's default scrape header.
+        assert_eq!(
+            pick(
+                "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8,\
+                 application/openmetrics-text;version=0.0.1;q=0.8,\
+                 text/plain;version=1.0.0;escaping=allow-utf-8;q=0.6,\
+                 text/plain;version=0.0.4;q=0.4,*/*;q=0.1"
+            ),
+            Dialect::OpenMetrics
+        );
+        assert_eq!(
+            pick("application/openmetrics-text;q=0.5, text/plain;q=0.9"),
+            Dialect::Prometheus,
+            "text/plain preferred"
+        );
+        assert_eq!(
+            pick("text/plain;q=0.3, application/openmetrics-text;q=0.5"),
+            Dialect::OpenMetrics
+        );
+        assert_eq!(
+            pick("application/openmetrics-text, text/plain"),
+            Dialect::Prometheus,
+            "a tie"
+        );
+        assert_eq!(pick("*/*"), Dialect::Prometheus, "curl");
+        assert_eq!(pick("text/*;q=0.2, application/*"), Dialect::OpenMetrics);
+        assert_eq!(
+            pick("application/openmetrics-text;q=0.5, */*"),
+            Dialect::Prometheus,
+            "*/* gives text/plain 1"
+        );
+        assert_eq!(
+            pick("application/*;q=0.9, application/openmetrics-text;q=0"),
+            Dialect::Prometheus,
+            "the exact range wins over application/*"
+        );
+        assert_eq!(pick("application/json"), Dialect::Prometheus);
     }
 }
