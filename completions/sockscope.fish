@@ -110,7 +110,7 @@ complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l listen -d 
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l max-listeners -d 'TCP listeners (and UNIX listeners) with series of their own, most active first; the rest are summed under local="other" (path="other")' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l cache -d 'Scrapes within this time of the last collection share it (`1s`, `500ms`)' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l max-connections -d 'Connections served at once (1 to 10000); one more is answered 503 and closed' -r
-complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l idle-timeout -d 'A connection that sends no (complete) request head for this long is closed, also between keep-alive requests (100ms to 30s)' -r
+complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l idle-timeout -d 'A connection that sends no (complete) request head for this long is closed, also between keep-alive requests, and so is one whose answer cannot be written for this long because it does not read (100ms to 30s)' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l netns -d 'Watch the network namespace NAME under /run/netns (see `ip netns list`), or the one labelled NAME (`k8s:shop/cart-7d9f`, `docker:web-1`, a container id)' -r
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l netns-path -d 'Watch the network namespace of an nsfs file (e.g. /proc/<pid>/ns/net)' -r -F
 complete -c sockscope -n "__fish_sockscope_using_subcommand serve" -l pid -d 'Watch the network namespace of process PID (e.g. a container\'s main process)' -r
