@@ -5,15 +5,24 @@
 //! the median wall time and the median CPU time (user + system, from
 //! `getrusage`) per cycle, in microseconds, and the sockets seen.
 //!
+//! `bench_cycle pair BASE MODE [REPS]` runs BASE and MODE alternately, REPS
+//! pairs (the order swapped every pair, after 2 warm-up pairs), and prints
+//! each one's medians and the median over pairs of MODE / BASE (wall and
+//! CPU): both sides of each ratio see the same moment's machine, so a floor
+//! that drifts during the run (other jobs, the page cache, CPU frequency)
+//! moves both.
+//!
 //! Modes:
 //! - `raw`: the floor. One all-states TCP dump per family (IPv4, IPv6; what
 //!   `ss -tan` asks for) and the UNIX listeners through the same socket,
 //!   every message received and discarded. sockscope's own collection splits
 //!   the TCP dump in a LISTEN-only one with `INET_DIAG_SKMEMINFO` and one of
 //!   every other state, so the ratio includes that split's cost.
-//! - `collect`: `LiveSource::collect` (dumps, parsing, `/proc` counters).
+//! - `collect`: `LiveSource::collect` (dumps, parsing, `/proc` counters),
+//!   each socket list handed back to fill at the next collection.
 //! - `model`: `collect` plus `Model::ingest` (aggregate, tracker, history),
-//!   the dashboard's whole per-interval cost but the drawing.
+//!   the dashboard's whole per-interval cost but the drawing: the lists the
+//!   history lets go are handed back to the source, as the dashboard does.
 //! - `attributed-cold`: `model` with process attribution through a new
 //!   process cache each time (a full scan of `/proc/*/fd`).
 //! - `attributed-warm`: `model` with process attribution through one cache
@@ -61,6 +70,20 @@ fn ingesting(mut next: impl FnMut() -> anyhow::Result<Snapshot> + 'static) -> Cy
     Box::new(move || Ok(model.ingest(next()?).agg.totals.total()))
 }
 
+/// Each run collects from `source` and feeds the snapshot to one model,
+/// then hands the socket lists the history let go back to the source, as
+/// the dashboard does between samples.
+fn ingesting_from(mut source: LiveSource) -> Cycle {
+    let mut model = Model::new(&ModelLimits::default());
+    Box::new(move || {
+        let total = model.ingest(source.collect()?).agg.totals.total();
+        for (_, tcp) in model.take_spares() {
+            source.recycle(tcp);
+        }
+        Ok(total)
+    })
+}
+
 fn cycle(mode: &str) -> anyhow::Result<Cycle> {
     Ok(match mode {
         "raw" => {
@@ -78,19 +101,20 @@ fn cycle(mode: &str) -> anyhow::Result<Cycle> {
         }
         "collect" => {
             let mut source = LiveSource::open()?;
-            Box::new(move || Ok(source.collect()?.tcp.len() as u64))
+            Box::new(move || {
+                let tcp = source.collect()?.tcp;
+                let n = tcp.len() as u64;
+                source.recycle(tcp);
+                Ok(n)
+            })
         }
-        "model" => {
-            let mut source = LiveSource::open()?;
-            ingesting(move || Ok(source.collect()?))
-        }
+        "model" => ingesting_from(LiveSource::open()?),
         "attributed-cold" => ingesting(|| {
             let mut source = LiveSource::open()?.with_processes(ProcessCache::shared());
             Ok(source.collect()?)
         }),
         "attributed-warm" => {
-            let mut source = LiveSource::open()?.with_processes(ProcessCache::shared());
-            ingesting(move || Ok(source.collect()?))
+            ingesting_from(LiveSource::open()?.with_processes(ProcessCache::shared()))
         }
         "tcp-info-first" | "tcp-info-steady" => {
             let mut diag = DiagSocket::open()?;
@@ -159,27 +183,86 @@ fn netns_parts() -> Vec<Snapshot> {
         .collect()
 }
 
+/// One measured run: wall and CPU time, microseconds, and the sockets seen.
+fn timed(run: &mut Cycle) -> anyhow::Result<(u64, u64, u64)> {
+    let (t, c) = (Instant::now(), cpu_us());
+    let sockets = run()?;
+    Ok((t.elapsed().as_micros() as u64, cpu_us() - c, sockets))
+}
+
+/// The median of `num[i] / den[i]`.
+fn median_ratio(num: &[u64], den: &[u64]) -> f64 {
+    let mut r: Vec<f64> = num
+        .iter()
+        .zip(den)
+        .map(|(&n, &d)| n as f64 / d.max(1) as f64)
+        .collect();
+    r.sort_by(f64::total_cmp);
+    r[r.len() / 2]
+}
+
+fn parse_reps(arg: Option<String>) -> anyhow::Result<usize> {
+    Ok(match arg {
+        Some(r) => r
+            .parse::<usize>()
+            .with_context(|| format!("REPS {r:?} is not a count"))?
+            .max(1),
+        None => 15,
+    })
+}
+
+/// `pair BASE MODE [REPS]`: alternating runs, ratios per pair.
+fn pair(base: &str, mode: &str, reps: usize) -> anyhow::Result<()> {
+    let mut runs = [cycle(base)?, cycle(mode)?];
+    for _ in 0..2 {
+        for run in &mut runs {
+            run()?;
+        }
+    }
+    let mut wall = [Vec::new(), Vec::new()];
+    let mut cpu = [Vec::new(), Vec::new()];
+    let mut sockets = 0;
+    for rep in 0..reps {
+        let order = if rep % 2 == 0 { [0, 1] } else { [1, 0] };
+        for i in order {
+            let (w, c, n) = timed(&mut runs[i])?;
+            wall[i].push(w);
+            cpu[i].push(c);
+            sockets = n;
+        }
+    }
+    let ratio_wall = median_ratio(&wall[1], &wall[0]);
+    let ratio_cpu = median_ratio(&cpu[1], &cpu[0]);
+    let [base_wall, mode_wall] = wall.map(|mut v| median(&mut v));
+    let [base_cpu, mode_cpu] = cpu.map(|mut v| median(&mut v));
+    println!(
+        "mode=pair base={base} of={mode} reps={reps} sockets={sockets} base_wall_us={base_wall} base_cpu_us={base_cpu} mode_wall_us={mode_wall} mode_cpu_us={mode_cpu} ratio_wall={ratio_wall:.3} ratio_cpu={ratio_cpu:.3}"
+    );
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     sockscope::memory::return_large_buffers_to_the_kernel();
     let mut args = std::env::args().skip(1);
-    let mode = args.next().context("usage: bench_cycle MODE [REPS]")?;
-    let reps: usize = match args.next() {
-        Some(r) => r
-            .parse()
-            .with_context(|| format!("REPS {r:?} is not a count"))?,
-        None => 15,
-    };
+    let usage = "usage: bench_cycle MODE [REPS] | bench_cycle pair BASE MODE [REPS]";
+    let mode = args.next().context(usage)?;
+    if mode == "pair" {
+        let base = args.next().context(usage)?;
+        let of = args.next().context(usage)?;
+        return pair(&base, &of, parse_reps(args.next())?);
+    }
+    let reps = parse_reps(args.next())?;
     let mut run = cycle(&mode)?;
     for _ in 0..2 {
         run()?;
     }
     let (mut wall, mut cpu) = (Vec::new(), Vec::new());
     let mut sockets = 0;
-    for _ in 0..reps.max(1) {
-        let (t, c) = (Instant::now(), cpu_us());
-        sockets = run()?;
-        wall.push(t.elapsed().as_micros() as u64);
-        cpu.push(cpu_us() - c);
+    for _ in 0..reps {
+        let (w, c, n) = timed(&mut run)?;
+        wall.push(w);
+        cpu.push(c);
+        sockets = n;
     }
     println!(
         "mode={mode} reps={} sockets={sockets} wall_us={} cpu_us={}",
