@@ -16,6 +16,9 @@ pub mod procfs_net;
 pub mod runtime_state;
 pub mod schedule;
 pub mod sockstat;
+pub mod states;
+#[cfg(test)]
+mod states_tests;
 pub mod tcp_info;
 pub mod tiered;
 pub mod unix;
@@ -25,7 +28,8 @@ pub mod worker;
 use std::collections::VecDeque;
 use std::io;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use netlink_packet_sock_diag::{AF_INET, AF_INET6};
@@ -35,6 +39,7 @@ use crate::model::{Round, Snapshot, TcpSocket};
 use destroy::{DestroyError, DestroyTarget};
 use netlink::DiagSocket;
 use process::SharedProcesses;
+use states::{DumpMemory, StatesRequest, StatesThread, Taken};
 use tiered::{KeptStates, Needs, OwnSchedule, Tier, thread_cpu_us};
 
 /// Why a collection failed.
@@ -173,13 +178,22 @@ pub struct LiveSource {
     spare: Vec<TcpSocket>,
     processes: Option<SharedProcesses>,
     read_only: bool,
-    /// Cookies of the CLOSE_WAIT sockets of the previous collection, sorted:
-    /// their `tcp_info` was taken then (see [`tcp_info`]).
-    close_wait_known: Vec<u64>,
-    /// Whether full dumps keep their states for queues-only rounds.
+    /// What inline state dumps carry from one to the next.
+    memory: DumpMemory,
+    /// Whether full dumps keep their states for queues-only rounds (they
+    /// then run on `states`).
     keep_states: bool,
     /// The states of the last full dump, once there was one (with `keep_states`).
     kept: Option<KeptStates>,
+    /// The states thread, started by the first collection that keeps states.
+    states: Option<StatesThread>,
+    /// The states before `kept`, emptied: the next state dump fills it.
+    states_spare: Vec<TcpSocket>,
+    /// How long a self-scheduled collection waits for a state dump under
+    /// way (`None`: until it is done).
+    states_wait: Option<Duration>,
+    /// Handed to the states thread: each of its dumps waits for a word on it.
+    states_gate: Option<mpsc::Receiver<()>>,
     /// The sockstat of the last collection.
     last_sockstat: Option<crate::model::Sockstat>,
     /// The budget this source spends on its own full dumps, when it
@@ -201,9 +215,13 @@ impl LiveSource {
             spare: Vec::new(),
             processes: None,
             read_only: false,
-            close_wait_known: Vec::new(),
+            memory: DumpMemory::default(),
             keep_states: false,
             kept: None,
+            states: None,
+            states_spare: Vec::new(),
+            states_wait: None,
+            states_gate: None,
             last_sockstat: None,
             schedule: None,
         })
@@ -222,6 +240,26 @@ impl LiveSource {
     pub fn with_budget(mut self, percent: f64) -> LiveSource {
         self.schedule = Some(OwnSchedule::new(percent));
         self.keeping_states()
+    }
+
+    /// Lets each self-scheduled collection ([`Source::collect`] under
+    /// [`LiveSource::with_budget`]) wait at most `wait` for a state dump
+    /// under way: a longer dump goes on on the states thread, the
+    /// collection goes out with the queues and the kept states, and a
+    /// later one takes the dump's states with their age
+    /// ([`states::STATES_WAIT`] for the dashboard and `serve`).
+    pub fn waiting_for_states(mut self, wait: Duration) -> LiveSource {
+        self.states_wait = Some(wait);
+        self
+    }
+
+    /// Holds each state dump back until a word arrives on `gate` (a
+    /// closed gate lets them all through): tests see a round go out while
+    /// a dump is still under way.
+    #[cfg(test)]
+    fn gating_states(mut self, gate: mpsc::Receiver<()>) -> LiveSource {
+        self.states_gate = Some(gate);
+        self
     }
 
     /// Replaces the namespace label shown in snapshots, and sets the
@@ -249,8 +287,21 @@ impl LiveSource {
     /// Collects the tiers asked for: with [`Tier::Queues`] (and states kept
     /// from an earlier full dump) only the LISTEN dumps, UNIX listeners,
     /// sockstat, counters and tunables are read, and the other sockets,
-    /// their `tcp_info` times and the UNIX peers are the kept ones.
+    /// their `tcp_info` times and the UNIX peers are the kept ones. With
+    /// [`Tier::Full`] it waits for the state dump.
     pub fn collect_tier(&mut self, tier: Tier) -> Result<Snapshot, CollectError> {
+        self.collect_tier_within(tier, None)
+    }
+
+    /// [`LiveSource::collect_tier`], waiting at most `wait` (`None`: until
+    /// it is done) for a state dump under way on the states thread of a
+    /// source that keeps its states; a dump not done by then is taken by a
+    /// later collection, with its age. The first collection always waits.
+    pub fn collect_tier_within(
+        &mut self,
+        tier: Tier,
+        wait: Option<Duration>,
+    ) -> Result<Snapshot, CollectError> {
         let started = Instant::now();
         let cpu_started = thread_cpu_us();
         let mut snap = Snapshot::empty(Timestamp::now(), &self.hostname, &self.netns);
@@ -269,7 +320,6 @@ impl LiveSource {
             }
         };
         self.last_sockstat = sockstat;
-        let keep = tier == Tier::Queues && self.kept.is_some();
 
         // The LISTEN dumps (O(listeners)) come first and the counters right
         // after them, so that each listener's sk_drops and the namespace's
@@ -298,29 +348,6 @@ impl LiveSource {
             }
         }
         snap.counters = procfs_net::read_counters(&self.net_dir, &mut notes);
-        let (listen4_len, listen6_len) = (snap.tcp.len(), listen6.len());
-        let states_cpu_started = thread_cpu_us();
-        let mut tiers = Tiers::full(sockstat, 0);
-        let mut rest4_len = 0;
-        match self.kept.as_ref().filter(|_| keep) {
-            Some(kept) => {
-                let age = snap.taken_at.duration_since(kept.taken_at).unsigned_abs();
-                snap.tcp.extend_from_slice(&kept.v4);
-                snap.tcp.append(&mut listen6);
-                snap.tcp.extend_from_slice(&kept.v6);
-                snap.tcp_times = kept.times_after(age);
-                snap.unix_peers.clone_from(&kept.unix_peers);
-                tiers.states = StatesTier::Kept;
-                tiers.kept_namespaces = 1;
-                tiers.states_age_ms = u64::try_from(age.as_millis()).unwrap_or(u64::MAX);
-            }
-            None => {
-                let (s, rest4) = self.dump_states(&mut snap, &mut listen6, &mut notes)?;
-                skipped += s;
-                rest4_len = rest4;
-                tiers.states_cpu_us = thread_cpu_us().saturating_sub(states_cpu_started);
-            }
-        }
 
         let listeners = &mut snap.unix_listeners;
         match self.diag.dump("unix", unix::request(), |payload| {
@@ -336,24 +363,47 @@ impl LiveSource {
             Ok(stats) => skipped += stats.skipped,
             Err(e) => notes.push(format!("no UNIX listeners: {e}")),
         }
-        if !keep {
-            if self.processes.is_some() {
-                let peers_started = thread_cpu_us();
-                match unix_peers::collect(&mut self.diag, &snap.unix_listeners) {
-                    Ok(peers) => snap.unix_peers = peers,
-                    Err(e) => notes.push(format!("no UNIX peers: {e}")),
-                }
-                tiers.states_cpu_us += thread_cpu_us().saturating_sub(peers_started);
+
+        let mut tiers = Tiers::full(sockstat, 0);
+        if self.keep_states {
+            let dumped = self.kept_states(tier, &snap, wait)?;
+            skipped += dumped.skipped;
+            notes.extend(dumped.notes);
+            tiers.states_cpu_us = dumped.cost_us;
+            let kept = self
+                .kept
+                .as_ref()
+                .expect("the first collection waits for its states");
+            snap.tcp.extend_from_slice(kept.v4());
+            snap.tcp.append(&mut listen6);
+            snap.tcp.extend_from_slice(kept.v6());
+            snap.unix_peers.clone_from(&kept.unix_peers);
+            if kept.taken_at == snap.taken_at {
+                snap.tcp_times.clone_from(&kept.tcp_times);
+            } else {
+                let age = snap.taken_at.duration_since(kept.taken_at).unsigned_abs();
+                snap.tcp_times = kept.times_after(age);
+                tiers.states = StatesTier::Kept;
+                tiers.kept_namespaces = 1;
+                tiers.states_age_ms = u64::try_from(age.as_millis()).unwrap_or(u64::MAX);
             }
-            if self.keep_states {
-                let k = self.kept.get_or_insert_with(KeptStates::default);
-                k.keep_sockets(&snap.tcp, listen4_len, rest4_len, listen6_len);
-                k.tcp_times.clone_from(&snap.tcp_times);
-                k.unix_peers.clone_from(&snap.unix_peers);
-                k.taken_at = snap.taken_at;
-                k.sockstat = sockstat;
-                k.cost_us = tiers.states_cpu_us;
-            }
+        } else {
+            let peers_of = self
+                .processes
+                .is_some()
+                .then_some(snap.unix_listeners.as_slice());
+            let out = states::dump_into(
+                &mut self.diag,
+                &mut self.memory,
+                &mut snap.tcp,
+                &mut listen6,
+                peers_of,
+            )?;
+            skipped += out.skipped;
+            notes.extend(out.notes);
+            snap.tcp_times = out.tcp_times;
+            snap.unix_peers = out.unix_peers;
+            tiers.states_cpu_us = out.cost_us;
         }
 
         snap.tunables = procfs_net::read_tunables(&self.sys_dir, &mut notes);
@@ -366,52 +416,69 @@ impl LiveSource {
             cache.attribute(&mut snap, Instant::now());
         }
         tiers.cpu_us = thread_cpu_us().saturating_sub(cpu_started);
+        if self.keep_states {
+            tiers.cpu_us += tiers.states_cpu_us;
+        }
         snap.collector.tiers = Some(tiers);
         snap.collector.duration_us = started.elapsed().as_micros() as u64;
         Ok(snap)
     }
 
-    /// The state dumps of a full collection: every non-LISTEN socket of
-    /// each family (IPv6 after `listen6`, which is moved in) and the
-    /// `tcp_info` times; returns the messages skipped and how many IPv4
-    /// sockets the first dump brought.
-    fn dump_states(
+    /// The states thread's side of a collection of `snap`: starts a state
+    /// dump if `tier` asks for one (or none was kept yet) and none is
+    /// under way, then takes the dump under way, waiting at most `wait`
+    /// (until done while nothing is kept). What a finished dump brought
+    /// becomes `kept`; returns its messages, notes and cost (none when no
+    /// dump finished).
+    fn kept_states(
         &mut self,
-        snap: &mut Snapshot,
-        listen6: &mut Vec<TcpSocket>,
-        notes: &mut Vec<String>,
-    ) -> Result<(u64, usize), CollectError> {
-        let mut skipped = 0;
-        let mut rest4 = 0;
-        let listen4 = snap.tcp.len();
-        for (what, family) in [("tcp/ipv4", AF_INET), ("tcp/ipv6", AF_INET6)] {
-            if family == AF_INET6 {
-                rest4 = snap.tcp.len() - listen4;
-                snap.tcp.append(listen6);
-            }
-            let tcp = &mut snap.tcp;
-            let stats = self.diag.dump(what, inet::request(family), |payload| {
-                inet::parse(payload).map(|s| tcp.push(s)).is_some()
+        tier: Tier,
+        snap: &Snapshot,
+        wait: Option<Duration>,
+    ) -> Result<FinishedDump, CollectError> {
+        let thread = match &mut self.states {
+            Some(t) => t,
+            None => self
+                .states
+                .insert(StatesThread::spawn(self.states_gate.take())?),
+        };
+        if (tier == Tier::Full || self.kept.is_none()) && !thread.busy() {
+            let peers = self.processes.is_some();
+            thread.start(StatesRequest {
+                taken_at: snap.taken_at,
+                sockstat: self.last_sockstat,
+                unix_listeners: if peers {
+                    snap.unix_listeners.clone()
+                } else {
+                    Vec::new()
+                },
+                peers,
+                spare: std::mem::take(&mut self.states_spare),
             })?;
-            skipped += stats.skipped;
-            if stats.interrupted {
-                notes.push(format!("the {what} table changed during the dump"));
-            }
         }
-        match tcp_info::collect(&mut self.diag, &snap.tcp, &self.close_wait_known) {
-            Ok((got, close_wait)) => {
-                skipped += got.skipped;
-                notes.extend(got.notes);
-                snap.tcp_times = got.times;
-                self.close_wait_known = close_wait;
-            }
-            Err(e) => {
-                notes.push(format!("no kernel ages (tcp_info): {e}"));
-                self.close_wait_known.clear();
-            }
+        let wait = if self.kept.is_none() { None } else { wait };
+        let Taken::Done(dumped) = thread.take(wait) else {
+            return Ok(FinishedDump::default());
+        };
+        let dumped = dumped?;
+        let finished = FinishedDump {
+            skipped: dumped.skipped,
+            notes: dumped.notes,
+            cost_us: dumped.states.cost_us,
+        };
+        if let Some(old) = self.kept.replace(dumped.states) {
+            self.states_spare = old.sockets;
         }
-        Ok((skipped, rest4))
+        Ok(finished)
     }
+}
+
+/// What a state dump finished for this collection had to say.
+#[derive(Debug, Default)]
+struct FinishedDump {
+    skipped: u64,
+    notes: Vec<String>,
+    cost_us: u64,
 }
 
 impl Source for LiveSource {
@@ -429,7 +496,7 @@ impl Source for LiveSource {
         // budget, and its debt would cost the next round its dump.
         let first = last.is_none();
         let tier = own.tier(last);
-        let snap = self.collect_tier(tier)?;
+        let snap = self.collect_tier_within(tier, self.states_wait)?;
         if let (Some(own), Some(t), false) = (&mut self.schedule, &snap.collector.tiers, first) {
             own.charge(t.states_cpu_us);
         }

@@ -26,37 +26,32 @@ pub enum Tier {
 /// The states of a namespace's last full dump.
 #[derive(Debug, Default)]
 pub struct KeptStates {
-    /// Its IPv4 sockets in every state but LISTEN, in dump order.
-    pub v4: Vec<TcpSocket>,
-    /// Its IPv6 sockets in every state but LISTEN, in dump order.
-    pub v6: Vec<TcpSocket>,
+    /// Its sockets in every state but LISTEN, IPv4 then IPv6, each in
+    /// dump order.
+    pub sockets: Vec<TcpSocket>,
+    /// How many of `sockets` are IPv4.
+    pub v4_len: usize,
     /// Their `tcp_info` times as dumped.
     pub tcp_times: Vec<TcpTimes>,
     /// The UNIX listeners' clients.
     pub unix_peers: Vec<UnixPeer>,
-    /// When that collection started.
+    /// When the collection that asked for the dump started.
     pub taken_at: Timestamp,
-    /// Its sockstat.
+    /// That collection's sockstat.
     pub sockstat: Option<Sockstat>,
-    /// Thread CPU time its state dumps took, microseconds.
+    /// Thread CPU time the state dumps took, microseconds.
     pub cost_us: u64,
 }
 
 impl KeptStates {
-    /// Refills the kept lists from a full dump's `tcp`, laid out as IPv4
-    /// LISTEN, IPv4 rest, IPv6 LISTEN, IPv6 rest with the given lengths
-    /// (the lists keep their capacity from one dump to the next).
-    pub fn keep_sockets(
-        &mut self,
-        tcp: &[TcpSocket],
-        listen4: usize,
-        rest4: usize,
-        listen6: usize,
-    ) {
-        self.v4.clear();
-        self.v4.extend_from_slice(&tcp[listen4..listen4 + rest4]);
-        self.v6.clear();
-        self.v6.extend_from_slice(&tcp[listen4 + rest4 + listen6..]);
+    /// The IPv4 sockets.
+    pub fn v4(&self) -> &[TcpSocket] {
+        &self.sockets[..self.v4_len]
+    }
+
+    /// The IPv6 sockets.
+    pub fn v6(&self) -> &[TcpSocket] {
+        &self.sockets[self.v4_len..]
     }
 
     /// The kept `tcp_info` times as they stand `age` later: every "ms
@@ -158,28 +153,6 @@ impl OwnSchedule {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TcpState;
-    use crate::model::fixtures::{listen, sock};
-
-    #[test]
-    fn keeps_each_familys_non_listen_sockets() {
-        let tcp = vec![
-            listen("127.0.0.1:80", 0, 8, 1),
-            sock(TcpState::Established, "127.0.0.1:80", "127.0.0.1:5000", 2),
-            sock(TcpState::TimeWait, "127.0.0.1:80", "127.0.0.1:5001", 3),
-            listen("[::1]:80", 0, 8, 4),
-            sock(TcpState::CloseWait, "[::1]:80", "[::1]:6000", 5),
-        ];
-        let mut kept = KeptStates::default();
-        kept.keep_sockets(&tcp, 1, 2, 1);
-        let cookies = |v: &[TcpSocket]| v.iter().map(|s| s.cookie).collect::<Vec<_>>();
-        assert_eq!(
-            (cookies(&kept.v4), cookies(&kept.v6)),
-            (vec![2, 3], vec![5])
-        );
-        kept.keep_sockets(&tcp[..1], 1, 0, 0);
-        assert!(kept.v4.is_empty() && kept.v6.is_empty());
-    }
 
     #[test]
     fn kept_times_age_with_the_states() {

@@ -9,6 +9,7 @@ use crate::collector::all_netns::{self, AllNetns};
 use crate::collector::identity;
 use crate::collector::netns::{NetnsError, NetnsHandle, NetnsSource, NetnsTarget};
 use crate::collector::process::{ProcessCache, SharedProcesses};
+use crate::collector::states::STATES_WAIT;
 use crate::collector::worker::Worker;
 use crate::collector::{LiveSource, RoundSource, Source};
 
@@ -57,13 +58,19 @@ impl TargetArgs {
             None => {
                 let live =
                     LiveSource::open().context("cannot collect the current network namespace")?;
-                let live = configure(live).with_budget(budget);
+                let live = configure(live)
+                    .with_budget(budget)
+                    .waiting_for_states(STATES_WAIT);
                 Ok((Box::new(live), identity::netns_label()))
             }
             Some(target) => {
                 let handle = open_target(&target)?;
                 let label = handle.label.clone();
-                let source = NetnsSource::open(handle, move |s| configure(s).with_budget(budget))?;
+                let source = NetnsSource::open(handle, move |s| {
+                    configure(s)
+                        .with_budget(budget)
+                        .waiting_for_states(STATES_WAIT)
+                })?;
                 Ok((Box::new(source), label))
             }
         }

@@ -89,14 +89,17 @@ pub struct Tiers {
     /// it could be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sockstat: Option<Sockstat>,
-    /// CPU time the collecting thread spent on this collection,
-    /// microseconds (`CLOCK_THREAD_CPUTIME_ID`); for several namespaces,
-    /// the sum.
+    /// CPU time spent on this collection, microseconds
+    /// (`CLOCK_THREAD_CPUTIME_ID`): the collecting thread's, plus
+    /// `states_cpu_us` when the state dump ran on the states thread; for
+    /// several namespaces, the sum.
     #[serde(default)]
     pub cpu_us: u64,
     /// The part of `cpu_us` spent on the state dumps (the non-LISTEN
-    /// dumps, `tcp_info`, UNIX peers): what `--full-dump-budget` counts; 0
-    /// when the states were kept.
+    /// dumps, `tcp_info`, UNIX peers) that finished for this collection:
+    /// what `--full-dump-budget` counts; 0 when no dump finished (a kept
+    /// round, or a dump still under way on the states thread). A dump that
+    /// finished after its own round is counted by the round that takes it.
     #[serde(default)]
     pub states_cpu_us: u64,
 }

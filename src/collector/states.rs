@@ -1,0 +1,268 @@
+//! The states tier's dumps: every TCP socket but the listeners, their
+//! `tcp_info` times and the UNIX listeners' clients. A source that keeps
+//! its states runs them on a states thread of its own ([`StatesThread`],
+//! with its own netlink socket), so that a dump of a million sockets never
+//! holds up the queues; a plain full collection runs them inline
+//! ([`dump_into`]).
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use netlink_packet_sock_diag::{AF_INET, AF_INET6};
+
+use super::netlink::DiagSocket;
+use super::tiered::{KeptStates, thread_cpu_us};
+use super::worker::Worker;
+use super::{CollectError, inet, tcp_info, unix_peers};
+use crate::model::{Sockstat, TcpSocket, TcpTimes, UnixListener, UnixPeer};
+
+/// How long a self-scheduled round (the dashboard's, `serve`'s) waits for
+/// a state dump still running before it goes out with the states it has:
+/// a dump that takes longer finishes on the states thread and the next
+/// round takes it, with its age.
+pub const STATES_WAIT: Duration = Duration::from_millis(500);
+
+/// What a state dump is asked for.
+#[derive(Debug)]
+pub struct StatesRequest {
+    /// The start of the collection that asked: the states' `taken_at`.
+    pub taken_at: Timestamp,
+    /// That collection's sockstat, kept with the states.
+    pub sockstat: Option<Sockstat>,
+    /// That collection's UNIX listeners, whose clients are looked up when
+    /// `peers` is set (with process attribution).
+    pub unix_listeners: Vec<UnixListener>,
+    /// Whether to look up the UNIX listeners' clients.
+    pub peers: bool,
+    /// An emptied list to fill (the states before last), saving the page
+    /// faults of a new one.
+    pub spare: Vec<TcpSocket>,
+}
+
+/// A finished state dump: the states and what the dump had to say.
+#[derive(Debug)]
+pub struct Dumped {
+    /// The states, `taken_at` the request's.
+    pub states: KeptStates,
+    /// Netlink messages that could not be parsed.
+    pub skipped: u64,
+    /// Sentences for the collector's notes (an interrupted dump, missing
+    /// `tcp_info`, missing UNIX peers).
+    pub notes: Vec<String>,
+}
+
+/// What the state dumps carry from one to the next.
+#[derive(Debug, Default)]
+pub struct DumpMemory {
+    /// Cookies of the CLOSE_WAIT sockets of the previous dump, sorted:
+    /// their `tcp_info` was taken then (see [`tcp_info`]).
+    pub close_wait_known: Vec<u64>,
+}
+
+/// What [`dump_into`] found besides the sockets.
+#[derive(Debug, Default)]
+pub struct DumpOutcome {
+    /// Where the IPv6 part starts in the list filled (after `before_v6`).
+    pub v4_end: usize,
+    /// The `tcp_info` times, sorted by cookie.
+    pub tcp_times: Vec<TcpTimes>,
+    /// The UNIX listeners' clients (when asked for).
+    pub unix_peers: Vec<UnixPeer>,
+    /// Netlink messages that could not be parsed.
+    pub skipped: u64,
+    /// Sentences for the collector's notes.
+    pub notes: Vec<String>,
+    /// The calling thread's CPU time for all of it, microseconds.
+    pub cost_us: u64,
+}
+
+/// Dumps the states on `diag` into `sockets`: the non-LISTEN sockets of
+/// IPv4, then `before_v6` (moved in; the inline collection puts the IPv6
+/// listeners there), then the non-LISTEN sockets of IPv6; then their
+/// `tcp_info` times and, given `peers_of`, the clients of those UNIX
+/// listeners.
+pub fn dump_into(
+    diag: &mut DiagSocket,
+    memory: &mut DumpMemory,
+    sockets: &mut Vec<TcpSocket>,
+    before_v6: &mut Vec<TcpSocket>,
+    peers_of: Option<&[UnixListener]>,
+) -> Result<DumpOutcome, CollectError> {
+    let cpu_started = thread_cpu_us();
+    let mut out = DumpOutcome::default();
+    for (what, family) in [("tcp/ipv4", AF_INET), ("tcp/ipv6", AF_INET6)] {
+        if family == AF_INET6 {
+            out.v4_end = sockets.len();
+            sockets.append(before_v6);
+        }
+        let stats = diag.dump(what, inet::request(family), |payload| {
+            inet::parse(payload).map(|s| sockets.push(s)).is_some()
+        })?;
+        out.skipped += stats.skipped;
+        if stats.interrupted {
+            out.notes
+                .push(format!("the {what} table changed during the dump"));
+        }
+    }
+    match tcp_info::collect(diag, sockets, &memory.close_wait_known) {
+        Ok((got, close_wait)) => {
+            out.skipped += got.skipped;
+            out.notes.extend(got.notes);
+            out.tcp_times = got.times;
+            memory.close_wait_known = close_wait;
+        }
+        Err(e) => {
+            out.notes.push(format!("no kernel ages (tcp_info): {e}"));
+            memory.close_wait_known.clear();
+        }
+    }
+    if let Some(listeners) = peers_of {
+        match unix_peers::collect(diag, listeners) {
+            Ok(peers) => out.unix_peers = peers,
+            Err(e) => out.notes.push(format!("no UNIX peers: {e}")),
+        }
+    }
+    out.cost_us = thread_cpu_us().saturating_sub(cpu_started);
+    Ok(out)
+}
+
+/// [`dump_into`] for the states thread: a list of their own, the
+/// request's spare.
+fn dump(
+    diag: &mut DiagSocket,
+    memory: &mut DumpMemory,
+    request: StatesRequest,
+) -> Result<Dumped, CollectError> {
+    let mut sockets = request.spare;
+    sockets.clear();
+    let peers_of = request.peers.then_some(request.unix_listeners.as_slice());
+    let out = dump_into(diag, memory, &mut sockets, &mut Vec::new(), peers_of)?;
+    Ok(Dumped {
+        states: KeptStates {
+            sockets,
+            v4_len: out.v4_end,
+            tcp_times: out.tcp_times,
+            unix_peers: out.unix_peers,
+            taken_at: request.taken_at,
+            sockstat: request.sockstat,
+            cost_us: out.cost_us,
+        },
+        skipped: out.skipped,
+        notes: out.notes,
+    })
+}
+
+/// What the states thread owns.
+struct Dumper {
+    diag: DiagSocket,
+    memory: DumpMemory,
+    /// Each dump first waits for a word on this (tests hold a dump back
+    /// with it); a closed channel lets every dump through.
+    gate: Option<mpsc::Receiver<()>>,
+}
+
+/// A state dump under way on the states thread.
+struct Pending {
+    answer: mpsc::Receiver<Result<Dumped, CollectError>>,
+}
+
+/// A namespace's states thread: state dumps on a netlink socket of its
+/// own, one at a time, while the collection thread reads the queues.
+pub struct StatesThread {
+    worker: Worker<Dumper>,
+    pending: Option<Pending>,
+}
+
+/// How [`StatesThread::take`] waited.
+#[derive(Debug)]
+pub enum Taken {
+    /// No dump was under way.
+    Idle,
+    /// The dump under way has not finished yet.
+    Running,
+    /// The dump finished (or failed).
+    Done(Result<Dumped, CollectError>),
+}
+
+impl StatesThread {
+    /// Starts the thread. Call it on the collection thread: the new thread
+    /// is created in the caller's network namespace (threads inherit it),
+    /// and opens its netlink socket there.
+    pub fn spawn(gate: Option<mpsc::Receiver<()>>) -> Result<StatesThread, CollectError> {
+        let (opened_tx, opened_rx) = mpsc::sync_channel(1);
+        let worker = Worker::spawn("sockscope-states", move || match DiagSocket::open() {
+            Ok(diag) => {
+                let _ = opened_tx.send(Ok(()));
+                Some(Dumper {
+                    diag,
+                    memory: DumpMemory::default(),
+                    gate,
+                })
+            }
+            Err(e) => {
+                let _ = opened_tx.send(Err(e));
+                None
+            }
+        })
+        .map_err(CollectError::Open)?;
+        match opened_rx.recv() {
+            Ok(Ok(())) => Ok(StatesThread {
+                worker,
+                pending: None,
+            }),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(CollectError::Open(std::io::Error::other(
+                "the states thread stopped before opening its netlink socket",
+            ))),
+        }
+    }
+
+    /// Whether a dump is under way.
+    pub fn busy(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Starts a dump unless one is under way (then `request` is dropped).
+    pub fn start(&mut self, request: StatesRequest) -> Result<(), CollectError> {
+        if self.pending.is_some() {
+            return Ok(());
+        }
+        let answer = self
+            .worker
+            .call(move |d: &mut Dumper| {
+                if let Some(gate) = &d.gate {
+                    let _ = gate.recv();
+                }
+                dump(&mut d.diag, &mut d.memory, request)
+            })
+            .map_err(|_| gone())?;
+        self.pending = Some(Pending { answer });
+        Ok(())
+    }
+
+    /// The dump under way, waiting for it at most `wait` (`None`: until it
+    /// is done).
+    pub fn take(&mut self, wait: Option<Duration>) -> Taken {
+        let Some(p) = &self.pending else {
+            return Taken::Idle;
+        };
+        let got = match wait {
+            None => p.answer.recv().map_err(|_| gone()),
+            Some(wait) => match p.answer.recv_timeout(wait) {
+                Ok(d) => Ok(d),
+                Err(mpsc::RecvTimeoutError::Timeout) => return Taken::Running,
+                Err(mpsc::RecvTimeoutError::Disconnected) => Err(gone()),
+            },
+        };
+        self.pending = None;
+        Taken::Done(got.and_then(|d| d))
+    }
+}
+
+fn gone() -> CollectError {
+    CollectError::Io {
+        what: "tcp states",
+        error: std::io::Error::other("the states thread stopped"),
+    }
+}
