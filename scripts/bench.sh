@@ -23,6 +23,12 @@
 #   --profile  scenario: where the dashboard's CPU goes: perf record when the
 #            machine has hardware counters, else valgrind --tool=callgrind
 #            (user space only; the system share comes from /proc/PID/stat).
+#   --own-hash  gives the load's namespace an established hash of its own
+#            (created from a parent namespace with tcp_child_ehash_entries
+#            set), so that its sockets do not slow other namespaces' dumps,
+#            nor theirs its own: for a run beside another one (such as the
+#            30-minute RSS run). Default: the host-wide hash, as containers
+#            get it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +43,7 @@ MILLION=0
 RSS_MINUTES=0
 RSS_HISTORY=600
 PROFILE=0
+OWN_HASH=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --established) ESTABLISHED="$2"; shift 2 ;;
@@ -50,7 +57,8 @@ while [ $# -gt 0 ]; do
     --rss-minutes) RSS_MINUTES="$2"; shift 2 ;;
     --rss-history) RSS_HISTORY="$2"; shift 2 ;;
     --profile) PROFILE=1; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    --own-hash) OWN_HASH=1; shift ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -78,6 +86,7 @@ cleanup() {
   if [ -n "${SERVE_PID:-}" ]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
   if [ -n "$LOAD_PID" ]; then kill "$LOAD_PID" 2>/dev/null || true; wait "$LOAD_PID" 2>/dev/null || true; fi
   ip netns del "$NS" 2>/dev/null || true
+  ip netns del "$NS-parent" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -86,7 +95,16 @@ trap 'echo "bench.sh: interrupted, cleaning up" >&2; exit 130' INT TERM
 in_ns() { ip netns exec "$NS" "$@"; }
 
 echo "== namespace $NS: $ESTABLISHED ESTABLISHED ($CLOSE_WAIT connections half-closed) + $TIME_WAIT TIME_WAIT"
-ip netns add "$NS"
+if [ "$OWN_HASH" = 1 ]; then
+  # A namespace gets its own established hash when its parent (the
+  # namespace it is created from) has tcp_child_ehash_entries set.
+  ip netns add "$NS-parent"
+  ip netns exec "$NS-parent" sysctl -qw net.ipv4.tcp_child_ehash_entries=$(( MILLION ? 2097152 : 262144 ))
+  nsenter --net="/run/netns/$NS-parent" ip netns add "$NS"
+  echo "   own established hash: $(in_ns sysctl -n net.ipv4.tcp_ehash_entries) buckets"
+else
+  ip netns add "$NS"
+fi
 ip -n "$NS" link set lo up
 # started directly (not through in_ns) so that $! is the generator itself
 ip netns exec "$NS" "$BIN/sockscope-load" --established "$ESTABLISHED" --time-wait "$TIME_WAIT" \
