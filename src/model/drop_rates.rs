@@ -59,6 +59,28 @@ impl ListenerDropRate {
     }
 }
 
+/// Each LISTEN socket's drops per second between `prev` and `cur`, by
+/// socket cookie, counted as [`drop_rates`] and the alert count them (a
+/// member new since `prev` counts its whole `sk_drops`); members without
+/// drop data are left out, and so is everything when no time passed.
+pub fn member_rates(prev: &Frame, cur: &Frame) -> FxHashMap<u64, f64> {
+    let secs = cur
+        .snapshot
+        .taken_at
+        .duration_since(prev.snapshot.taken_at)
+        .as_secs_f64();
+    if secs <= 0.0 {
+        return FxHashMap::default();
+    }
+    let was = drops_by_cookie(&prev.agg);
+    cur.agg
+        .listeners
+        .iter()
+        .flat_map(|l| l.members.iter())
+        .filter_map(|m| Some((m.cookie, member_rise(&was, m)? as f64 / secs)))
+        .collect()
+}
+
 /// Listeners whose members dropped connections between consecutive
 /// `frames` (oldest first), fastest dropping now first, then most drops;
 /// listeners that dropped nothing are left out. Frames without drop data
@@ -207,6 +229,36 @@ mod tests {
         assert_eq!(r[1].key.local.to_string(), "127.0.0.1:9090");
         assert_eq!((r[1].dropped, r[1].now_per_sec), (2, Some(0.0)));
         assert_eq!(r[1].peak_per_sec, 1.0);
+    }
+
+    #[test]
+    fn member_rates_match_cookies_wrap_and_count_a_new_member_whole() {
+        let prev = frame(
+            "2026-11-24T00:00:00Z",
+            vec![
+                listen("127.0.0.1:8080", 1, Some(u32::MAX - 1)),
+                listen("127.0.0.1:8080", 2, Some(10)),
+                listen("127.0.0.1:9090", 4, None),
+            ],
+        );
+        let cur = frame(
+            "2026-11-24T00:00:02Z",
+            vec![
+                listen("127.0.0.1:8080", 1, Some(3)),
+                listen("127.0.0.1:8080", 2, Some(10)),
+                listen("127.0.0.1:8080", 3, Some(8)),
+                listen("127.0.0.1:9090", 4, None),
+            ],
+        );
+        let r = member_rates(&prev, &cur);
+        let mut got: Vec<(u64, f64)> = r.into_iter().collect();
+        got.sort_by_key(|g| g.0);
+        assert_eq!(
+            got,
+            vec![(1, 2.5), (2, 0.0), (3, 4.0)],
+            "5 across the wrap in 2 s; none; a new member's 8; no data left out"
+        );
+        assert!(member_rates(&cur, &cur).is_empty(), "no time passed");
     }
 
     #[test]

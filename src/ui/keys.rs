@@ -172,7 +172,7 @@ pub const TABLE: &[Entry] = &[
     entry(Command::Remotes, "remotes", &["2"], &[List], None, None),
     entry(Command::Unix, "unix", &["3"], &[List], None, None),
     entry(Command::Alerts, "alerts", &["a"], SHOWN, Some("alerts with what to do, and their log"), Some(("alerts", SHOWN))),
-    entry(Command::Counters, "counters", &["c"], SHOWN, Some("counter rates"), Some(("counters", &[List, Panel]))),
+    entry(Command::Counters, "counters", &["c"], SHOWN, Some("counter and drop rates"), Some(("counters", &[List, Panel]))),
     entry(Command::Tunables, "tunables", &["t"], SHOWN, Some("tunables advisor"), Some(("tunables", &[List, Panel]))),
     entry(Command::Destroy, "destroy", &["ctrl-k", "delete"], &[Drill], Some("drill-down: destroy the connection (asks)"), Some(("destroy", &[Drill]))),
     entry(Command::DestroyCloseWait, "destroy_close_wait", &["K"], &[Drill], Some("drill-down: destroy old CLOSE_WAITs (asks)"), None),

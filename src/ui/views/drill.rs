@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::widgets::{GAUGE_WIDTH, Parts, gauge, right, spark_line};
+use crate::model::drop_rates::member_rates;
 use crate::model::{Frame as Sample, Listener, ListenerPoint, Remote, TcpState};
 use crate::ui::app::{App, Drill, DrillTarget};
 use crate::ui::columns;
@@ -214,27 +215,15 @@ fn render_members(frame: &mut Frame, area: Rect, app: &App, l: &Listener) {
     let owner =
         |m: &crate::model::Member| procs.map_or_else(String::new, |p| p.label(&m.processes));
     // drops/s against the same member (by cookie) in the sample before.
-    let before = app.previous();
+    let rates = app
+        .previous()
+        .zip(app.shown())
+        .map(|(prev, cur)| member_rates(prev, cur))
+        .unwrap_or_default();
     let rate = |m: &crate::model::Member| -> String {
-        let (Some(now), Some(prev), Some(shown)) = (m.drops, before, app.shown()) else {
-            return "-".to_owned();
-        };
-        let was = prev
-            .agg
-            .listeners
-            .iter()
-            .flat_map(|x| x.members.iter())
-            .find(|x| x.cookie == m.cookie)
-            .and_then(|x| x.drops);
-        let secs = shown
-            .snapshot
-            .taken_at
-            .duration_since(prev.snapshot.taken_at)
-            .as_secs_f64();
-        match was {
-            Some(was) if secs > 0.0 => format!("{:.1}", f64::from(now.wrapping_sub(was)) / secs),
-            _ => "-".to_owned(),
-        }
+        rates
+            .get(&m.cookie)
+            .map_or_else(|| "-".to_owned(), |r| format!("{r:.1}"))
     };
     let mut rows: Vec<Row> = l
         .members

@@ -87,9 +87,11 @@ fn render_remotes(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     if rows.is_empty() {
         let msg = if shown.agg.remotes.is_empty() {
-            "no outbound connections"
+            "no outbound connections".to_owned()
+        } else if app.filter.is_empty() {
+            "no outbound connections in this namespace".to_owned()
         } else {
-            "no remote matches the filter"
+            app.filter.no_match("remote")
         };
         frame.render_widget(Paragraph::new(Line::styled(msg, t.dim())), body);
         return;
