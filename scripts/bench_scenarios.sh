@@ -31,11 +31,21 @@ keypress_ms() {
   printf '%s\n' "${times[@]}" | sort -n | sed -n 3p
 }
 
+# Seconds in a header's `states 4.2s old` / `states 1m05s old` (empty when absent).
+states_age_s() { sed -nE 's/.*states ([0-9]+)m([0-9]+)s old.*/\1 \2/p; s/.*states ([0-9.]+)s old.*/0 \1/p' <<<"$1" | awk 'NR == 1 { printf "%.1f", $1 * 60 + $2 }'; }
+# The sample clock of a header (`02:41:07 UTC`) in seconds of the day.
+clock_s() { grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2} UTC' <<<"$1" | head -1 | awk -F'[: ]' '{ print $1 * 3600 + $2 * 60 + $3 }'; }
+
 # dash NAME SECONDS COMMAND...: runs a dashboard in tmux at 200x60, waits 5 s
 # for its first samples, then measures for SECONDS: CPU (% of a core,
-# user/system split), VmRSS after 10 s and at the end, VmHWM, its header.
+# user/system split), VmRSS after 10 s and at the end, VmHWM, its header;
+# and, reading the header every 0.5 s: the largest gap between the sample
+# times it shows (queues every interval: 1 s at --interval 1s, 2 s when a
+# reading falls between two samples), the oldest `states Ns old` and the
+# slowest `slow: took` it showed.
+declare -A DGAP DSTATES DSLOW
 dash() {
-  local name=$1 secs=$2 pane="$NS-$1" pid c0 c1 t0 t1
+  local name=$1 secs=$2 pane="$NS-$1" pid c0 c1 t0 t1 hdr clk last="" gap age took
   shift 2
   tmux new-session -d -s "$pane" -x 200 -y 60 "exec $*"
   pid=$(tmux display -p -t "$pane" '#{pane_pid}')
@@ -44,10 +54,37 @@ dash() {
   read -r -a c0 <<<"$(ticks "$pid")"
   t0=$(date +%s.%N)
   DRSS0[$name]=""
-  for ((t = 10; t <= secs; t += 10)); do
-    sleep 10
+  DGAP[$name]=0
+  DSTATES[$name]="none shown"
+  DSLOW[$name]="none shown"
+  local start=$SECONDS
+  while (( SECONDS - start < secs )); do
+    sleep 0.5
     [ -e "/proc/$pid" ] || die "the $name dashboard exited"
-    [ -n "${DRSS0[$name]}" ] || DRSS0[$name]=$(rss_of "$pid" VmRSS)
+    (( SECONDS - start < 10 )) || [ -n "${DRSS0[$name]}" ] || DRSS0[$name]=$(rss_of "$pid" VmRSS)
+    hdr=$(tmux capture-pane -p -t "$pane" | head -2)
+    clk=$(clock_s "$hdr")
+    if [ -n "$clk" ] && [ "$clk" != "$last" ]; then
+      if [ -n "$last" ] && (( clk > last )); then
+        gap=$((clk - last))
+        (( gap <= DGAP[$name] )) || DGAP[$name]=$gap
+      fi
+      last=$clk
+    fi
+    age=$(states_age_s "$hdr")
+    if [ -n "$age" ]; then
+      case "${DSTATES[$name]}" in
+        "none shown") DSTATES[$name]=$age ;;
+        *) DSTATES[$name]=$(awk -v a="$age" -v b="${DSTATES[$name]}" 'BEGIN { print (a > b ? a : b) }') ;;
+      esac
+    fi
+    took=$(sed -nE 's/.*slow: took ([0-9.]+)ms.*/\1/p' <<<"$hdr" | head -1)
+    if [ -n "$took" ]; then
+      case "${DSLOW[$name]}" in
+        "none shown") DSLOW[$name]=$took ;;
+        *) DSLOW[$name]=$(awk -v a="$took" -v b="${DSLOW[$name]}" 'BEGIN { print (a > b ? a : b) }') ;;
+      esac
+    fi
   done
   read -r -a c1 <<<"$(ticks "$pid")"
   t1=$(date +%s.%N)
@@ -172,8 +209,8 @@ scenarios() {
     dash all "$DASH_SECS" "$BIN/sockscope" --all-netns --interval 1s
     local port=$((20000 + $$ % 20000))
     echo "== serve scrapes (median of $REPS, 1.1 s apart so that each one collects)"
-    scrapes serve_one "$port" "$BIN/sockscope" serve --netns "$NS" --read-only
-    scrapes serve_all "$port" "$BIN/sockscope" serve --all-netns --read-only
+    scrapes serve_one "$port" "$BIN/sockscope" serve --netns "$NS"
+    scrapes serve_all "$port" "$BIN/sockscope" serve --all-netns
   fi
 
   echo
@@ -197,6 +234,9 @@ scenarios() {
     echo "| $what CPU | ${DCPU[$n]} % of a core (user ${DUSR[$n]}, system ${DSYS[$n]}) | $r | $target |"
     echo "| $what RSS after 10 s / end / peak | $((DRSS0[$n] / 1024)) / $((DRSS1[$n] / 1024)) / $((DPEAK[$n] / 1024)) MiB | | $([ "$MILLION" = 1 ] && echo "≤ 256 MiB") |"
     [ -n "${DKEY[$n]:-}" ] && echo "| $what key press to redrawn selection (median of 5) | ${DKEY[$n]} ms | | within one frame (1 s) |"
+    echo "| $what: largest gap between the sample times its header showed (read every 0.5 s) | ${DGAP[$n]} s | | queues every interval (1 s; 2 s when a reading falls between samples) |"
+    echo "| $what: oldest \`states Ns old\` its header showed | ${DSTATES[$n]}$([ "${DSTATES[$n]}" = "none shown" ] || echo " s") | | ≤ 10 s |"
+    echo "| $what: slowest \`slow: took\` its header showed | ${DSLOW[$n]}$([ "${DSLOW[$n]}" = "none shown" ] || echo " ms") | | |"
   done
   if [ -n "${SCRAPE_MS[serve_all]:-}" ]; then
     echo "| serve scrape, load's namespace only | ${SCRAPE_MS[serve_one]} ms wall, ${SCRAPE_CPU[serve_one]} ms CPU | | |"
