@@ -118,13 +118,13 @@ fn cycle(mode: &str) -> anyhow::Result<Cycle> {
         }
         "tcp-info-first" | "tcp-info-steady" => {
             let mut diag = DiagSocket::open()?;
-            let snap = LiveSource::open()?.collect()?;
+            let tcp = LiveSource::open()?.collect()?.tcp.into_vec();
             let known = match mode {
                 "tcp-info-first" => Vec::new(),
-                _ => tcp_info::collect(&mut diag, &snap.tcp, &[])?.1,
+                _ => tcp_info::collect(&mut diag, &tcp, &[])?.1,
             };
             Box::new(move || {
-                let (got, _) = tcp_info::collect(&mut diag, &snap.tcp, &known)?;
+                let (got, _) = tcp_info::collect(&mut diag, &tcp, &known)?;
                 Ok(got.times.len() as u64)
             })
         }

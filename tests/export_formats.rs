@@ -29,7 +29,7 @@ fn fixed() -> Snapshot {
     );
     s.hostname = "web-1".to_owned();
     // The members' sk_drops: 37 + 3 + 0 + 0, the namespace's ListenDrops.
-    for (sock, drops) in s.tcp.iter_mut().zip([37, 3, 0, 0]) {
+    for (sock, drops) in s.tcp.owned_mut().iter_mut().zip([37, 3, 0, 0]) {
         sock.drops = Some(drops);
     }
     let proc_ = |pid: u32, comm: &str| ProcessInfo {

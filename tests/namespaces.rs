@@ -459,7 +459,7 @@ fn recycled_socket_lists_are_reused_across_namespace_threads() {
     let mut one = NetnsSource::open(handle, |s| s).unwrap();
     let first = one.collect().unwrap();
     assert!(first.tcp.capacity() < CAPACITY);
-    one.recycle(Vec::with_capacity(CAPACITY));
+    one.recycle(Vec::with_capacity(CAPACITY).into());
     assert!(one.collect().unwrap().tcp.capacity() >= CAPACITY);
 
     use sockscope::collector::RoundSource;
@@ -473,7 +473,7 @@ fn recycled_socket_lists_are_reused_across_namespace_threads() {
             .expect("the namespace is watched")
     };
     let inode = mine(all.collect_round(wait)).inode;
-    all.recycle(inode, Vec::with_capacity(CAPACITY * 4));
+    all.recycle(inode, Vec::with_capacity(CAPACITY * 4).into());
     let next = mine(all.collect_round(wait)).sample.expect("collected");
     assert!(next.tcp.capacity() >= CAPACITY * 4);
 }

@@ -21,7 +21,12 @@ fn dropping(k: usize) -> Snapshot {
     let mut s = sample(k);
     let k = k as u32;
     let mut sum = 0;
-    for l in s.tcp.iter_mut().filter(|t| t.state == TcpState::Listen) {
+    for l in s
+        .tcp
+        .owned_mut()
+        .iter_mut()
+        .filter(|t| t.state == TcpState::Listen)
+    {
         let d = match l.inode {
             3 => 2 * k,
             4 => 12 * k.saturating_sub(7),

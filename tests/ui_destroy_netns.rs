@@ -166,7 +166,8 @@ fn merged() -> Round {
     b.tcp = vec![
         listen("0.0.0.0:80", 7, 16, 50),
         sock(TcpState::CloseWait, "10.1.0.1:80", "10.1.0.9:6000", 51),
-    ];
+    ]
+    .into();
     let part = |label: &str, inode, sample, error: Option<&str>| Part {
         label: label.to_owned(),
         id: None,

@@ -145,7 +145,7 @@ fn selection_follows_its_listener_when_the_order_changes() {
     let mut a = app(80, 24);
     select_listener(&mut a, "[::]:443");
     let mut next = sample(SAMPLES);
-    for s in next.tcp.iter_mut() {
+    for s in next.tcp.owned_mut().iter_mut() {
         if s.local.to_string() == "127.0.0.1:8080" {
             s.recv_q = 0;
         }

@@ -14,7 +14,7 @@ use super::process_scan::list_pids;
 use super::schedule::{Candidate, Schedule, Standing};
 use super::tiered::{Needs, Tier};
 use super::{CollectError, LiveSource, RoundSource, Source, identity, netns_label};
-use crate::model::{Part, Round, TcpSocket, Unreachable};
+use crate::model::{Part, Round, TcpList, Unreachable};
 
 /// How long one round of a watching command (dashboard, `serve`,
 /// `record`) waits for a slow namespace before going on without its sample.
@@ -311,7 +311,7 @@ impl RoundSource for AllNetns {
     }
 
     /// Hands the list to the collector of the namespace with `inode`.
-    fn recycle(&mut self, inode: u64, tcp: Vec<TcpSocket>) {
+    fn recycle(&mut self, inode: u64, tcp: TcpList) {
         if let Some(source) = self.source_mut(inode) {
             source.recycle(tcp);
         }

@@ -28,14 +28,14 @@ pub mod worker;
 use std::collections::VecDeque;
 use std::io;
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use netlink_packet_sock_diag::{AF_INET, AF_INET6};
 
 use crate::model::tiers::{StatesTier, Tiers};
-use crate::model::{Round, Snapshot, TcpSocket};
+use crate::model::{Round, Snapshot, TcpList, TcpSocket};
 use destroy::{DestroyError, DestroyTarget};
 use netlink::DiagSocket;
 use process::SharedProcesses;
@@ -91,7 +91,7 @@ pub trait Source: Send {
 
     /// Takes back an emptied socket list to fill at the next collection
     /// (saves allocating one per sample); sources that do not reuse drop it.
-    fn recycle(&mut self, tcp: Vec<TcpSocket>) {
+    fn recycle(&mut self, tcp: TcpList) {
         drop(tcp);
     }
 
@@ -121,7 +121,7 @@ pub trait RoundSource: Send {
 
     /// Takes back an emptied socket list of the namespace with `inode` (0
     /// for a source of one namespace) to fill at its next collection.
-    fn recycle(&mut self, inode: u64, tcp: Vec<TcpSocket>) {
+    fn recycle(&mut self, inode: u64, tcp: TcpList) {
         let _ = inode;
         drop(tcp);
     }
@@ -151,7 +151,7 @@ impl RoundSource for Box<dyn Source> {
         self.collect().map(Round::one)
     }
 
-    fn recycle(&mut self, _inode: u64, tcp: Vec<TcpSocket>) {
+    fn recycle(&mut self, _inode: u64, tcp: TcpList) {
         Source::recycle(self.as_mut(), tcp);
     }
 
@@ -243,10 +243,10 @@ impl LiveSource {
     }
 
     /// Lets each self-scheduled collection ([`Source::collect`] under
-    /// [`LiveSource::with_budget`]) wait at most `wait` for a state dump
-    /// under way: a longer dump goes on on the states thread, the
-    /// collection goes out with the queues and the kept states, and a
-    /// later one takes the dump's states with their age
+    /// [`LiveSource::with_budget`]) wait at most `wait` for the state dump
+    /// it starts: a longer dump goes on on the states thread, collections
+    /// go out with the queues and the kept states, and the first one after
+    /// it finishes takes its states with their age
     /// ([`states::STATES_WAIT`] for the dashboard and `serve`).
     pub fn waiting_for_states(mut self, wait: Duration) -> LiveSource {
         self.states_wait = Some(wait);
@@ -294,9 +294,10 @@ impl LiveSource {
     }
 
     /// [`LiveSource::collect_tier`], waiting at most `wait` (`None`: until
-    /// it is done) for a state dump under way on the states thread of a
-    /// source that keeps its states; a dump not done by then is taken by a
-    /// later collection, with its age. The first collection always waits.
+    /// it is done) for the state dump it starts on the states thread of a
+    /// source that keeps its states, and not at all for one an earlier
+    /// collection started; a dump not done by then is taken by a later
+    /// collection, with its age. The first collection always waits.
     pub fn collect_tier_within(
         &mut self,
         tier: Tier,
@@ -306,9 +307,9 @@ impl LiveSource {
         let cpu_started = thread_cpu_us();
         let mut snap = Snapshot::empty(Timestamp::now(), &self.hostname, &self.netns);
         snap.netns_id.clone_from(&self.netns_id);
-        snap.tcp = std::mem::take(&mut self.spare);
-        snap.tcp.clear();
-        snap.tcp.reserve(self.last_len + self.last_len / 8);
+        let mut tcp = std::mem::take(&mut self.spare);
+        tcp.clear();
+        tcp.reserve(self.last_len + self.last_len / 8);
         let mut notes = Vec::new();
         let mut skipped = 0;
 
@@ -324,23 +325,14 @@ impl LiveSource {
         // The LISTEN dumps (O(listeners)) come first and the counters right
         // after them, so that each listener's sk_drops and the namespace's
         // ListenDrops are read microseconds apart, not a whole dump apart;
-        // the sockets keep their order: IPv4 LISTEN, IPv4 rest, IPv6 LISTEN, IPv6 rest.
-        let mut listen6 = Vec::new();
-        let dumps: [(&str, _, &mut Vec<TcpSocket>); 2] = [
-            (
-                "tcp/ipv4 listen",
-                inet::listen_request(AF_INET),
-                &mut snap.tcp,
-            ),
-            (
-                "tcp/ipv6 listen",
-                inet::listen_request(AF_INET6),
-                &mut listen6,
-            ),
+        // the listeners come first (IPv4, IPv6), the other sockets after them.
+        let dumps = [
+            ("tcp/ipv4 listen", inet::listen_request(AF_INET)),
+            ("tcp/ipv6 listen", inet::listen_request(AF_INET6)),
         ];
-        for (what, request, into) in dumps {
+        for (what, request) in dumps {
             let stats = self.diag.dump(what, request, |payload| {
-                inet::parse(payload).map(|s| into.push(s)).is_some()
+                inet::parse(payload).map(|s| tcp.push(s)).is_some()
             })?;
             skipped += stats.skipped;
             if stats.interrupted {
@@ -374,9 +366,8 @@ impl LiveSource {
                 .kept
                 .as_ref()
                 .expect("the first collection waits for its states");
-            snap.tcp.extend_from_slice(kept.v4());
-            snap.tcp.append(&mut listen6);
-            snap.tcp.extend_from_slice(kept.v6());
+            self.last_len = tcp.len();
+            snap.tcp = TcpList::with_shared(tcp, Arc::clone(&kept.sockets));
             snap.unix_peers.clone_from(&kept.unix_peers);
             if kept.taken_at == snap.taken_at {
                 snap.tcp_times.clone_from(&kept.tcp_times);
@@ -392,13 +383,9 @@ impl LiveSource {
                 .processes
                 .is_some()
                 .then_some(snap.unix_listeners.as_slice());
-            let out = states::dump_into(
-                &mut self.diag,
-                &mut self.memory,
-                &mut snap.tcp,
-                &mut listen6,
-                peers_of,
-            )?;
+            let out = states::dump_into(&mut self.diag, &mut self.memory, &mut tcp, peers_of)?;
+            self.last_len = tcp.len();
+            snap.tcp = TcpList::from(tcp);
             skipped += out.skipped;
             notes.extend(out.notes);
             snap.tcp_times = out.tcp_times;
@@ -407,7 +394,6 @@ impl LiveSource {
         }
 
         snap.tunables = procfs_net::read_tunables(&self.sys_dir, &mut notes);
-        self.last_len = snap.tcp.len();
         snap.collector.sockets = snap.tcp.len() as u64;
         snap.collector.skipped_messages = skipped;
         snap.collector.notes = notes;
@@ -426,8 +412,9 @@ impl LiveSource {
 
     /// The states thread's side of a collection of `snap`: starts a state
     /// dump if `tier` asks for one (or none was kept yet) and none is
-    /// under way, then takes the dump under way, waiting at most `wait`
-    /// (until done while nothing is kept). What a finished dump brought
+    /// under way, then takes the dump under way: waiting at most `wait`
+    /// for one it started, not at all for one an earlier collection
+    /// started (`None`, or nothing kept yet: until it is done). What a finished dump brought
     /// becomes `kept`; returns its messages, notes and cost (none when no
     /// dump finished).
     fn kept_states(
@@ -442,7 +429,8 @@ impl LiveSource {
                 .states
                 .insert(StatesThread::spawn(self.states_gate.take())?),
         };
-        if (tier == Tier::Full || self.kept.is_none()) && !thread.busy() {
+        let start = (tier == Tier::Full || self.kept.is_none()) && !thread.busy();
+        if start {
             let peers = self.processes.is_some();
             thread.start(StatesRequest {
                 taken_at: snap.taken_at,
@@ -456,7 +444,11 @@ impl LiveSource {
                 spare: std::mem::take(&mut self.states_spare),
             })?;
         }
-        let wait = if self.kept.is_none() { None } else { wait };
+        let wait = match wait {
+            _ if self.kept.is_none() => None,
+            Some(_) if !start => Some(Duration::ZERO),
+            w => w,
+        };
         let Taken::Done(dumped) = thread.take(wait) else {
             return Ok(FinishedDump::default());
         };
@@ -467,9 +459,26 @@ impl LiveSource {
             cost_us: dumped.states.cost_us,
         };
         if let Some(old) = self.kept.replace(dumped.states) {
-            self.states_spare = old.sockets;
+            self.keep_spare(old.sockets);
         }
         Ok(finished)
+    }
+
+    /// Keeps `states` for the next state dump to fill, when it is an older
+    /// list than the kept one and no snapshot holds it any more.
+    fn keep_spare(&mut self, states: Arc<Vec<TcpSocket>>) {
+        if self
+            .kept
+            .as_ref()
+            .is_some_and(|k| Arc::ptr_eq(&k.sockets, &states))
+        {
+            return;
+        }
+        if let Ok(list) = Arc::try_unwrap(states)
+            && list.capacity() > self.states_spare.capacity()
+        {
+            self.states_spare = list;
+        }
     }
 }
 
@@ -509,8 +518,17 @@ impl Source for LiveSource {
         }
     }
 
-    fn recycle(&mut self, tcp: Vec<TcpSocket>) {
-        self.spare = tcp;
+    /// Takes back the listeners' list to fill at the next collection and,
+    /// once no one else holds them, the states before the kept ones for
+    /// the next state dump.
+    fn recycle(&mut self, tcp: TcpList) {
+        let (own, shared) = tcp.into_parts();
+        if own.capacity() >= self.spare.capacity() {
+            self.spare = own;
+        }
+        if let Some(states) = shared {
+            self.keep_spare(states);
+        }
     }
 
     fn destroy(&mut self, target: &DestroyTarget) -> Result<(), DestroyError> {

@@ -20,7 +20,7 @@ use super::netns_label;
 use super::tiered::{Needs, Tier};
 use super::worker::Worker;
 use super::{CollectError, LiveSource, Source};
-use crate::model::{Snapshot, TcpSocket};
+use crate::model::{Snapshot, TcpList};
 
 /// `NS_GET_NSTYPE` (`_IO(0xb7, 0x3)`, `include/uapi/linux/nsfs.h`).
 const NS_GET_NSTYPE: libc::c_ulong = 0xb703;
@@ -397,7 +397,7 @@ impl Source for NetnsSource {
     }
 
     /// Hands the list to the namespace's thread, whose next collection fills it.
-    fn recycle(&mut self, tcp: Vec<TcpSocket>) {
+    fn recycle(&mut self, tcp: TcpList) {
         let _ = self.worker.send(move |s| s.recycle(tcp));
     }
 

@@ -5,7 +5,7 @@
 //! holds up the queues; a plain full collection runs them inline
 //! ([`dump_into`]).
 
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -18,9 +18,9 @@ use super::{CollectError, inet, tcp_info, unix_peers};
 use crate::model::{Sockstat, TcpSocket, TcpTimes, UnixListener, UnixPeer};
 
 /// How long a self-scheduled round (the dashboard's, `serve`'s) waits for
-/// a state dump still running before it goes out with the states it has:
-/// a dump that takes longer finishes on the states thread and the next
-/// round takes it, with its age.
+/// the state dump it started before it goes out with the states it has: a
+/// dump that takes longer finishes on the states thread and the first
+/// round after it takes it, with its age.
 pub const STATES_WAIT: Duration = Duration::from_millis(500);
 
 /// What a state dump is asked for.
@@ -63,7 +63,7 @@ pub struct DumpMemory {
 /// What [`dump_into`] found besides the sockets.
 #[derive(Debug, Default)]
 pub struct DumpOutcome {
-    /// Where the IPv6 part starts in the list filled (after `before_v6`).
+    /// Where the IPv6 part starts in the list filled.
     pub v4_end: usize,
     /// The `tcp_info` times, sorted by cookie.
     pub tcp_times: Vec<TcpTimes>,
@@ -77,16 +77,14 @@ pub struct DumpOutcome {
     pub cost_us: u64,
 }
 
-/// Dumps the states on `diag` into `sockets`: the non-LISTEN sockets of
-/// IPv4, then `before_v6` (moved in; the inline collection puts the IPv6
-/// listeners there), then the non-LISTEN sockets of IPv6; then their
+/// Dumps the states on `diag` onto `sockets`: the non-LISTEN sockets of
+/// IPv4, then those of IPv6; then their
 /// `tcp_info` times and, given `peers_of`, the clients of those UNIX
 /// listeners.
 pub fn dump_into(
     diag: &mut DiagSocket,
     memory: &mut DumpMemory,
     sockets: &mut Vec<TcpSocket>,
-    before_v6: &mut Vec<TcpSocket>,
     peers_of: Option<&[UnixListener]>,
 ) -> Result<DumpOutcome, CollectError> {
     let cpu_started = thread_cpu_us();
@@ -94,7 +92,6 @@ pub fn dump_into(
     for (what, family) in [("tcp/ipv4", AF_INET), ("tcp/ipv6", AF_INET6)] {
         if family == AF_INET6 {
             out.v4_end = sockets.len();
-            sockets.append(before_v6);
         }
         let stats = diag.dump(what, inet::request(family), |payload| {
             inet::parse(payload).map(|s| sockets.push(s)).is_some()
@@ -137,10 +134,10 @@ fn dump(
     let mut sockets = request.spare;
     sockets.clear();
     let peers_of = request.peers.then_some(request.unix_listeners.as_slice());
-    let out = dump_into(diag, memory, &mut sockets, &mut Vec::new(), peers_of)?;
+    let out = dump_into(diag, memory, &mut sockets, peers_of)?;
     Ok(Dumped {
         states: KeptStates {
-            sockets,
+            sockets: Arc::new(sockets),
             v4_len: out.v4_end,
             tcp_times: out.tcp_times,
             unix_peers: out.unix_peers,

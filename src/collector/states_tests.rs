@@ -2,12 +2,12 @@
 //! under way on the states thread, and a later round takes that dump.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
-use super::LiveSource;
 use super::tiered::Tier;
+use super::{LiveSource, Source};
 use crate::model::tiers::{StatesTier, Tiers};
-use crate::model::{Snapshot, TcpState};
+use crate::model::{Snapshot, TcpList, TcpState};
 
 fn tiers(s: &Snapshot) -> Tiers {
     s.collector.tiers.expect("a live source says its tiers")
@@ -83,6 +83,21 @@ fn queues_go_out_while_the_state_dump_is_held_back() {
     let r4 = source.collect_tier_within(Tier::Full, None).unwrap();
     assert_eq!(tiers(&r4).states_age(), None);
     assert_eq!(ours(&r4, at), (2, 4));
+
+    let states = |s: Snapshot| s.tcp.into_parts().1.expect("the states are shared");
+    let (s1, s2, s3) = (states(r1), states(r2), states(r3));
+    assert!(
+        Arc::ptr_eq(&s1, &s2),
+        "a kept round shares the list, no copy"
+    );
+    assert!(!Arc::ptr_eq(&s2, &s3));
+    drop((s2, s3));
+    assert_eq!(source.states_spare.capacity(), 0);
+    source.recycle(TcpList::with_shared(Vec::new(), s1));
+    assert!(
+        source.states_spare.capacity() >= 2,
+        "the first states, held by no one else, are the next dump's list"
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! dump for the rounds that only read the queues, the thread CPU clock the
 //! budget is measured with, and the schedule of a single namespace.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
@@ -28,7 +29,7 @@ pub enum Tier {
 pub struct KeptStates {
     /// Its sockets in every state but LISTEN, IPv4 then IPv6, each in
     /// dump order.
-    pub sockets: Vec<TcpSocket>,
+    pub sockets: Arc<Vec<TcpSocket>>,
     /// How many of `sockets` are IPv4.
     pub v4_len: usize,
     /// Their `tcp_info` times as dumped.

@@ -8,7 +8,8 @@ use super::alerts::{AlertEngine, AlertSet, LoggedAlert, Thresholds};
 use super::history::{Frame, History};
 use super::netns_parts::{ViewPart, merged_view};
 use super::round::Round;
-use super::snapshot::{Snapshot, TcpSocket};
+use super::snapshot::Snapshot;
+use super::tcp_list::TcpList;
 use super::tracker::Tracker;
 
 /// Limits of the kept past.
@@ -117,7 +118,7 @@ impl Model {
     /// Emptied socket lists that the histories no longer need, with the
     /// inode of the namespace they came from (0 for one namespace), for the
     /// collectors to fill again (see [`History::take_spare`]).
-    pub fn take_spares(&mut self) -> Vec<(u64, Vec<TcpSocket>)> {
+    pub fn take_spares(&mut self) -> Vec<(u64, TcpList)> {
         if self.parts.is_empty() {
             return self
                 .history
@@ -193,7 +194,11 @@ impl Model {
                 frame: p.model.history.latest(),
             })
             .collect();
-        let spare = self.history.take_spare().unwrap_or_default();
+        let spare = self
+            .history
+            .take_spare()
+            .map(TcpList::into_vec)
+            .unwrap_or_default();
         let frame = merged_view(round.taken_at, &round.hostname, &view, spare);
         // One tracker for every namespace: socket cookies are unique across
         // namespaces, and the view holds each namespace's shown sockets.

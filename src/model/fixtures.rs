@@ -32,7 +32,7 @@ pub fn snapshot(at: &str, tcp: Vec<TcpSocket>) -> Snapshot {
     let taken_at: Timestamp = at.parse().expect("fixture timestamps are RFC 3339");
     let mut snap = Snapshot::empty(taken_at, "test", "test");
     snap.collector.sockets = tcp.len() as u64;
-    snap.tcp = tcp;
+    snap.tcp = tcp.into();
     snap
 }
 

@@ -18,7 +18,8 @@ use super::aggregate::Aggregate;
 use super::alerts::AlertSet;
 use super::keys::ListenerKey;
 use super::series::{ListenerPoint, ListenerSeries};
-use super::snapshot::{Snapshot, TcpSocket};
+use super::snapshot::Snapshot;
+use super::tcp_list::TcpList;
 
 /// One sample as shown: the snapshot, its aggregate and the alerts active then.
 #[derive(Clone, Debug)]
@@ -64,7 +65,7 @@ impl Frame {
     /// UNIX clients, and the aggregate's connection index. In place when no
     /// one else holds this frame (the usual case), else in a copy. Returns
     /// the socket list taken out.
-    fn strip_sockets(&mut self) -> Option<Vec<TcpSocket>> {
+    fn strip_sockets(&mut self) -> Option<TcpList> {
         if self.stripped {
             return None;
         }
@@ -78,7 +79,7 @@ impl Frame {
         agg.owners = Vec::new();
         agg.conn_offsets = Vec::new();
         agg.conn_index = Vec::new();
-        (tcp.capacity() > 0).then_some(tcp)
+        tcp.has_storage().then_some(tcp)
     }
 }
 
@@ -92,7 +93,7 @@ pub struct History {
     listeners: ListenerSeries,
     span: Duration,
     socket_budget: usize,
-    spare: Option<Vec<TcpSocket>>,
+    spare: Option<TcpList>,
 }
 
 impl History {
@@ -147,13 +148,12 @@ impl History {
         }
     }
 
-    /// The socket list a push last stripped from an older frame, emptied
-    /// with its capacity kept: a collector can fill it again instead of
-    /// allocating (and page-faulting in) a new one every sample.
-    pub fn take_spare(&mut self) -> Option<Vec<TcpSocket>> {
-        let mut tcp = self.spare.take()?;
-        tcp.clear();
-        Some(tcp)
+    /// The socket list a push last stripped from an older frame: a
+    /// collector can fill its own part again instead of allocating (and
+    /// page-faulting in) a new one every sample, and take back its shared
+    /// part once no one else holds it.
+    pub fn take_spare(&mut self) -> Option<TcpList> {
+        self.spare.take()
     }
 
     /// How far back frames are kept.

@@ -50,13 +50,15 @@ fn history_hands_out_the_last_stripped_socket_list_once_emptied() {
     h.push(frame("2026-11-24T00:00:00Z", 3));
     assert!(h.take_spare().is_none(), "nothing stripped yet");
     h.push(frame("2026-11-24T00:00:01Z", 4));
-    let spare = h.take_spare().expect("the 3-socket list was stripped");
-    assert!(spare.is_empty());
-    assert!(spare.capacity() >= 3, "capacity {}", spare.capacity());
+    let (spare, shared) = h
+        .take_spare()
+        .expect("the 3-socket list was stripped")
+        .into_parts();
+    assert!(spare.len() == 3 && shared.is_none());
     assert!(h.take_spare().is_none(), "handed out once");
     h.push(frame("2026-11-24T00:00:02Z", 2));
     let spare = h.take_spare().expect("the 4-socket list was stripped");
-    assert!(spare.is_empty() && spare.capacity() >= 4);
+    assert_eq!(spare.len(), 4);
     assert_eq!(h.latest().unwrap().snapshot.tcp.len(), 2);
 }
 

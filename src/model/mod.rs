@@ -18,6 +18,7 @@ pub mod round;
 pub mod series;
 pub mod snapshot;
 pub mod states;
+pub mod tcp_list;
 pub mod tiers;
 pub mod tracker;
 mod validate;
@@ -42,5 +43,6 @@ pub use snapshot::{
     CollectorStats, Snapshot, TcpSocket, TcpState, Timer, UnixKind, UnixListener, UnixPeer,
 };
 pub use states::StateCounts;
+pub use tcp_list::TcpList;
 pub use tiers::{Needs, Sockstat, StatesTier, Tiers};
 pub use tracker::Tracker;

@@ -104,7 +104,7 @@ pub(crate) fn merged_view(
             .map(|f| f.snapshot.tcp.len())
             .sum(),
     );
-    out.tcp = tcp;
+    out.tcp = tcp.into();
     let (processes, remaps) = unite(
         parts
             .iter()
@@ -133,7 +133,7 @@ pub(crate) fn merged_view(
             part.counters.clone_from(&s.counters);
             part.tunables.clone_from(&s.tunables);
             append(&mut agg, &f.agg, out.tcp.len(), i as u16, &remap);
-            out.tcp.extend_from_slice(&s.tcp);
+            out.tcp.extend_from_list(&s.tcp);
             out.unix_listeners.extend_from_slice(&s.unix_listeners);
             out.unix_peers.extend_from_slice(&s.unix_peers);
             out.tcp_times.extend_from_slice(&s.tcp_times);

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::kernel_ages::TcpTimes;
 use super::netns_parts::NetnsPart;
 use super::process::ProcessTable;
+use super::tcp_list::TcpList;
 
 /// TCP socket state as the kernel reports it in `inet_diag_msg.idiag_state`
 /// (`include/net/tcp_states.h`). Request sockets (`TCP_NEW_SYN_RECV`) come
@@ -325,8 +326,10 @@ pub struct Snapshot {
     /// (`docker:4f1c2b3a9d8e`), when `netns` names a container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub netns_id: Option<String>,
-    /// Every TCP socket of the namespace, IPv4 then IPv6, in dump order.
-    pub tcp: Vec<TcpSocket>,
+    /// Every TCP socket of the namespace: from a live kernel the listeners
+    /// (IPv4, IPv6) then the other sockets (IPv4, IPv6), each in dump order;
+    /// the other sockets may be shared with other snapshots ([`TcpList`]).
+    pub tcp: TcpList,
     /// AF_UNIX stream and seqpacket listeners.
     pub unix_listeners: Vec<UnixListener>,
     /// Every `TcpExt` field of `/proc/net/netstat` and `Tcp` field of
@@ -366,7 +369,7 @@ impl Snapshot {
             hostname: hostname.to_owned(),
             netns: netns.to_owned(),
             netns_id: None,
-            tcp: Vec::new(),
+            tcp: TcpList::new(),
             unix_listeners: Vec::new(),
             counters: BTreeMap::new(),
             tunables: BTreeMap::new(),

@@ -14,7 +14,7 @@ pub(super) fn round_of(mut merged: Snapshot) -> Round {
         return Round::one(merged);
     }
     let parts = std::mem::take(&mut merged.netns_parts);
-    let mut tcp = std::mem::take(&mut merged.tcp).into_iter();
+    let mut tcp = std::mem::take(&mut merged.tcp).into_vec().into_iter();
     let mut unix = std::mem::take(&mut merged.unix_listeners).into_iter();
     let parts = parts
         .into_iter()

@@ -183,7 +183,7 @@ struct FirstSnapshot<'a> {
     taken_at: jiff::Timestamp,
     hostname: &'a str,
     netns: &'a str,
-    tcp: &'a [crate::model::TcpSocket],
+    tcp: &'a crate::model::TcpList,
     unix_listeners: &'a [crate::model::UnixListener],
     counters: &'a std::collections::BTreeMap<String, u64>,
     tunables: &'a std::collections::BTreeMap<String, String>,
@@ -230,6 +230,7 @@ fn listener_drops_round_trip_and_old_sockets_lack_the_key() {
     assert!(back.iter().all(|t| t.drops.is_none()));
     let listen = s
         .tcp
+        .owned_mut()
         .iter_mut()
         .find(|t| t.state == crate::model::TcpState::Listen)
         .expect("the sample has a listener");

@@ -17,7 +17,7 @@ use super::netns;
 use super::rows;
 use super::theme::Theme;
 use super::views;
-use crate::model::{Frame, Listener, Model, ModelLimits, Round, Severity, TcpSocket};
+use crate::model::{Frame, Listener, Model, ModelLimits, Round, Severity, TcpList};
 use crate::record::SPEEDS;
 
 pub use super::popup::Popup;
@@ -211,7 +211,7 @@ impl App {
     /// Socket lists the history no longer needs, emptied, with the inode of
     /// their namespace, for the collector to reuse (see
     /// [`crate::model::Model::take_spares`]).
-    pub fn spare_sockets(&mut self) -> Vec<(u64, Vec<TcpSocket>)> {
+    pub fn spare_sockets(&mut self) -> Vec<(u64, TcpList)> {
         self.model.take_spares()
     }
 

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::collector::destroy::DestroyTarget;
 use crate::collector::worker::{Tick, Worker};
 use crate::collector::{CollectError, RoundSource};
-use crate::model::{Frame, Needs, Round, TcpSocket};
+use crate::model::{Frame, Needs, Round, TcpList};
 
 /// Creates the source on the collection thread.
 pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn RoundSource>, CollectError> + Send>;
@@ -58,7 +58,7 @@ impl Collector {
 
     /// Hands an emptied socket list back to the collector of the namespace
     /// with `inode` (0 for one namespace) to fill again.
-    pub fn recycle(&self, inode: u64, tcp: Vec<TcpSocket>) {
+    pub fn recycle(&self, inode: u64, tcp: TcpList) {
         let _ = self.worker.send(move |w| w.source.recycle(inode, tcp));
     }
 

@@ -103,7 +103,7 @@ pub fn sample(k: usize) -> Snapshot {
     let mut snap = Snapshot::empty(at(k), "web-1", "host");
     snap.collector.sockets = tcp.len() as u64;
     snap.collector.duration_us = 1800;
-    snap.tcp = tcp;
+    snap.tcp = tcp.into();
     snap.unix_listeners = vec![
         unix("/run/nginx.sock", 0, 511, UnixKind::Stream, 7001),
         unix("/run/php/php-fpm.sock", 128, 128, UnixKind::Stream, 7002),

@@ -125,7 +125,7 @@ fn the_leak_names_the_owning_process() {
 fn kernel_ages_fire_from_the_first_sample_and_name_both_bugs() {
     use crate::model::TcpTimes;
     let mut s = with_cw(0, 100..112);
-    for (i, sock) in s.tcp.iter_mut().skip(1).enumerate() {
+    for (i, sock) in s.tcp.owned_mut().iter_mut().skip(1).enumerate() {
         sock.recv_q = u32::from(i < 8);
     }
     s.tcp_times = (100..112)

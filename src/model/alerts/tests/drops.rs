@@ -228,7 +228,7 @@ fn sk_drops_beyond_listen_drops_are_said_to_be_other_drops() {
 #[test]
 fn a_wrapped_counter_and_a_new_member_count_exactly() {
     let mut before = pool(0, [0, 0], [u32::MAX - 2, 0], &drops(0, 0));
-    before.tcp.pop();
+    before.tcp.owned_mut().pop();
     let after = pool(1, [0, 0], [4, 3], &drops(10, 10));
     let (_, frames) = run(&Thresholds::default(), vec![before, after]);
     let o = frames[1].alerts.overflow.as_ref().unwrap();
@@ -249,7 +249,7 @@ fn a_wrapped_counter_and_a_new_member_count_exactly() {
 fn without_drop_data_the_fill_guess_stays() {
     let old = |secs, q, o| {
         let mut s = pool(secs, q, [0, 0], &drops(o, o));
-        for sock in &mut s.tcp {
+        for sock in s.tcp.owned_mut() {
             sock.drops = None;
         }
         s

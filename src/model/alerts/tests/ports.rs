@@ -148,7 +148,7 @@ fn reusable_time_wait_still_warns_when_the_other_ports_fill_the_range() {
             )
         })
         .collect();
-    s.tcp.extend(more);
+    s.tcp.owned_mut().extend(more);
     assert_eq!(
         findings(s),
         vec![(
