@@ -387,6 +387,16 @@ fn ss_states_in(ns: &NamedNetns) -> BTreeMap<String, u64> {
     states
 }
 
+/// The sample of namespace `ns` in round `r`.
+fn sample_of<'r>(r: &'r sockscope::model::Round, ns: &NamedNetns) -> &'r Snapshot {
+    let inode = std::fs::metadata(ns.path()).unwrap().ino();
+    r.parts
+        .iter()
+        .find(|p| p.inode == inode)
+        .and_then(|p| p.sample.as_ref())
+        .unwrap_or_else(|| panic!("no sample of {}", ns.name))
+}
+
 /// The real scheduler over several real namespaces with no budget at all:
 /// every round the focused one is dumped in full (and equals `ss -tan`
 /// there), the others only in their first round; moving the focus moves
@@ -428,21 +438,15 @@ fn a_zero_budget_still_dumps_the_focused_namespace_every_round() {
         });
         for round in rounds {
             let r = all.collect_round(wait);
-            let sample = |ns: &NamedNetns| {
-                r.parts
-                    .iter()
-                    .find(|p| p.inode == inode(ns))
-                    .and_then(|p| p.sample.as_ref())
-                    .unwrap_or_else(|| panic!("round {round}: no sample of {}", ns.name))
-            };
+            let sample = |ns: &NamedNetns| sample_of(&r, ns);
             for (i, ns) in spaces.iter().enumerate() {
                 let got = tiers(sample(ns)).states;
-                let want = if i == focus || round == 0 {
-                    StatesTier::FullDump
-                } else {
-                    StatesTier::Kept
-                };
-                assert_eq!(got, want, "round {round}, namespace {i}, focus {focus}");
+                let full = i == focus || round == 0;
+                assert_eq!(
+                    got == StatesTier::FullDump,
+                    full,
+                    "round {round}, namespace {i}, focus {focus}: {got:?}"
+                );
             }
             let focused = sample(&spaces[focus]);
             assert_eq!(
@@ -460,4 +464,131 @@ fn a_zero_budget_still_dumps_the_focused_namespace_every_round() {
             );
         }
     }
+}
+
+/// Waits (at most 5 s) until the `Tcp:` counters of `ns` stay the same
+/// for 100 ms: the servers' last handshakes and FINs are done.
+fn settle(ns: &NamedNetns) {
+    let tcp = || {
+        let out = std::process::Command::new("ip")
+            .args(["netns", "exec", &ns.name, "cat", "/proc/net/snmp"])
+            .output()
+            .expect("run ip netns exec cat");
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines()
+            .filter(|l| l.starts_with("Tcp:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut before = tcp();
+    for _ in 0..50 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let now = tcp();
+        if now == before {
+            return;
+        }
+        before = now;
+    }
+}
+
+/// Quiet namespaces need no dump: with no budget, after their first full
+/// dump every round proves their states unchanged (sockstat, listeners and
+/// segment counters as at the dump), and they equal `ss -tan` there; a
+/// namespace whose sockets changed is no longer proven, its states are
+/// only kept, until a full dump (here the focus) proves them again.
+#[test]
+fn quiet_namespaces_are_proven_unchanged_and_equal_ss_until_a_socket_moves() {
+    if !tools::need("ss", "the kernel's own view to compare with")
+        || !tools::need("python3", "the servers inside the namespaces")
+    {
+        return;
+    }
+    let Some((busy, quiet)) = NamedNetns::pair() else {
+        return;
+    };
+    let spec = |port| ServerSpec {
+        port,
+        backlog: 8,
+        close_wait: 2,
+        queued: 1,
+        comm: "tiers-quiet",
+    };
+    let mut busy_server = Server::start(Place::Named(&busy), spec(7801));
+    let _quiet_server = Server::start(Place::Named(&quiet), spec(7802));
+    settle(&busy);
+    settle(&quiet);
+    let inode = |ns: &NamedNetns| std::fs::metadata(ns.path()).unwrap().ino();
+    let mut all = AllNetns::open(|s| s, 0.0);
+    let wait = std::time::Duration::from_secs(5);
+    let round = |all: &mut AllNetns| {
+        let r = all.collect_round(wait);
+        (sample_of(&r, &busy).clone(), sample_of(&r, &quiet).clone())
+    };
+    let check_unchanged = |snap: &Snapshot, ns: &NamedNetns, what: &str| {
+        let t = tiers(snap);
+        assert_eq!(
+            (t.states, t.states_age_ms, t.unchanged_namespaces),
+            (StatesTier::Unchanged, 0, 1),
+            "{what}"
+        );
+        assert_eq!(our_states(snap), ss_states_in(ns), "{what}: equals ss -tan");
+    };
+    let (b, q) = round(&mut all);
+    assert_eq!(
+        (tiers(&b).states, tiers(&q).states),
+        (StatesTier::FullDump, StatesTier::FullDump)
+    );
+    for n in 1..4 {
+        let (b, q) = round(&mut all);
+        check_unchanged(&b, &busy, &format!("round {n}, busy"));
+        check_unchanged(&q, &quiet, &format!("round {n}, quiet"));
+        assert!(
+            our_states(&b).contains_key("CLOSE-WAIT"),
+            "{:?}",
+            our_states(&b)
+        );
+    }
+    let not_listen = |snap: &Snapshot| {
+        let mut states = our_states(snap);
+        states.remove("LISTEN");
+        states
+    };
+    let before = not_listen(&round(&mut all).0);
+    busy_server.kill();
+    let (b, q) = round(&mut all);
+    assert_eq!(
+        tiers(&b).states,
+        StatesTier::Kept,
+        "the kill sent FINs and RSTs"
+    );
+    assert_eq!(not_listen(&b), before, "the kept states are the dump's");
+    assert_ne!(
+        our_states(&b),
+        ss_states_in(&busy),
+        "and they are no longer true"
+    );
+    check_unchanged(&q, &quiet, "the quiet one, meanwhile");
+    all.needs(&Needs {
+        focused: vec![inode(&busy)],
+        alerting: Vec::new(),
+    });
+    let (b, _) = round(&mut all);
+    assert_eq!(tiers(&b).states, StatesTier::FullDump);
+    assert_eq!(
+        our_states(&b),
+        ss_states_in(&busy),
+        "the focus dumps it again"
+    );
+    all.needs(&Needs::default());
+    let (b, q) = round(&mut all);
+    if tiers(&b).states == StatesTier::Unchanged {
+        assert_eq!(our_states(&b), ss_states_in(&busy), "proven again");
+    } else {
+        assert_eq!(
+            tiers(&b).states,
+            StatesTier::Kept,
+            "the closing handshakes still ran"
+        );
+    }
+    check_unchanged(&q, &quiet, "the quiet one, at the end");
 }

@@ -258,9 +258,12 @@ impl AllNetns {
             if err.is_none() {
                 let left = deadline.saturating_duration_since(Instant::now());
                 match m.source.wait_collect(left) {
-                    Some(Ok(snap)) => {
-                        if let Some(t) = &snap.collector.tiers {
-                            self.schedule.charge(m.standing.update(snap.taken_at, t));
+                    Some(Ok(mut snap)) => {
+                        self.schedule.charge(m.standing.update(&snap));
+                        if m.standing.unchanged()
+                            && let Some(t) = &mut snap.collector.tiers
+                        {
+                            t.prove_unchanged();
                         }
                         sample = Some(snap);
                     }

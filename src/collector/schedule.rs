@@ -9,16 +9,20 @@
 //!
 //! Order of need: the focused namespace (the drill-down, the picked
 //! namespace) and namespaces never dumped always get one; then namespaces
-//! with active alerts, then those whose sockstat moved since their last
-//! full dump, then the rest, each group oldest first (round-robin). The
-//! first candidate that does not fit the credit stops the round, so an
-//! expensive namespace is not starved by cheap ones behind it.
+//! with active alerts, then those whose states may have changed since
+//! their last full dump, then those proven unchanged ([`Evidence`]), each
+//! group oldest first (round-robin: a namespace whose sockets keep
+//! changing does not starve the others). The first candidate that does
+//! not fit the credit stops the round, so an expensive namespace is not
+//! starved by cheap ones behind it.
 
 use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::model::tiers::{Sockstat, StatesTier, Tiers};
+use crate::model::Snapshot;
+use crate::model::TcpState;
+use crate::model::tiers::{Sockstat, StatesTier};
 
 /// The default budget: a fifth of one core.
 pub const DEFAULT_BUDGET_PERCENT: f64 = 20.0;
@@ -48,6 +52,8 @@ pub struct Candidate {
     pub alerting: bool,
     /// Its last full dump; `None` when it never had one.
     pub last: Option<LastFull>,
+    /// Its states are proven unchanged since that dump ([`Standing::unchanged`]).
+    pub unchanged: bool,
 }
 
 /// The credit of CPU time for full dumps, carried from round to round.
@@ -116,12 +122,13 @@ impl Schedule {
             let last = c.last.expect("never-dumped candidates are already chosen");
             let group = if c.alerting {
                 0
-            } else if last.change > 0 {
+            } else if !c.unchanged {
                 1
             } else {
                 2
             };
-            (group, std::cmp::Reverse(last.age))
+            let age = std::cmp::Reverse(last.age);
+            (group, age, std::cmp::Reverse(last.change))
         });
         for i in rest {
             let cost = candidates[i].last.map_or(0.0, |l| l.cost_us as f64);
@@ -140,14 +147,69 @@ impl Schedule {
     }
 }
 
-/// What a scheduler of several namespaces remembers of one, from the
-/// tiers of its samples.
+/// What a sample says, in O(1), of a namespace's sockets other than its
+/// listeners. Equal evidence at two samples proves that no TCP socket of
+/// the namespace entered, left or changed state in between: every such
+/// change sends or receives a segment (`InSegs`, `OutSegs`, or
+/// `RetransSegs` for a retransmitted SYN or FIN), except a socket closed
+/// in SYN-SENT, an orphan timing out in FIN-WAIT-2 or TIME-WAIT ending,
+/// which change `inuse` or `tw` without any segment (and no socket enters
+/// without one), and a request socket dropped with its listener, which
+/// changes the listener counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    /// `TCP: inuse`, `TCP6: inuse` and `TCP: tw` of its sockstat.
+    inuse: [u64; 3],
+    /// Its IPv4 and IPv6 listeners, from the LISTEN-only dumps.
+    listeners: [u64; 2],
+    /// `Tcp: InSegs`, `OutSegs` and `RetransSegs` of its `/proc/net/snmp`.
+    segments: [u64; 3],
+}
+
+impl Evidence {
+    /// The evidence of `snapshot`; `None` without its sockstat or one of
+    /// the segment counters.
+    pub fn of(snapshot: &Snapshot) -> Option<Evidence> {
+        let stat = snapshot.collector.tiers.as_ref()?.sockstat?;
+        let counter = |name: &str| snapshot.counters.get(name).copied();
+        let mut listeners = [0, 0];
+        for s in snapshot.tcp.iter().filter(|s| s.state == TcpState::Listen) {
+            listeners[usize::from(!s.local.is_ipv4())] += 1;
+        }
+        Some(Evidence {
+            inuse: [stat.tcp_inuse, stat.tcp6_inuse, stat.tcp_tw],
+            listeners,
+            segments: [
+                counter("InSegs")?,
+                counter("OutSegs")?,
+                counter("RetransSegs")?,
+            ],
+        })
+    }
+}
+
+/// A namespace's last full dump as the scheduler remembers it.
+#[derive(Clone, Copy, Debug)]
+struct Dumped {
+    /// When its collection started.
+    at: Timestamp,
+    /// Thread CPU time of its state dumps, microseconds.
+    cost_us: u64,
+    /// Its sockstat.
+    sockstat: Option<Sockstat>,
+    /// Its evidence.
+    evidence: Option<Evidence>,
+}
+
+/// What a scheduler of several namespaces remembers of one, from its samples.
 #[derive(Clone, Debug, Default)]
 pub struct Standing {
-    /// Start, state-dump cost and sockstat of its last full dump.
-    last_full: Option<(Timestamp, u64, Option<Sockstat>)>,
+    /// Its last full dump.
+    last_full: Option<Dumped>,
     /// Its newest sockstat.
     sockstat: Option<Sockstat>,
+    /// Its newest evidence.
+    evidence: Option<Evidence>,
 }
 
 impl Standing {
@@ -156,28 +218,47 @@ impl Standing {
         Candidate {
             focused,
             alerting,
-            last: self.last_full.map(|(at, cost_us, then)| LastFull {
-                age: now.duration_since(at).unsigned_abs(),
-                cost_us,
-                change: match (&self.sockstat, &then) {
+            last: self.last_full.map(|d| LastFull {
+                age: now.duration_since(d.at).unsigned_abs(),
+                cost_us: d.cost_us,
+                change: match (&self.sockstat, &d.sockstat) {
                     (Some(now), Some(then)) => now.distance(then),
                     _ => 0,
                 },
             }),
+            unchanged: self.unchanged(),
         }
     }
 
-    /// Takes in a sample collected at `taken_at` with `tiers`; returns
-    /// the CPU time its state dumps cost, to [`Schedule::charge`] (0 for a
-    /// namespace's first full dump, which happens whatever the budget: its
-    /// debt would cost the next rounds their dumps).
-    pub fn update(&mut self, taken_at: Timestamp, tiers: &Tiers) -> u64 {
+    /// Whether the newest sample proves the states of the last full dump
+    /// still current: both have [`Evidence`] and it is equal.
+    pub fn unchanged(&self) -> bool {
+        matches!(
+            (&self.evidence, self.last_full.as_ref().and_then(|d| d.evidence.as_ref())),
+            (Some(now), Some(then)) if now == then
+        )
+    }
+
+    /// Takes in a sample; returns the CPU time its state dumps cost, to
+    /// [`Schedule::charge`] (0 for a namespace's first full dump, which
+    /// happens whatever the budget: its debt would cost the next rounds
+    /// their dumps).
+    pub fn update(&mut self, snapshot: &Snapshot) -> u64 {
+        let Some(tiers) = &snapshot.collector.tiers else {
+            return 0;
+        };
         self.sockstat = tiers.sockstat;
+        self.evidence = Evidence::of(snapshot);
         if tiers.states != StatesTier::FullDump {
             return 0;
         }
         let first = self.last_full.is_none();
-        self.last_full = Some((taken_at, tiers.states_cpu_us, tiers.sockstat));
+        self.last_full = Some(Dumped {
+            at: snapshot.taken_at,
+            cost_us: tiers.states_cpu_us,
+            sockstat: tiers.sockstat,
+            evidence: self.evidence,
+        });
         if first { 0 } else { tiers.states_cpu_us }
     }
 }
@@ -222,6 +303,11 @@ mod tests {
             .collect()
     }
 
+    /// The rounds of `plans` in which namespace `ns` got a full dump.
+    fn dumped_in(plans: &[Vec<bool>], ns: usize) -> Vec<usize> {
+        (0..plans.len()).filter(|&r| plans[r][ns]).collect()
+    }
+
     #[test]
     fn below_the_budget_every_round_is_a_full_dump() {
         let mut s = Schedule::new(20.0);
@@ -256,25 +342,57 @@ mod tests {
     }
 
     #[test]
-    fn alerts_then_change_then_age_decide_who_fits() {
+    fn alerts_then_possible_change_then_age_decide_who_fits() {
         let mut s = Schedule::new(1.0);
         let mut alerting = dumped(1, 4_000, 0);
         alerting.alerting = true;
+        let mut proven = dumped(90, 4_000, 0);
+        proven.unchanged = true;
         let cands = [
             dumped(50, 4_000, 0),
             dumped(2, 4_000, 7),
             alerting,
+            proven,
             dumped(60, 4_000, 0),
         ];
         // 1% of 1 s is 10 ms: two dumps of 4 ms fit, the third does not.
-        assert_eq!(s.plan(SECOND, &cands), [false, true, true, false]);
+        assert_eq!(s.plan(SECOND, &cands), [false, false, true, false, true]);
         let mut s = Schedule::new(1.0);
         let calm = [
             dumped(50, 4_000, 0),
             dumped(60, 4_000, 0),
-            dumped(5, 4_000, 0),
+            dumped(5, 4_000, 9),
         ];
         assert_eq!(s.plan(SECOND, &calm), [true, true, false], "oldest first");
+        let mut s = Schedule::new(2.0);
+        let mut proven = calm;
+        proven[1].unchanged = true;
+        assert_eq!(
+            s.plan(SECOND, &proven),
+            [true, true, true],
+            "proven unchanged ones get what is left"
+        );
+        let mut s = Schedule::new(1.0);
+        assert_eq!(s.plan(SECOND, &proven), [true, false, true]);
+    }
+
+    #[test]
+    fn a_namespace_that_keeps_changing_does_not_starve_the_quiet_ones() {
+        // The --namespaces 100 bench: the load's namespace (125 ms a dump,
+        // its sockstat moving every round) and 100 small namespaces whose
+        // dumps walk the same host-wide hash (15 ms each), at 20 %.
+        let mut s = Schedule::new(20.0);
+        let mut cands = vec![dumped(1, 125_000, 500)];
+        cands.extend((0..100).map(|i| dumped(i % 10 + 1, 15_000, 0)));
+        let plans = run(&mut s, cands, 60);
+        for ns in 0..101 {
+            let rounds = dumped_in(&plans, ns);
+            let gaps = rounds.windows(2).map(|w| w[1] - w[0]).max();
+            assert!(
+                rounds.first().is_some_and(|&r| r < 10) && gaps.is_some_and(|g| g <= 10),
+                "namespace {ns} dumped in rounds {rounds:?}"
+            );
+        }
     }
 
     #[test]
@@ -283,12 +401,7 @@ mod tests {
         let cands: Vec<Candidate> = (0..10).map(|i| dumped(i, 30_000, 0)).collect();
         let plans = run(&mut s, cands, 30);
         for ns in 0..10 {
-            let rounds: Vec<usize> = plans
-                .iter()
-                .enumerate()
-                .filter(|(_, plan)| plan[ns])
-                .map(|(r, _)| r)
-                .collect();
+            let rounds = dumped_in(&plans, ns);
             let gaps = rounds.windows(2).map(|w| w[1] - w[0]);
             assert!(rounds.len() >= 9, "namespace {ns}: {rounds:?}");
             assert!(gaps.max().unwrap() <= 4, "namespace {ns}: {rounds:?}");
@@ -319,41 +432,62 @@ mod tests {
         assert!(parse_budget("NaN").is_err());
     }
 
-    #[test]
-    fn a_standing_follows_its_samples_tiers() {
-        let at = |s: &str| -> Timestamp { s.parse().unwrap() };
-        let stat = |inuse| Sockstat {
+    /// A sample at `at` of tier `states`, with sockstat `inuse`, the
+    /// counters `segments` (`InSegs`, `OutSegs`, `RetransSegs`) and the
+    /// listeners at `listen`.
+    fn sample(
+        at: &str,
+        states: StatesTier,
+        inuse: u64,
+        segments: [u64; 3],
+        listen: &[&str],
+    ) -> Snapshot {
+        use crate::model::Tiers;
+        use crate::model::fixtures::{listen as listener, snapshot};
+        let mut snap = snapshot(at, listen.iter().map(|a| listener(a, 0, 8, 1)).collect());
+        snap.tcp.push(crate::model::fixtures::sock(
+            TcpState::Established,
+            "127.0.0.1:80",
+            "127.0.0.1:5000",
+            9,
+        ));
+        for (name, v) in ["InSegs", "OutSegs", "RetransSegs"]
+            .into_iter()
+            .zip(segments)
+        {
+            snap.counters.insert(name.to_owned(), v);
+        }
+        let stat = Sockstat {
             tcp_inuse: inuse,
             ..Sockstat::default()
         };
+        snap.collector.tiers = Some(Tiers {
+            states,
+            states_cpu_us: 700,
+            ..Tiers::full(Some(stat), 900)
+        });
+        snap
+    }
+
+    #[test]
+    fn a_standing_follows_its_samples_tiers() {
+        let at = |s: &str| -> Timestamp { s.parse().unwrap() };
+        let full = |t, inuse| sample(t, StatesTier::FullDump, inuse, [5, 5, 0], &[]);
         let mut st = Standing::default();
         assert_eq!(
             st.candidate(at("2026-12-01T00:00:00Z"), true, false).last,
             None
         );
-        let full = Tiers::full(Some(stat(10)), 900);
-        let full = Tiers {
-            states_cpu_us: 700,
-            ..full
-        };
         assert_eq!(
-            st.update(at("2026-11-30T23:59:59Z"), &full),
+            st.update(&full("2026-11-30T23:59:59Z", 10)),
             0,
             "the first is free"
         );
-        assert_eq!(st.update(at("2026-12-01T00:00:00Z"), &full), 700);
-        let kept = Tiers {
-            states: StatesTier::Kept,
-            sockstat: Some(stat(14)),
-            ..Tiers::default()
-        };
-        assert_eq!(
-            st.update(at("2026-12-01T00:00:01Z"), &kept),
-            0,
-            "nothing to charge"
-        );
+        assert_eq!(st.update(&full("2026-12-01T00:00:00Z", 10)), 700);
+        let kept = sample("2026-12-01T00:00:01Z", StatesTier::Kept, 14, [5, 5, 0], &[]);
+        assert_eq!(st.update(&kept), 0, "nothing to charge");
         let c = st.candidate(at("2026-12-01T00:00:03Z"), false, true);
-        assert!(c.alerting && !c.focused);
+        assert!(c.alerting && !c.focused && !c.unchanged);
         assert_eq!(
             c.last,
             Some(LastFull {
@@ -362,5 +496,48 @@ mod tests {
                 change: 4
             })
         );
+        assert_eq!(
+            st.update(&Snapshot::empty(at("2026-12-01T00:00:04Z"), "h", "n")),
+            0
+        );
+    }
+
+    #[test]
+    fn equal_evidence_proves_the_states_unchanged_and_any_move_disproves_it() {
+        let t0 = "2026-12-01T00:00:00Z";
+        let t1 = "2026-12-01T00:00:05Z";
+        let ls = ["127.0.0.1:80", "[::]:80"];
+        let mut st = Standing::default();
+        st.update(&sample(t0, StatesTier::FullDump, 3, [10, 20, 1], &ls));
+        assert!(st.unchanged(), "a sample proves itself");
+        st.update(&sample(t1, StatesTier::Kept, 3, [10, 20, 1], &ls));
+        assert!(st.unchanged());
+        assert!(st.candidate(t1.parse().unwrap(), false, false).unchanged);
+        let moved = [
+            sample(t1, StatesTier::Kept, 4, [10, 20, 1], &ls),
+            sample(t1, StatesTier::Kept, 3, [11, 20, 1], &ls),
+            sample(t1, StatesTier::Kept, 3, [10, 21, 1], &ls),
+            sample(t1, StatesTier::Kept, 3, [10, 20, 2], &ls),
+            sample(t1, StatesTier::Kept, 3, [10, 20, 1], &ls[..1]),
+            sample(
+                t1,
+                StatesTier::Kept,
+                3,
+                [10, 20, 1],
+                &["127.0.0.1:80", "127.0.0.1:81"],
+            ),
+        ];
+        for snap in &moved {
+            st.update(snap);
+            assert!(!st.unchanged(), "{:?} {:?}", snap.counters, snap.tcp);
+        }
+        let mut no_counters = sample(t1, StatesTier::Kept, 3, [10, 20, 1], &ls);
+        no_counters.counters.remove("RetransSegs");
+        st.update(&no_counters);
+        assert!(!st.unchanged(), "no proof without every counter");
+        let after = sample(t1, StatesTier::FullDump, 4, [10, 20, 1], &ls[..1]);
+        st.update(&after);
+        st.update(&sample(t1, StatesTier::Kept, 4, [10, 20, 1], &ls[..1]));
+        assert!(st.unchanged(), "measured against the newest full dump");
     }
 }

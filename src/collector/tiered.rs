@@ -137,6 +137,7 @@ impl OwnSchedule {
             focused: !self.needs.focused.is_empty(),
             alerting: !self.needs.alerting.is_empty(),
             last,
+            unchanged: false,
         };
         if self.schedule.plan(elapsed, &[me])[0] {
             Tier::Full

@@ -68,6 +68,13 @@ pub enum StatesTier {
     FullDump,
     /// Kept from the namespace's last full dump, `states_age_ms` old.
     Kept,
+    /// Kept from the namespace's last full dump (`dump_age_ms` old) and
+    /// proven current: since that dump its sockstat (`inuse`, `tw`), its
+    /// listener counts and its TCP segment counters (`InSegs`, `OutSegs`,
+    /// `RetransSegs`) have not moved, and no TCP socket enters, leaves or
+    /// changes state without one of them moving. The queued bytes of its
+    /// connections and its UNIX clients are still the dump's.
+    Unchanged,
 }
 
 /// How a sample was collected, tier by tier (`collector.tiers` in JSON).
@@ -79,12 +86,20 @@ pub struct Tiers {
     pub states: StatesTier,
     /// How much older the states are than the queues, milliseconds: the
     /// time from the start of the last full dump to the start of this
-    /// collection (0 for a full dump). For several namespaces, the oldest.
+    /// collection (0 for a full dump and for states proven
+    /// [`StatesTier::Unchanged`]). For several namespaces, the oldest.
     pub states_age_ms: u64,
     /// Namespaces whose states were kept this round (0 or 1 for one
-    /// namespace).
+    /// namespace), not counting those proven unchanged.
     #[serde(default)]
     pub kept_namespaces: u32,
+    /// Namespaces whose kept states were proven [`StatesTier::Unchanged`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unchanged_namespaces: u32,
+    /// The age of the full dump behind states proven unchanged,
+    /// milliseconds (for several namespaces, the oldest); 0 when none is.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unchanged_dump_age_ms: u64,
     /// The namespace's sockstat (for several namespaces, their sums), when
     /// it could be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,6 +119,10 @@ pub struct Tiers {
     pub states_cpu_us: u64,
 }
 
+fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
 impl Tiers {
     /// The tiers of a full dump that cost `cpu_us`.
     pub fn full(sockstat: Option<Sockstat>, cpu_us: u64) -> Tiers {
@@ -120,14 +139,38 @@ impl Tiers {
         (self.states == StatesTier::Kept).then(|| Duration::from_millis(self.states_age_ms))
     }
 
+    /// Marks kept states as proven [`StatesTier::Unchanged`]: their age
+    /// moves to `unchanged_dump_age_ms`. Other tiers stay as they are.
+    pub fn prove_unchanged(&mut self) {
+        if self.states != StatesTier::Kept {
+            return;
+        }
+        self.states = StatesTier::Unchanged;
+        self.unchanged_dump_age_ms = self.states_age_ms;
+        self.states_age_ms = 0;
+        self.kept_namespaces = 0;
+        self.unchanged_namespaces = 1;
+    }
+
     /// Folds the tiers of one more namespace into a round's: kept if any
-    /// was kept, the oldest age, sockstats and CPU summed.
+    /// was kept, else unchanged if any was, the oldest ages, sockstats and
+    /// CPU summed.
     pub fn add(&mut self, part: &Tiers) {
-        if part.states == StatesTier::Kept {
-            self.states = StatesTier::Kept;
-            self.kept_namespaces += part.kept_namespaces.max(1);
+        match part.states {
+            StatesTier::Kept => {
+                self.states = StatesTier::Kept;
+                self.kept_namespaces += part.kept_namespaces.max(1);
+            }
+            StatesTier::Unchanged => {
+                if self.states == StatesTier::FullDump {
+                    self.states = StatesTier::Unchanged;
+                }
+                self.unchanged_namespaces += part.unchanged_namespaces.max(1);
+            }
+            StatesTier::FullDump => {}
         }
         self.states_age_ms = self.states_age_ms.max(part.states_age_ms);
+        self.unchanged_dump_age_ms = self.unchanged_dump_age_ms.max(part.unchanged_dump_age_ms);
         self.cpu_us += part.cpu_us;
         self.states_cpu_us += part.states_cpu_us;
         if let Some(s) = &part.sockstat {
@@ -136,19 +179,44 @@ impl Tiers {
     }
 
     /// The words the header and the text snapshot show when the states
-    /// are older than the queues (`states 4.0s old`), `None` otherwise.
+    /// are older than the queues (`states 4.0s old`) or proven unchanged
+    /// since an older dump (`states unchanged since a dump 43s ago`, or
+    /// `states 4.0s old, 98 namespaces unchanged since dumps up to 43s
+    /// ago`), `None` when every state is this round's.
     pub fn age_text(&self) -> Option<String> {
-        let age = self.states_age()?;
-        let secs = age.as_secs_f64();
-        Some(if secs < 60.0 {
-            format!("states {secs:.1}s old")
-        } else {
-            format!(
-                "states {}m{:02}s old",
-                age.as_secs() / 60,
-                age.as_secs() % 60
-            )
-        })
+        let unchanged = (self.unchanged_namespaces > 0)
+            .then(|| duration_text(Duration::from_millis(self.unchanged_dump_age_ms)));
+        match (self.states_age(), unchanged) {
+            (None, None) => None,
+            (Some(age), None) => Some(format!("states {} old", duration_text(age))),
+            (None, Some(dump)) if self.unchanged_namespaces == 1 => {
+                Some(format!("states unchanged since a dump {dump} ago"))
+            }
+            (None, Some(dump)) => Some(format!(
+                "states of {} namespaces unchanged since dumps up to {dump} ago",
+                self.unchanged_namespaces
+            )),
+            (Some(age), Some(dump)) => Some(format!(
+                "states {} old, {} namespace{} unchanged since dumps up to {dump} ago",
+                duration_text(age),
+                self.unchanged_namespaces,
+                if self.unchanged_namespaces == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            )),
+        }
+    }
+}
+
+/// `4.0s`, `2m05s`.
+fn duration_text(age: Duration) -> String {
+    let secs = age.as_secs_f64();
+    if secs < 60.0 {
+        format!("{secs:.1}s")
+    } else {
+        format!("{}m{:02}s", age.as_secs() / 60, age.as_secs() % 60)
     }
 }
 
@@ -257,6 +325,70 @@ mod tests {
         );
         assert_eq!(round.cpu_us, 310);
         assert_eq!(round.sockstat, Some(stat(9, 1, 5)));
+    }
+
+    #[test]
+    fn states_proven_unchanged_are_current_and_say_how_old_their_dump_is() {
+        let kept = |age_ms| Tiers {
+            states: StatesTier::Kept,
+            states_age_ms: age_ms,
+            kept_namespaces: 1,
+            ..Tiers::default()
+        };
+        let mut proven = kept(43_000);
+        proven.prove_unchanged();
+        assert_eq!(
+            (
+                proven.states,
+                proven.states_age(),
+                proven.unchanged_dump_age_ms
+            ),
+            (StatesTier::Unchanged, None, 43_000)
+        );
+        assert_eq!(
+            proven.age_text().as_deref(),
+            Some("states unchanged since a dump 43.0s ago")
+        );
+        let json = serde_json::to_value(proven).unwrap();
+        assert_eq!(
+            (
+                &json["states"],
+                &json["states_age_ms"],
+                &json["unchanged_dump_age_ms"]
+            ),
+            (&"unchanged".into(), &0.into(), &43_000.into())
+        );
+        assert!(
+            serde_json::to_value(kept(1))
+                .unwrap()
+                .get("unchanged_namespaces")
+                .is_none()
+        );
+        let mut full = Tiers::full(None, 1);
+        full.prove_unchanged();
+        assert_eq!(full, Tiers::full(None, 1), "only kept states can be proven");
+
+        let mut round = Tiers::full(None, 0);
+        round.add(&proven);
+        round.add(&proven);
+        assert_eq!(
+            round.age_text().as_deref(),
+            Some("states of 2 namespaces unchanged since dumps up to 43.0s ago")
+        );
+        round.add(&kept(4_000));
+        assert_eq!(
+            (
+                round.states,
+                round.states_age_ms,
+                round.kept_namespaces,
+                round.unchanged_namespaces
+            ),
+            (StatesTier::Kept, 4_000, 1, 2)
+        );
+        assert_eq!(
+            round.age_text().as_deref(),
+            Some("states 4.0s old, 2 namespaces unchanged since dumps up to 43.0s ago")
+        );
     }
 
     #[test]

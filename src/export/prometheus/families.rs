@@ -330,7 +330,7 @@ pub fn families(
     out.push(per_ns(
         Family::gauge(
             "sockscope_states_age_seconds",
-            "How much older the namespace's TCP states (and every figure built from them) are than its queues, seconds: 0 after a full dump, else the age of the last one (--full-dump-budget).",
+            "How much older the namespace's TCP states (and every figure built from them) are than its queues, seconds: 0 after a full dump and when its sockstat and segment counters prove them unchanged since the last one, else the age of that one (--full-dump-budget).",
         ),
         &|s, _| s.collector.tiers.map(|t| t.states_age_ms as f64 / 1000.0),
     ));
