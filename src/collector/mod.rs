@@ -339,7 +339,7 @@ impl LiveSource {
                 notes.push(format!("the {what} table changed during the dump"));
             }
         }
-        snap.counters = procfs_net::read_counters(&self.net_dir, &mut notes);
+        snap.counters = procfs_net::read_counters(&self.net_dir, &mut notes).into();
 
         let listeners = &mut snap.unix_listeners;
         match self.diag.dump("unix", unix::request(), |payload| {
@@ -393,7 +393,7 @@ impl LiveSource {
             tiers.states_cpu_us = out.cost_us;
         }
 
-        snap.tunables = procfs_net::read_tunables(&self.sys_dir, &mut notes);
+        snap.tunables = procfs_net::read_tunables(&self.sys_dir, &mut notes).into();
         snap.collector.sockets = snap.tcp.len() as u64;
         snap.collector.skipped_messages = skipped;
         snap.collector.notes = notes;

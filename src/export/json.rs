@@ -437,8 +437,8 @@ impl SnapshotDoc {
                     processes: ProcessDoc::list(&snapshot.processes, &r.processes),
                 })
                 .collect(),
-            counters: snapshot.counters.clone(),
-            tunables: snapshot.tunables.clone(),
+            counters: (*snapshot.counters).clone(),
+            tunables: (*snapshot.tunables).clone(),
             collector: snapshot.collector.clone(),
             sockets: None,
             alerts: Vec::new(),

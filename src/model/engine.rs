@@ -75,7 +75,8 @@ impl Model {
     /// Adds the frame of one namespace whose aggregate was already built
     /// (the dashboard builds it on the collection thread, off the UI
     /// thread). The frame in history gets the alerts active at its sample.
-    pub fn ingest_frame(&mut self, frame: Frame) {
+    pub fn ingest_frame(&mut self, mut frame: Frame) {
+        share_unchanged(&mut frame, self.history.latest());
         self.tracker.update(&frame.snapshot);
         self.history.push(frame);
         let set = self.alerts.evaluate(&self.history, &self.tracker);
@@ -134,6 +135,18 @@ impl Model {
     }
 }
 
+/// Makes a new `frame` hold `before`'s copy of the counters and tunables
+/// where they are equal (a quiet namespace's stay the same from sample to
+/// sample), so that kept frames share them instead of holding a map each.
+/// A frame someone else holds already is left as it is.
+fn share_unchanged(frame: &mut Frame, before: Option<&Frame>) {
+    let (Some(before), Some(snap)) = (before, Arc::get_mut(&mut frame.snapshot)) else {
+        return;
+    };
+    snap.counters.share_if_equal(&before.snapshot.counters);
+    snap.tunables.share_if_equal(&before.snapshot.tunables);
+}
+
 /// One namespace of a stream of rounds over several namespaces
 /// (`--all-netns`), judged on its own sockets, counters and tunables.
 #[derive(Clone, Debug)]
@@ -177,7 +190,8 @@ impl Model {
                 },
             };
             let fresh = part.sample.is_some();
-            if let Some(frame) = part.sample {
+            if let Some(mut frame) = part.sample {
+                share_unchanged(&mut frame, p.model.history.latest());
                 p.model.history.push(frame);
             }
             metas.push((part.label, part.id, part.error, fresh));
@@ -199,7 +213,8 @@ impl Model {
             .take_spare()
             .map(TcpList::into_vec)
             .unwrap_or_default();
-        let frame = merged_view(round.taken_at, &round.hostname, &view, spare);
+        let mut frame = merged_view(round.taken_at, &round.hostname, &view, spare);
+        share_unchanged(&mut frame, self.history.latest());
         // One tracker for every namespace: socket cookies are unique across
         // namespaces, and the view holds each namespace's shown sockets.
         self.tracker.update(&frame.snapshot);
@@ -241,5 +256,99 @@ impl Model {
         self.parts
             .iter()
             .map(|p| (p.label.as_str(), p.model.history.latest()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::snapshot;
+    use crate::model::round::Part;
+
+    /// A round over `web` and `db` at `at`, their `InSegs` at `segs`.
+    fn round(at: &str, segs: [u64; 2]) -> Round<Frame> {
+        let parts = [("web", 11), ("db", 22)]
+            .into_iter()
+            .zip(segs)
+            .map(|((label, inode), segs)| {
+                let mut snap = snapshot(at, vec![]);
+                snap.netns = label.to_owned();
+                snap.counters.insert("InSegs".to_owned(), segs);
+                snap.tunables
+                    .insert("net.core.somaxconn".to_owned(), "4096".to_owned());
+                Part {
+                    label: label.to_owned(),
+                    id: None,
+                    inode,
+                    sample: Some(Frame::new(snap)),
+                    error: None,
+                }
+            })
+            .collect();
+        Round {
+            taken_at: at.parse().unwrap(),
+            hostname: "h".to_owned(),
+            all: true,
+            parts,
+            unreachable: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn kept_frames_share_the_counters_and_tunables_that_did_not_change() {
+        let mut model = Model::new(&ModelLimits::default());
+        let first = model.ingest_round(round("2026-12-01T00:00:00Z", [5, 7]));
+        let second = model.ingest_round(round("2026-12-01T00:00:01Z", [5, 8]));
+        let frames =
+            |label: &str| -> Vec<Frame> { model.history_of(label).iter().cloned().collect() };
+        let (web, db) = (frames("web"), frames("db"));
+        assert_eq!((web.len(), db.len()), (2, 2));
+        let same = |a: &Frame, b: &Frame| {
+            (
+                a.snapshot.counters.same_copy(&b.snapshot.counters),
+                a.snapshot.tunables.same_copy(&b.snapshot.tunables),
+            )
+        };
+        assert_eq!(
+            same(&web[0], &web[1]),
+            (true, true),
+            "web's InSegs stayed 5"
+        );
+        assert_eq!(same(&db[0], &db[1]), (false, true), "db's moved 7 -> 8");
+        assert_eq!(
+            (
+                db[0].snapshot.counters["InSegs"],
+                db[1].snapshot.counters["InSegs"]
+            ),
+            (7, 8)
+        );
+        let parts = &second.snapshot.netns_parts;
+        assert!(parts[0].counters.same_copy(&web[1].snapshot.counters));
+        assert!(parts[1].tunables.same_copy(&db[1].snapshot.tunables));
+        assert_eq!(
+            (
+                first.snapshot.counters["InSegs"],
+                second.snapshot.counters["InSegs"]
+            ),
+            (12, 13),
+            "the merged view sums them"
+        );
+        assert!(first.snapshot.tunables.same_copy(&second.snapshot.tunables));
+        let json = serde_json::to_value(&*second.snapshot).unwrap();
+        assert_eq!(json["netns_parts"][1]["counters"]["InSegs"], 8, "{json}");
+        assert_eq!(json["tunables"]["net.core.somaxconn"], "4096");
+    }
+
+    #[test]
+    fn a_single_namespaces_frames_share_them_too() {
+        let mut model = Model::new(&ModelLimits::default());
+        let sample = |at: &str| {
+            let mut s = snapshot(at, vec![]);
+            s.counters.insert("ListenDrops".to_owned(), 3);
+            s
+        };
+        let a = model.ingest(sample("2026-12-01T00:00:00Z"));
+        let b = model.ingest(sample("2026-12-01T00:00:01Z"));
+        assert!(a.snapshot.counters.same_copy(&b.snapshot.counters));
     }
 }

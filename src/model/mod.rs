@@ -16,6 +16,7 @@ pub mod process_sockets;
 pub mod rates;
 pub mod round;
 pub mod series;
+pub mod shared;
 pub mod snapshot;
 pub mod states;
 pub mod tcp_list;
@@ -39,6 +40,7 @@ pub use process::{ProcessInfo, ProcessTable, SocketProcesses};
 pub use process_sockets::ProcessSockets;
 pub use round::{Part, Round, Unreachable};
 pub use series::{ListenerPoint, ListenerSeries, ListenerTrack};
+pub use shared::Shared;
 pub use snapshot::{
     CollectorStats, Snapshot, TcpSocket, TcpState, Timer, UnixKind, UnixListener, UnixPeer,
 };

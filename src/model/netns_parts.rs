@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::aggregate::{Aggregate, Owner};
 use super::history::Frame;
 use super::process::{ProcessTable, SocketProcesses};
+use super::shared::Shared;
 use super::snapshot::{Snapshot, TcpSocket};
 use super::tiers::Tiers;
 
@@ -34,12 +35,13 @@ pub struct NetnsPart {
     /// not be entered, slow); its sockets are then those of its last sample.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Its own `TcpExt`/`Tcp` counters (the snapshot's are the sums).
+    /// Its own `TcpExt`/`Tcp` counters (the snapshot's are the sums): the
+    /// namespace's frame's copy, shared.
     #[serde(default)]
-    pub counters: BTreeMap<String, u64>,
-    /// Its own tunables (the snapshot's are the `host` part's).
+    pub counters: Shared<BTreeMap<String, u64>>,
+    /// Its own tunables (the snapshot's are the `host` part's), shared likewise.
     #[serde(default)]
-    pub tunables: BTreeMap<String, String>,
+    pub tunables: Shared<BTreeMap<String, String>>,
 }
 
 impl Snapshot {
@@ -122,8 +124,8 @@ pub(crate) fn merged_view(
             tcp: 0,
             unix: 0,
             error: p.error.map(str::to_owned),
-            counters: BTreeMap::new(),
-            tunables: BTreeMap::new(),
+            counters: Shared::default(),
+            tunables: Shared::default(),
         };
         if let Some(f) = p.frame {
             let remap = remaps.next().expect("one remap per part with a frame");

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::kernel_ages::TcpTimes;
 use super::netns_parts::NetnsPart;
 use super::process::ProcessTable;
+use super::shared::Shared;
 use super::tcp_list::TcpList;
 
 /// TCP socket state as the kernel reports it in `inet_diag_msg.idiag_state`
@@ -334,11 +335,12 @@ pub struct Snapshot {
     pub unix_listeners: Vec<UnixListener>,
     /// Every `TcpExt` field of `/proc/net/netstat` and `Tcp` field of
     /// `/proc/net/snmp` (name → value). Fields with negative values
-    /// (`Tcp: MaxConn` is -1) are left out.
-    pub counters: BTreeMap<String, u64>,
+    /// (`Tcp: MaxConn` is -1) are left out. Shared with the frames
+    /// before it while they are equal ([`Shared`]).
+    pub counters: Shared<BTreeMap<String, u64>>,
     /// The TCP tunables, by sysctl name (`net.core.somaxconn` → `"4096"`),
-    /// whitespace folded to single spaces.
-    pub tunables: BTreeMap<String, String>,
+    /// whitespace folded to single spaces. Shared like `counters`.
+    pub tunables: Shared<BTreeMap<String, String>>,
     /// How the collection went.
     pub collector: CollectorStats,
     /// Owning processes of every socket with an inode (older recordings
@@ -371,8 +373,8 @@ impl Snapshot {
             netns_id: None,
             tcp: TcpList::new(),
             unix_listeners: Vec::new(),
-            counters: BTreeMap::new(),
-            tunables: BTreeMap::new(),
+            counters: Shared::default(),
+            tunables: Shared::default(),
             collector: CollectorStats::default(),
             processes: ProcessTable::default(),
             netns_parts: Vec::new(),

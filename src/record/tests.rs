@@ -321,7 +321,11 @@ fn a_merged_sample_of_schema_1_reads_back_as_its_round() {
         tcp,
         unix: 0,
         error: error.map(str::to_owned),
-        counters: [("ListenOverflows".to_owned(), u64::from(tcp))].into(),
+        counters: std::collections::BTreeMap::from([(
+            "ListenOverflows".to_owned(),
+            u64::from(tcp),
+        )])
+        .into(),
         tunables: Default::default(),
     };
     merged.netns_parts = vec![
