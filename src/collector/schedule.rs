@@ -12,7 +12,8 @@
 //! with active alerts, then those whose states may have changed since
 //! their last full dump, then those proven unchanged ([`Evidence`]), each
 //! group oldest first (round-robin: a namespace whose sockets keep
-//! changing does not starve the others). The first candidate that does
+//! changing does not starve the others); a namespace proven unchanged is
+//! dumped again only once its dump is [`UNCHANGED_REFRESH`] old. The first candidate that does
 //! not fit the credit stops the round, so an expensive namespace is not
 //! starved by cheap ones behind it.
 
@@ -54,6 +55,20 @@ pub struct Candidate {
     pub last: Option<LastFull>,
     /// Its states are proven unchanged since that dump ([`Standing::unchanged`]).
     pub unchanged: bool,
+}
+
+/// How old the dump behind states proven unchanged may grow before it is
+/// redone (within the budget, after every namespace that may have
+/// changed): it refreshes what the proof does not cover, the queued bytes
+/// of connections and the UNIX clients.
+pub const UNCHANGED_REFRESH: Duration = Duration::from_secs(60);
+
+impl Candidate {
+    /// Proven unchanged, its dump younger than [`UNCHANGED_REFRESH`]
+    /// (and not alerting): it needs no dump this round.
+    fn fresh_enough(&self) -> bool {
+        self.unchanged && !self.alerting && self.last.is_some_and(|l| l.age < UNCHANGED_REFRESH)
+    }
 }
 
 /// The credit of CPU time for full dumps, carried from round to round.
@@ -116,7 +131,9 @@ impl Schedule {
                 available -= c.last.map_or(0.0, |l| l.cost_us as f64);
             }
         }
-        let mut rest: Vec<usize> = (0..candidates.len()).filter(|&i| !full[i]).collect();
+        let mut rest: Vec<usize> = (0..candidates.len())
+            .filter(|&i| !full[i] && !candidates[i].fresh_enough())
+            .collect();
         rest.sort_by_key(|&i| {
             let c = &candidates[i];
             let last = c.last.expect("never-dumped candidates are already chosen");
@@ -348,15 +365,21 @@ mod tests {
         alerting.alerting = true;
         let mut proven = dumped(90, 4_000, 0);
         proven.unchanged = true;
+        let mut recent = dumped(59, 1, 0);
+        recent.unchanged = true;
         let cands = [
             dumped(50, 4_000, 0),
             dumped(2, 4_000, 7),
             alerting,
             proven,
             dumped(60, 4_000, 0),
+            recent,
         ];
         // 1% of 1 s is 10 ms: two dumps of 4 ms fit, the third does not.
-        assert_eq!(s.plan(SECOND, &cands), [false, false, true, false, true]);
+        assert_eq!(
+            s.plan(SECOND, &cands),
+            [false, false, true, false, true, false]
+        );
         let mut s = Schedule::new(1.0);
         let calm = [
             dumped(50, 4_000, 0),
@@ -367,6 +390,7 @@ mod tests {
         let mut s = Schedule::new(2.0);
         let mut proven = calm;
         proven[1].unchanged = true;
+        assert!(proven[1].last.unwrap().age >= UNCHANGED_REFRESH);
         assert_eq!(
             s.plan(SECOND, &proven),
             [true, true, true],
@@ -374,6 +398,25 @@ mod tests {
         );
         let mut s = Schedule::new(1.0);
         assert_eq!(s.plan(SECOND, &proven), [true, false, true]);
+    }
+
+    #[test]
+    fn proven_unchanged_namespaces_wait_for_their_refresh_whatever_the_credit() {
+        let mut s = Schedule::new(100.0);
+        let mut quiet = dumped(1, 1_000, 0);
+        quiet.unchanged = true;
+        let mut plans = Vec::new();
+        for age in [1, 30, 59, 60, 61] {
+            quiet.last = quiet.last.map(|l| LastFull {
+                age: Duration::from_secs(age),
+                ..l
+            });
+            plans.push(s.plan(SECOND, &[quiet])[0]);
+        }
+        assert_eq!(plans, [false, false, false, true, true]);
+        quiet.alerting = true;
+        quiet.last = quiet.last.map(|l| LastFull { age: SECOND, ..l });
+        assert_eq!(s.plan(SECOND, &[quiet]), [true], "an alert wants it fresh");
     }
 
     #[test]
