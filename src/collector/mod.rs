@@ -465,7 +465,8 @@ impl LiveSource {
     }
 
     /// Keeps `states` for the next state dump to fill, when it is an older
-    /// list than the kept one and no snapshot holds it any more.
+    /// list than the kept one, no snapshot holds it any more and it is no
+    /// larger than [`states::SPARE_MAX_SOCKETS`]; else it is freed.
     fn keep_spare(&mut self, states: Arc<Vec<TcpSocket>>) {
         if self
             .kept
@@ -476,6 +477,7 @@ impl LiveSource {
         }
         if let Ok(list) = Arc::try_unwrap(states)
             && list.capacity() > self.states_spare.capacity()
+            && list.capacity() <= states::SPARE_MAX_SOCKETS
         {
             self.states_spare = list;
         }

@@ -111,3 +111,17 @@ fn a_source_that_keeps_no_states_dumps_them_inline() {
     assert_eq!(tiers(&snap).states, StatesTier::FullDump);
     assert_eq!(ours(&snap, at), (1, 2));
 }
+
+#[test]
+fn only_lists_up_to_the_bound_are_kept_for_the_next_dump() {
+    let mut source = LiveSource::open().unwrap().keeping_states();
+    let huge = Arc::new(Vec::with_capacity(super::states::SPARE_MAX_SOCKETS + 1));
+    source.recycle(TcpList::with_shared(Vec::new(), huge));
+    assert_eq!(source.states_spare.capacity(), 0, "freed, not kept");
+    let bounded = Arc::new(Vec::with_capacity(super::states::SPARE_MAX_SOCKETS));
+    source.recycle(TcpList::with_shared(Vec::new(), bounded));
+    assert_eq!(
+        source.states_spare.capacity(),
+        super::states::SPARE_MAX_SOCKETS
+    );
+}
