@@ -34,7 +34,7 @@ keypress_ms() {
 # Seconds in a header's `states 4.2s old` / `states 1m05s old` (empty when absent).
 states_age_s() { sed -nE 's/.*states ([0-9]+)m([0-9]+)s old.*/\1 \2/p; s/.*states ([0-9.]+)s old.*/0 \1/p' <<<"$1" | awk 'NR == 1 { printf "%.1f", $1 * 60 + $2 }'; }
 # The sample clock of a header (`02:41:07 UTC`) in seconds of the day.
-clock_s() { grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2} UTC' <<<"$1" | head -1 | awk -F'[: ]' '{ print $1 * 3600 + $2 * 60 + $3 }'; }
+clock_s() { { grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2} UTC' <<<"$1" || true; } | head -1 | awk -F'[: ]' '{ print $1 * 3600 + $2 * 60 + $3 }'; }
 
 # dash NAME SECONDS COMMAND...: runs a dashboard in tmux at 200x60, waits 5 s
 # for its first samples, then measures for SECONDS: CPU (% of a core,
