@@ -54,7 +54,8 @@ fn fixed() -> Snapshot {
             owned(3, vec![2]),
             owned(14, vec![2]),
             owned(15, vec![2]),
-        ],
+        ]
+        .into(),
     };
     s.netns = "host".to_owned();
     s.collector.duration_us = 1500;

@@ -108,7 +108,8 @@ fn a_process_index_outside_the_table_is_one_line() {
     s.processes.sockets = vec![SocketProcesses {
         inode: 7,
         processes: vec![5],
-    }];
+    }]
+    .into();
     let offset = record(&path, &[s]);
     let file = path.to_str().unwrap();
     let out = run(&["snapshot", "--from", file, "--format", "json", "--sockets"]);

@@ -340,12 +340,23 @@ fn enter_on_a_unix_listener_lists_its_clients_with_their_processes() {
         user: "www-data".into(),
     });
     let client = snap.processes.list.len() as u32 - 1;
+    let mut owned: Vec<SocketProcesses> = snap
+        .processes
+        .sockets
+        .iter()
+        .map(|(inode, processes)| SocketProcesses {
+            inode,
+            processes: processes.to_vec(),
+        })
+        .collect();
     for inode in [9100, 9102] {
-        snap.processes.sockets.push(SocketProcesses {
+        owned.push(SocketProcesses {
             inode,
             processes: vec![client],
         });
     }
+    owned.sort_by_key(|s| s.inode);
+    snap.processes.sockets = owned.into();
     let mut app = app_with(
         settings(std::path::Path::new(".")),
         160,

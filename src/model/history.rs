@@ -19,6 +19,7 @@ use super::alerts::AlertSet;
 use super::keys::ListenerKey;
 use super::series::{ListenerPoint, ListenerSeries};
 use super::snapshot::Snapshot;
+use super::socket_owners::SocketOwners;
 use super::tcp_list::TcpList;
 
 /// One sample as shown: the snapshot, its aggregate and the alerts active then.
@@ -72,7 +73,7 @@ impl Frame {
         self.stripped = true;
         let snapshot = Arc::make_mut(&mut self.snapshot);
         let tcp = std::mem::take(&mut snapshot.tcp);
-        snapshot.processes.sockets = Vec::new();
+        snapshot.processes.sockets = SocketOwners::default();
         snapshot.tcp_times = Vec::new();
         snapshot.unix_peers = Vec::new();
         let agg = Arc::make_mut(&mut self.agg);

@@ -219,7 +219,8 @@ fn old_frames_lose_per_socket_detail_but_keep_rows_and_their_owners() {
             sockets: vec![SocketProcesses {
                 inode: 7,
                 processes: vec![0],
-            }],
+            }]
+            .into(),
         };
         snap.tcp_times = vec![TcpTimes {
             cookie: 100,

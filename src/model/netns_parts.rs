@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::aggregate::{Aggregate, Owner};
 use super::history::Frame;
-use super::process::{ProcessTable, SocketProcesses};
+use super::process::ProcessTable;
 use super::shared::Shared;
 use super::snapshot::{Snapshot, TcpSocket};
 use super::tiers::Tiers;
@@ -231,19 +231,16 @@ fn unite<'a>(
     let mut remaps = Vec::new();
     for t in tables {
         let remap: Vec<u32> = t.list.iter().map(|p| index[&p.pid]).collect();
-        for s in &t.sockets {
-            let owners = sockets.entry(s.inode).or_default();
-            owners.extend(s.processes.iter().map(|&i| remap[i as usize]));
+        for (inode, processes) in t.sockets.iter() {
+            let owners = sockets.entry(inode).or_default();
+            owners.extend(processes.iter().map(|&i| remap[i as usize]));
             owners.sort_unstable();
             owners.dedup();
         }
         remaps.push(remap);
     }
     out.list = by_pid.into_values().collect();
-    out.sockets = sockets
-        .into_iter()
-        .map(|(inode, processes)| SocketProcesses { inode, processes })
-        .collect();
+    out.sockets = sockets.into_iter().collect();
     (out, remaps)
 }
 
@@ -265,13 +262,7 @@ mod tests {
                 uid: 0,
                 user: "root".to_owned(),
             }],
-            sockets: inodes
-                .iter()
-                .map(|&inode| SocketProcesses {
-                    inode,
-                    processes: vec![0],
-                })
-                .collect(),
+            sockets: inodes.iter().map(|&inode| (inode, vec![0])).collect(),
         }
     }
 

@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::socket_owners::{SocketOwners, SocketProcesses};
+
 /// One process that holds a socket open.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProcessInfo {
@@ -24,15 +26,6 @@ pub struct ProcessInfo {
     pub user: String,
 }
 
-/// The processes holding one socket inode.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SocketProcesses {
-    /// Socket inode (`idiag_inode`, `udiag_ino`).
-    pub inode: u32,
-    /// Indices into [`ProcessTable::list`], ascending.
-    pub processes: Vec<u32>,
-}
-
 /// Owning processes of the sockets the collector looked up.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessTable {
@@ -45,7 +38,7 @@ pub struct ProcessTable {
     /// Every process named by [`ProcessTable::sockets`], by pid.
     pub list: Vec<ProcessInfo>,
     /// Looked-up sockets with at least one owner, sorted by inode.
-    pub sockets: Vec<SocketProcesses>,
+    pub sockets: SocketOwners,
 }
 
 impl ProcessTable {
@@ -55,10 +48,7 @@ impl ProcessTable {
         if inode == 0 {
             return &[];
         }
-        match self.sockets.binary_search_by_key(&inode, |s| s.inode) {
-            Ok(i) => &self.sockets[i].processes,
-            Err(_) => &[],
-        }
+        self.sockets.get(inode)
     }
 
     /// The process at index `idx` of [`ProcessTable::list`].
@@ -136,7 +126,8 @@ mod tests {
                     inode: 9,
                     processes: vec![2],
                 },
-            ],
+            ]
+            .into(),
         }
     }
 

@@ -33,8 +33,8 @@ impl ProcessSockets {
         let inodes: Vec<u32> = table
             .sockets
             .iter()
-            .filter(|s| s.processes.binary_search(&process).is_ok())
-            .map(|s| s.inode)
+            .filter(|(_, owners)| owners.binary_search(&process).is_ok())
+            .map(|(inode, _)| inode)
             .collect();
         let held = |inode: u32| inode != 0 && inodes.binary_search(&inode).is_ok();
         let mut out = ProcessSockets::default();
@@ -111,7 +111,8 @@ mod tests {
                 owned(5, vec![0]),
                 owned(6, vec![1]),
                 owned(7, vec![0]),
-            ],
+            ]
+            .into(),
         };
         let agg = Aggregate::build(&snap);
         let app = ProcessSockets::of(&snap, &agg, 0);

@@ -44,18 +44,16 @@ impl Snapshot {
         let table = &self.processes;
         let procs = table.list.len();
         let mut last = None;
-        for (i, s) in table.sockets.iter().enumerate() {
-            if last.is_some_and(|l| l >= s.inode) {
+        for (i, (inode, processes)) in table.sockets.iter().enumerate() {
+            if last.is_some_and(|l| l >= inode) {
                 return Err(format!(
-                    "processes.sockets[{i}] (inode {}) is out of inode order",
-                    s.inode
+                    "processes.sockets[{i}] (inode {inode}) is out of inode order"
                 ));
             }
-            last = Some(s.inode);
-            if let Some(&p) = s.processes.iter().find(|&&p| p as usize >= procs) {
+            last = Some(inode);
+            if let Some(&p) = processes.iter().find(|&&p| p as usize >= procs) {
                 return Err(format!(
-                    "processes.sockets[{i}] (inode {}) names process {p} of a {procs}-entry process list",
-                    s.inode
+                    "processes.sockets[{i}] (inode {inode}) names process {p} of a {procs}-entry process list"
                 ));
             }
         }
@@ -94,10 +92,11 @@ mod tests {
             uid: 0,
             user: "root".to_owned(),
         });
-        s.processes.sockets.push(SocketProcesses {
+        s.processes.sockets = vec![SocketProcesses {
             inode: 7,
             processes: vec![process],
-        });
+        }]
+        .into();
         s
     }
 
@@ -113,8 +112,12 @@ mod tests {
     #[test]
     fn socket_table_must_be_sorted() {
         let mut s = with_owner(0);
-        let again = s.processes.sockets[0].clone();
-        s.processes.sockets.push(again);
+        let entry = |(inode, processes): (u32, &[u32])| SocketProcesses {
+            inode,
+            processes: processes.to_vec(),
+        };
+        let again: Vec<SocketProcesses> = s.processes.sockets.iter().map(entry).collect();
+        s.processes.sockets = again.iter().chain(&again).cloned().collect();
         assert_eq!(
             s.validate().unwrap_err(),
             "processes.sockets[1] (inode 7) is out of inode order"

@@ -52,7 +52,8 @@ fn rich() -> Snapshot {
             inode: 900,
             processes: vec![0, 1],
         },
-    ];
+    ]
+    .into();
     let part = |label: &str, tcp: u32, unix: u32| NetnsPart {
         label: label.to_owned(),
         id: None,

@@ -291,7 +291,8 @@ fn a_process_index_outside_the_table_is_refused() {
     s.processes.sockets = vec![crate::model::SocketProcesses {
         inode: s.tcp[0].inode,
         processes: vec![5],
-    }];
+    }]
+    .into();
     let payload = lz4_flex::compress_prepend_size(&rmp_serde::to_vec_named(&s).unwrap());
     let offset = encode_header(&header()).len();
     let err = open(one_sample(&payload)).unwrap().read(0).unwrap_err();
@@ -371,7 +372,8 @@ fn a_round_with_a_bad_namespace_sample_is_refused_naming_it() {
     bad.processes.sockets = vec![crate::model::SocketProcesses {
         inode: bad.tcp[0].inode,
         processes: vec![5],
-    }];
+    }]
+    .into();
     let mut round = Round::one(samples()[0].clone());
     round.all = true;
     round.parts.push(crate::model::Part {

@@ -44,7 +44,8 @@ fn pool(secs: i64, q: [u32; 2], d: [u32; 2], counters: &[(&str, u64)]) -> Snapsh
                 inode: 12,
                 processes: vec![0, 2],
             },
-        ],
+        ]
+        .into(),
     };
     s
 }
