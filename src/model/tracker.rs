@@ -19,13 +19,37 @@ use jiff::SignedDuration;
 use super::kernel_ages::{SocketAge, kernel_age_ms, socket_age};
 use super::snapshot::{Snapshot, TcpSocket, TcpState};
 
+/// One tracked socket: 24 bytes (32 with its cookie in the map), since the
+/// map holds one per socket (a million at the largest scale). Times are
+/// nanoseconds since the Unix epoch (see [`nanos`]).
 #[derive(Clone, Copy, Debug)]
 struct Seen {
-    at: Timestamp,
-    /// The kernel proved the socket in its state since at least then.
-    proven: Option<Timestamp>,
-    state: TcpState,
+    at: i64,
+    /// The kernel proved the socket in its state since at least then;
+    /// [`NOT_PROVEN`] when it did not.
+    proven: i64,
     generation: u32,
+    state: TcpState,
+}
+
+/// `Seen::proven` of a socket the kernel proved nothing about.
+const NOT_PROVEN: i64 = i64::MIN;
+
+/// `t` in nanoseconds since the Unix epoch: exact from 1677 to 2262, and
+/// clamped there (only a made-up recording goes beyond).
+fn nanos(t: Timestamp) -> i64 {
+    t.as_nanosecond()
+        .clamp(i128::from(i64::MIN + 1), i128::from(i64::MAX)) as i64
+}
+
+/// The timestamp of [`nanos`] `n`.
+fn timestamp(n: i64) -> Timestamp {
+    Timestamp::from_nanosecond(i128::from(n)).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// [`proven_start`] as stored in [`Seen::proven`].
+fn proven_nanos(snapshot: &Snapshot, sock: &TcpSocket) -> i64 {
+    proven_start(snapshot, sock).map_or(NOT_PROVEN, nanos)
 }
 
 /// When the kernel proves `sock` entered its state at the latest, from the
@@ -56,7 +80,7 @@ impl Tracker {
     pub fn update(&mut self, snapshot: &Snapshot) {
         let generation = self.generation.wrapping_add(1);
         self.generation = generation;
-        let at = snapshot.taken_at;
+        let at = nanos(snapshot.taken_at);
         let mut live = 0;
         for s in &snapshot.tcp {
             if s.cookie == 0 {
@@ -66,7 +90,7 @@ impl Tracker {
                 Entry::Vacant(v) => {
                     v.insert(Seen {
                         at,
-                        proven: proven_start(snapshot, s),
+                        proven: proven_nanos(snapshot, s),
                         state: s.state,
                         generation,
                     });
@@ -82,9 +106,14 @@ impl Tracker {
                     if e.state != s.state {
                         e.state = s.state;
                         e.at = at;
-                        e.proven = proven_start(snapshot, s);
+                        e.proven = proven_nanos(snapshot, s);
                     } else if let Some(p) = proven_start(snapshot, s) {
-                        e.proven = Some(e.proven.map_or(p, |q| q.min(p)));
+                        let p = nanos(p);
+                        e.proven = if e.proven == NOT_PROVEN {
+                            p
+                        } else {
+                            e.proven.min(p)
+                        };
                     }
                 }
             }
@@ -99,7 +128,7 @@ impl Tracker {
 
     /// When the socket with `cookie` was first seen in its current state.
     pub fn first_seen(&self, cookie: u64) -> Option<Timestamp> {
-        self.seen.get(&cookie).map(|e| e.at)
+        self.seen.get(&cookie).map(|e| timestamp(e.at))
     }
 
     /// The age of `sock` (a socket of `snapshot`) at the snapshot's time:
@@ -109,10 +138,13 @@ impl Tracker {
     /// as when an older frame is shown, do not count).
     pub fn age_of(&self, snapshot: &Snapshot, sock: &TcpSocket) -> Option<SocketAge> {
         let now = snapshot.taken_at;
-        let entry = self.seen.get(&sock.cookie).filter(|e| e.at <= now);
-        let seen = entry.map(|e| e.at);
-        let since = |t: Timestamp| now.duration_since(t).as_millis().max(0) as u64;
-        let kept = entry.and_then(|e| e.proven).map(since);
+        let entry = self.seen.get(&sock.cookie).filter(|e| e.at <= nanos(now));
+        let seen = entry.map(|e| timestamp(e.at));
+        let since = |t: i64| (i128::from(nanos(now)) - i128::from(t)).max(0) as u64 / 1_000_000;
+        let kept = entry
+            .map(|e| e.proven)
+            .filter(|&p| p != NOT_PROVEN)
+            .map(since);
         let here = snapshot
             .times_of(sock.cookie)
             .and_then(|t| kernel_age_ms(sock, t));
@@ -125,6 +157,12 @@ impl Tracker {
         self.seen.capacity()
     }
 
+    /// Heap bytes of the map (its capacity: entries, cookies and hashbrown's
+    /// control bytes), for the memory figures.
+    pub fn heap_bytes(&self) -> usize {
+        self.seen.capacity() * (std::mem::size_of::<(u64, Seen)>() + 1)
+    }
+
     /// Number of sockets tracked.
     pub fn len(&self) -> usize {
         self.seen.len()
@@ -133,5 +171,23 @@ impl Tracker {
     /// True when nothing is tracked.
     pub fn is_empty(&self) -> bool {
         self.seen.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_32_bytes_with_its_cookie() {
+        assert_eq!(std::mem::size_of::<(u64, Seen)>(), 32);
+    }
+
+    #[test]
+    fn times_are_kept_to_the_nanosecond_and_clamped_beyond_i64() {
+        let t: Timestamp = "2026-11-24T00:00:05.123456789Z".parse().unwrap();
+        assert_eq!(timestamp(nanos(t)), t);
+        assert_eq!(nanos(Timestamp::MAX), i64::MAX);
+        assert_eq!(nanos(Timestamp::MIN), i64::MIN + 1, "never NOT_PROVEN");
     }
 }
