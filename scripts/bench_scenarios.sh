@@ -36,14 +36,14 @@ states_age_s() { sed -nE 's/.*states ([0-9]+)m([0-9]+)s old.*/\1 \2/p; s/.*state
 # The sample clock of a header (`02:41:07 UTC`) in seconds of the day.
 clock_s() { { grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2} UTC' <<<"$1" || true; } | head -1 | awk -F'[: ]' '{ print $1 * 3600 + $2 * 60 + $3 }'; }
 
-# dash NAME SECONDS COMMAND...: runs a dashboard in tmux at 200x60, waits 5 s
-# for its first samples, then measures for SECONDS: CPU (% of a core,
+# dash NAME SECONDS COMMAND...: runs a dashboard in tmux at 200x60, waits for
+# its first steady sample (at least 5 s), then measures for SECONDS: CPU (% of a core,
 # user/system split), VmRSS after 10 s and at the end, VmHWM, its header;
 # and, reading the header every 0.5 s: the largest gap between the sample
 # times it shows (queues every interval: 1 s at --interval 1s, 2 s when a
 # reading falls between two samples), the oldest `states Ns old` and the
 # slowest `slow: took` it showed.
-declare -A DGAP DSTATES DSLOW
+declare -A DGAP DSTATES DSLOW DSETTLE
 dash() {
   local name=$1 secs=$2 pane="$NS-$1" pid c0 c1 t0 t1 hdr clk last="" gap age took
   shift 2
@@ -51,6 +51,17 @@ dash() {
   pid=$(tmux display -p -t "$pane" '#{pane_pid}')
   sleep 5
   [ -e "/proc/$pid" ] || die "the $name dashboard exited: $(tmux capture-pane -p -t "$pane" 2>/dev/null | head -5)"
+  # The first rounds hold the cold process scan and the first full dump
+  # (seconds at a million sockets): measure from the first sample whose
+  # header shows a clock and no `slow: took`, and report when that was.
+  local settle=5
+  while (( settle < 180 )); do
+    hdr=$(tmux capture-pane -p -t "$pane" | head -2)
+    [ -n "$(clock_s "$hdr")" ] && ! grep -q 'slow: took' <<<"$hdr" && break
+    sleep 1
+    settle=$((settle + 1))
+  done
+  DSETTLE[$name]=$settle
   read -r -a c0 <<<"$(ticks "$pid")"
   t0=$(date +%s.%N)
   DRSS0[$name]=""
@@ -234,6 +245,7 @@ scenarios() {
     echo "| $what CPU | ${DCPU[$n]} % of a core (user ${DUSR[$n]}, system ${DSYS[$n]}) | $r | $target |"
     echo "| $what RSS after 10 s / end / peak | $((DRSS0[$n] / 1024)) / $((DRSS1[$n] / 1024)) / $((DPEAK[$n] / 1024)) MiB | | $([ "$MILLION" = 1 ] && echo "≤ 256 MiB") |"
     [ -n "${DKEY[$n]:-}" ] && echo "| $what key press to redrawn selection (median of 5) | ${DKEY[$n]} ms | | within one frame (1 s) |"
+    echo "| $what: first steady sample (a clock and no \`slow: took\` in its header) | ${DSETTLE[$n]} s after start | | |"
     echo "| $what: largest gap between the sample times its header showed (read every 0.5 s) | ${DGAP[$n]} s | | queues every interval (1 s; 2 s when a reading falls between samples) |"
     echo "| $what: oldest \`states Ns old\` its header showed | ${DSTATES[$n]}$([ "${DSTATES[$n]}" = "none shown" ] || echo " s") | | ≤ 10 s |"
     echo "| $what: slowest \`slow: took\` its header showed | ${DSLOW[$n]}$([ "${DSLOW[$n]}" = "none shown" ] || echo " ms") | | |"
