@@ -193,6 +193,23 @@ fn children(parent: u32) -> Vec<u32> {
     out
 }
 
+/// Process `pid`'s descriptors and what they link to, for a failure message.
+fn fd_links(pid: u32) -> Vec<(String, String)> {
+    let fd_dir = format!("/proc/{pid}/fd");
+    let Ok(fds) = std::fs::read_dir(&fd_dir) else {
+        return Vec::new();
+    };
+    fds.flatten()
+        .map(|e| {
+            let target = std::fs::read_link(e.path()).map_or_else(
+                |err| format!("({err})"),
+                |l| l.to_string_lossy().into_owned(),
+            );
+            (e.file_name().to_string_lossy().into_owned(), target)
+        })
+        .collect()
+}
+
 /// The socket inodes process `pid` watches through its epoll instances
 /// (the `tfd` lines of an eventpoll descriptor's fdinfo).
 fn polled_sockets(pid: u32) -> Vec<u32> {
@@ -203,12 +220,15 @@ fn polled_sockets(pid: u32) -> Vec<u32> {
             .unwrap_or_default()
     };
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(&fd_dir).unwrap().flatten() {
+    let Ok(fds) = std::fs::read_dir(&fd_dir) else {
+        return out;
+    };
+    for entry in fds.flatten() {
         let fd = entry.file_name().to_string_lossy().into_owned();
         if link(&fd) != "anon_inode:[eventpoll]" {
             continue;
         }
-        let info = std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{fd}")).unwrap();
+        let info = std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{fd}")).unwrap_or_default();
         for line in info.lines() {
             let Some(target) = line.strip_prefix("tfd:") else {
                 continue;
@@ -254,10 +274,34 @@ impl StoppedPool {
         let web = nginx(&dir, port, 8);
         let master = web.child.id();
         let local: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        wait_for("nginx's two workers", || {
+        // A worker is forked before it adds its member to its epoll set: wait
+        // until each of the two polls exactly one member, or the stopped one
+        // could be caught between fork and epoll_ctl.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
             let (_, agg) = collect();
-            children(master).len() == 2 && agg.listener(local).is_some_and(|l| l.members.len() == 2)
-        });
+            let workers = children(master);
+            let members: Vec<u32> = agg
+                .listener(local)
+                .map(|l| l.members.iter().map(|m| m.inode).collect())
+                .unwrap_or_default();
+            let polled: Vec<(u32, Vec<u32>)> =
+                workers.iter().map(|&w| (w, polled_sockets(w))).collect();
+            let each_polls_one = polled
+                .iter()
+                .all(|(_, p)| members.iter().filter(|m| p.contains(m)).count() == 1);
+            if workers.len() == 2 && members.len() == 2 && each_polls_one {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for nginx's two workers each to poll one of two \
+                 members: members {members:?}, (worker, polled socket inodes) {polled:?}, \
+                 worker fds {:?}",
+                workers.iter().map(|&w| fd_links(w)).collect::<Vec<_>>()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
         assert!(Path::new(&dir.path("nginx.pid")).exists());
         let snap = LiveSource::open()
             .unwrap()
