@@ -14,6 +14,7 @@ use super::process_scan::list_pids;
 use super::schedule::{Candidate, Schedule, Standing};
 use super::tiered::{Needs, Tier};
 use super::{CollectError, LiveSource, RoundSource, Source, identity, netns_label};
+use crate::model::tiers::StatesTier;
 use crate::model::{Part, Round, TcpList, Unreachable};
 
 /// How long one round of a watching command (dashboard, `serve`,
@@ -173,8 +174,9 @@ impl AllNetns {
         all
     }
 
-    /// Which members get a full dump this round, starting at `taken_at`.
-    fn plan(&mut self, taken_at: jiff::Timestamp) -> Vec<Tier> {
+    /// Which members get a full dump this round, starting at `taken_at`,
+    /// and their candidacies.
+    fn plan(&mut self, taken_at: jiff::Timestamp) -> (Vec<Candidate>, Vec<Tier>) {
         let now = Instant::now();
         let elapsed = self
             .last_round
@@ -192,11 +194,8 @@ impl AllNetns {
                 )
             })
             .collect();
-        self.schedule
-            .plan(elapsed, &candidates)
-            .into_iter()
-            .map(|full| if full { Tier::Full } else { Tier::Queues })
-            .collect()
+        let tiers = self.schedule.tiers(elapsed, &candidates);
+        (candidates, tiers)
     }
 
     /// Starts collecting namespaces that appeared since the last discovery
@@ -238,7 +237,9 @@ impl AllNetns {
         if self.rounds.is_multiple_of(REDISCOVER_EVERY) {
             self.rediscover();
         }
-        let tiers = self.plan(taken_at);
+        let started = Instant::now();
+        let (candidates, tiers) = self.plan(taken_at);
+        let planned = tiers.clone();
         let mut errors: Vec<Option<String>> = self
             .members
             .iter_mut()
@@ -278,6 +279,9 @@ impl AllNetns {
             }
             samples.push(sample);
         }
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            self.log_round(started, &candidates, &planned, &samples, &errors);
+        }
         Round {
             taken_at,
             hostname: self.hostname.clone(),
@@ -295,6 +299,54 @@ impl AllNetns {
                 })
                 .collect(),
             unreachable: self.unreachable.clone(),
+        }
+    }
+
+    /// Logs the schedule's decisions of a round (`SOCKSCOPE_LOG=debug`):
+    /// the credit left, then each namespace that was planned or brought a
+    /// full dump, brought states older than the queues or no sample.
+    fn log_round(
+        &self,
+        started: Instant,
+        candidates: &[Candidate],
+        planned: &[Tier],
+        samples: &[Option<crate::model::Snapshot>],
+        errors: &[Option<String>],
+    ) {
+        tracing::debug!(
+            "all-netns round {}: {} ms, {} namespaces, {} full dumps planned, credit left {} ms",
+            self.rounds,
+            started.elapsed().as_millis(),
+            self.members.len(),
+            planned.iter().filter(|&&t| t == Tier::Full).count(),
+            self.schedule.credit_us() / 1000,
+        );
+        for (i, m) in self.members.iter().enumerate() {
+            let tiers = samples[i].as_ref().and_then(|s| s.collector.tiers);
+            let kept_ms = tiers.and_then(|t| t.states_age()).map(|a| a.as_millis());
+            let dumped = tiers.is_some_and(|t| t.states == StatesTier::FullDump);
+            if planned[i] != Tier::Full && !dumped && kept_ms.is_none() && errors[i].is_none() {
+                continue;
+            }
+            let c = &candidates[i];
+            tracing::debug!(
+                "  {}: planned {:?} (focused {}, alerting {}, unchanged {}, dump age {:?}, cost {:?} us, change {:?}); got {:?}, states {} ms old, dump cost {} us{}",
+                m.source.label(),
+                planned[i],
+                c.focused,
+                c.alerting,
+                c.unchanged,
+                c.last.map(|l| l.age),
+                c.last.map(|l| l.cost_us),
+                c.last.map(|l| l.change),
+                tiers.map(|t| t.states),
+                kept_ms.unwrap_or(0),
+                tiers.map_or(0, |t| t.states_cpu_us),
+                errors[i]
+                    .as_deref()
+                    .map(|e| format!("; {e}"))
+                    .unwrap_or_default(),
+            );
         }
     }
 

@@ -39,6 +39,7 @@ use crate::model::{Round, Snapshot, TcpList, TcpSocket};
 use destroy::{DestroyError, DestroyTarget};
 use netlink::DiagSocket;
 use process::SharedProcesses;
+use schedule::Evidence;
 use states::{DumpMemory, StatesRequest, StatesThread, Taken};
 use tiered::{KeptStates, Needs, OwnSchedule, Tier, thread_cpu_us};
 
@@ -358,7 +359,10 @@ impl LiveSource {
 
         let mut tiers = Tiers::full(sockstat, 0);
         if self.keep_states {
-            let dumped = self.kept_states(tier, &snap, wait)?;
+            let evidence = sockstat
+                .as_ref()
+                .and_then(|s| Evidence::read(s, tcp.iter(), &snap.counters));
+            let dumped = self.kept_states(tier, &snap, evidence, wait)?;
             skipped += dumped.skipped;
             notes.extend(dumped.notes);
             tiers.states_cpu_us = dumped.cost_us;
@@ -412,7 +416,8 @@ impl LiveSource {
 
     /// The states thread's side of a collection of `snap`: starts a state
     /// dump if `tier` asks for one (or none was kept yet) and none is
-    /// under way, then takes the dump under way: waiting at most `wait`
+    /// under way ([`Tier::QueuesUnlessMoved`] asks for one when `evidence`,
+    /// this collection's, is not the kept states'), then takes the dump under way: waiting at most `wait`
     /// for one it started, not at all for one an earlier collection
     /// started (`None`, or nothing kept yet: until it is done). What a finished dump brought
     /// becomes `kept`; returns its messages, notes and cost (none when no
@@ -421,8 +426,16 @@ impl LiveSource {
         &mut self,
         tier: Tier,
         snap: &Snapshot,
+        evidence: Option<Evidence>,
         wait: Option<Duration>,
     ) -> Result<FinishedDump, CollectError> {
+        let tier = match tier {
+            Tier::QueuesUnlessMoved => schedule::unless_moved(
+                self.kept.as_ref().and_then(|k| k.evidence.as_ref()),
+                evidence.as_ref(),
+            ),
+            tier => tier,
+        };
         let thread = match &mut self.states {
             Some(t) => t,
             None => self
@@ -435,6 +448,7 @@ impl LiveSource {
             thread.start(StatesRequest {
                 taken_at: snap.taken_at,
                 sockstat: self.last_sockstat,
+                evidence,
                 unix_listeners: if peers {
                     snap.unix_listeners.clone()
                 } else {
@@ -452,7 +466,7 @@ impl LiveSource {
         let Taken::Done(dumped) = thread.take(wait) else {
             return Ok(FinishedDump::default());
         };
-        let dumped = dumped?;
+        let dumped = (*dumped)?;
         let finished = FinishedDump {
             skipped: dumped.skipped,
             notes: dumped.notes,

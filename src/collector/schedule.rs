@@ -15,15 +15,25 @@
 //! changing does not starve the others); a namespace proven unchanged is
 //! dumped again only once its dump is [`UNCHANGED_REFRESH`] old. The first candidate that does
 //! not fit the credit stops the round, so an expensive namespace is not
-//! starved by cheap ones behind it.
+//! starved by cheap ones behind it; nor may a round spend more than
+//! [`ROUND_SPEND`] rounds' worth of earnings (after its first dump), so
+//! that credit saved in quiet rounds (the refreshes of a hundred proven
+//! namespaces falling due together) is spread over the next rounds rather
+//! than spent in one that then outlasts its interval.
+//!
+//! A namespace proven unchanged at a sample after its dump is collected
+//! with [`Tier::QueuesUnlessMoved`]: if its evidence moves in that very
+//! collection, it is dumped there and then, so that its kept states never
+//! go out disproved with the age of an old dump (its first sample after
+//! the move is a full dump); that unplanned dump is charged like any other.
 
 use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::model::Snapshot;
-use crate::model::TcpState;
+use super::tiered::Tier;
 use crate::model::tiers::{Sockstat, StatesTier};
+use crate::model::{Snapshot, TcpSocket, TcpState};
 
 /// The default budget: a fifth of one core.
 pub const DEFAULT_BUDGET_PERCENT: f64 = 20.0;
@@ -31,6 +41,11 @@ pub const DEFAULT_BUDGET_PERCENT: f64 = 20.0;
 /// Credit is earned for at most this much wall time ahead, so an idle
 /// stretch does not buy a burst of dumps.
 const CREDIT_HORIZON: Duration = Duration::from_secs(10);
+
+/// A round spends at most this many times what it earned on the dumps
+/// it plans (its first dump excepted, so an expensive namespace still
+/// gets its turn once the credit covers it).
+pub const ROUND_SPEND: f64 = 2.0;
 
 /// A namespace's last full dump.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +70,10 @@ pub struct Candidate {
     pub last: Option<LastFull>,
     /// Its states are proven unchanged since that dump ([`Standing::unchanged`]).
     pub unchanged: bool,
+    /// And that proof was made at a later sample than the dump's own, on
+    /// kept states ([`Standing::proven_kept`]): a namespace whose evidence
+    /// moves at every sample is not dumped at every round outside the plan.
+    pub proven_kept: bool,
 }
 
 /// How old the dump behind states proven unchanged may grow before it is
@@ -114,21 +133,53 @@ impl Schedule {
     /// Plans a round `elapsed` after the previous one: for each candidate,
     /// whether it gets a full dump.
     pub fn plan(&mut self, elapsed: Duration, candidates: &[Candidate]) -> Vec<bool> {
+        self.choose(elapsed, candidates).0
+    }
+
+    /// [`Schedule::plan`] as the tiers to collect: a full dump, the
+    /// queues, or for a candidate [`Candidate::proven_kept`] the queues
+    /// unless its evidence moved ([`Tier::QueuesUnlessMoved`]), while the
+    /// budget is not zero and its debt stays within what the credit may
+    /// hold (so unplanned dumps spend no more than the share over time).
+    pub fn tiers(&mut self, elapsed: Duration, candidates: &[Candidate]) -> Vec<Tier> {
+        let (full, available) = self.choose(elapsed, candidates);
+        let may_borrow = self.share > 0.0 && available > -self.horizon_us();
+        full.into_iter()
+            .zip(candidates)
+            .map(|(full, c)| match full {
+                true => Tier::Full,
+                false if c.proven_kept && may_borrow => Tier::QueuesUnlessMoved,
+                false => Tier::Queues,
+            })
+            .collect()
+    }
+
+    /// What the credit may hold, microseconds: the share over [`CREDIT_HORIZON`].
+    fn horizon_us(&self) -> f64 {
+        self.share * CREDIT_HORIZON.as_micros() as f64
+    }
+
+    /// Which candidates get a full dump, and the credit left once they are planned.
+    fn choose(&mut self, elapsed: Duration, candidates: &[Candidate]) -> (Vec<bool>, f64) {
         let largest = candidates
             .iter()
             .filter_map(|c| c.last.map(|l| l.cost_us as f64))
             .fold(0.0, f64::max);
-        let cap = (self.share * CREDIT_HORIZON.as_micros() as f64).max(largest);
-        self.credit_us = (self.credit_us + self.share * elapsed.as_micros() as f64).min(cap);
+        let cap = self.horizon_us().max(largest);
+        let earned = self.share * elapsed.as_micros() as f64;
+        self.credit_us = (self.credit_us + earned).min(cap);
 
         let mut full: Vec<bool> = candidates
             .iter()
             .map(|c| c.focused || c.last.is_none())
             .collect();
         let mut available = self.credit_us;
+        let mut spent = 0.0;
         for (c, &f) in candidates.iter().zip(&full) {
             if f {
-                available -= c.last.map_or(0.0, |l| l.cost_us as f64);
+                let cost = c.last.map_or(0.0, |l| l.cost_us as f64);
+                available -= cost;
+                spent += cost;
             }
         }
         let mut rest: Vec<usize> = (0..candidates.len())
@@ -147,15 +198,22 @@ impl Schedule {
             let age = std::cmp::Reverse(last.age);
             (group, age, std::cmp::Reverse(last.change))
         });
+        let round_limit = ROUND_SPEND * earned;
         for i in rest {
             let cost = candidates[i].last.map_or(0.0, |l| l.cost_us as f64);
-            if cost > available {
+            if cost > available || (spent > 0.0 && spent + cost > round_limit) {
                 break;
             }
             available -= cost;
+            spent += cost;
             full[i] = true;
         }
-        full
+        (full, available)
+    }
+
+    /// The credit left, microseconds of thread CPU time (negative in debt).
+    pub fn credit_us(&self) -> i64 {
+        self.credit_us as i64
     }
 
     /// Spends what the round's full dumps cost, microseconds of thread CPU time.
@@ -188,9 +246,20 @@ impl Evidence {
     /// the segment counters.
     pub fn of(snapshot: &Snapshot) -> Option<Evidence> {
         let stat = snapshot.collector.tiers.as_ref()?.sockstat?;
-        let counter = |name: &str| snapshot.counters.get(name).copied();
+        Evidence::read(&stat, snapshot.tcp.iter(), &snapshot.counters)
+    }
+
+    /// The evidence of a collection's `sockstat`, TCP sockets (only its
+    /// listeners count) and `counters`; `None` without one of the segment
+    /// counters.
+    pub fn read<'a>(
+        stat: &Sockstat,
+        sockets: impl Iterator<Item = &'a TcpSocket>,
+        counters: &std::collections::BTreeMap<String, u64>,
+    ) -> Option<Evidence> {
+        let counter = |name: &str| counters.get(name).copied();
         let mut listeners = [0, 0];
-        for s in snapshot.tcp.iter().filter(|s| s.state == TcpState::Listen) {
+        for s in sockets.filter(|s| s.state == TcpState::Listen) {
             listeners[usize::from(!s.local.is_ipv4())] += 1;
         }
         Some(Evidence {
@@ -202,6 +271,16 @@ impl Evidence {
                 counter("RetransSegs")?,
             ],
         })
+    }
+}
+
+/// The tier a [`Tier::QueuesUnlessMoved`] collection takes, given the
+/// evidence of its kept states' dump and that of its own queues: the
+/// queues while they are equal, else a full dump.
+pub fn unless_moved(kept: Option<&Evidence>, now: Option<&Evidence>) -> Tier {
+    match (kept, now) {
+        (Some(kept), Some(now)) if kept == now => Tier::Queues,
+        _ => Tier::Full,
     }
 }
 
@@ -227,6 +306,8 @@ pub struct Standing {
     sockstat: Option<Sockstat>,
     /// Its newest evidence.
     evidence: Option<Evidence>,
+    /// Whether its newest sample kept its states (was not a full dump).
+    kept: bool,
 }
 
 impl Standing {
@@ -244,7 +325,14 @@ impl Standing {
                 },
             }),
             unchanged: self.unchanged(),
+            proven_kept: self.proven_kept(),
         }
+    }
+
+    /// Whether the newest sample kept its states and proved them
+    /// unchanged ([`Standing::unchanged`] at a sample after the dump's).
+    pub fn proven_kept(&self) -> bool {
+        self.kept && self.unchanged()
     }
 
     /// Whether the newest sample proves the states of the last full dump
@@ -266,7 +354,8 @@ impl Standing {
         };
         self.sockstat = tiers.sockstat;
         self.evidence = Evidence::of(snapshot);
-        if tiers.states != StatesTier::FullDump {
+        self.kept = tiers.states != StatesTier::FullDump;
+        if self.kept {
             return 0;
         }
         let first = self.last_full.is_none();
@@ -285,6 +374,10 @@ mod tests {
     use super::*;
 
     const SECOND: Duration = Duration::from_secs(1);
+
+    fn secs(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
 
     fn dumped(age_s: u64, cost_us: u64, change: u64) -> Candidate {
         Candidate {
@@ -461,6 +554,232 @@ mod tests {
             plans.iter().filter(|p| p[0]).count() >= 3,
             "the costly one gets its turn: {plans:?}"
         );
+    }
+
+    /// One namespace of [`Bench`]: what a dump costs and the rounds in
+    /// which its sockets move.
+    struct Scripted {
+        cost_us: u64,
+        moves: Vec<usize>,
+        dump_age: Duration,
+        moved_since_dump: bool,
+        kept: bool,
+    }
+
+    /// What [`Bench::run`] saw.
+    #[derive(Debug, Default)]
+    struct Seen {
+        /// Kept states shown although disproved, so with their dump's
+        /// age: (namespace, round, age).
+        shown: Vec<(usize, usize, Duration)>,
+        /// The CPU time of the dumps of each round, microseconds.
+        spent_us: Vec<u64>,
+        /// The rounds in which each namespace was dumped.
+        dumps: Vec<Vec<usize>>,
+    }
+
+    /// The collectors of `AllNetns` with scripted costs: each round plans
+    /// [`Schedule::tiers`] from what the samples so far proved, then each
+    /// namespace's sockets move if its script says so, then it is
+    /// collected at its tier (a [`Tier::QueuesUnlessMoved`] one dumps when
+    /// it moved since its dump); a kept sample that moved since its dump
+    /// shows that dump's age. With `old_plan`, every tier the schedule
+    /// would collect unless moved is collected as the queues alone, as
+    /// before it could ask for that.
+    struct Bench {
+        spaces: Vec<Scripted>,
+        old_plan: bool,
+    }
+
+    impl Bench {
+        fn new(costs_moves: Vec<(u64, Vec<usize>)>) -> Bench {
+            let spaces = costs_moves
+                .into_iter()
+                .map(|(cost_us, moves)| Scripted {
+                    cost_us,
+                    moves,
+                    dump_age: Duration::ZERO,
+                    moved_since_dump: false,
+                    kept: false,
+                })
+                .collect();
+            Bench {
+                spaces,
+                old_plan: false,
+            }
+        }
+
+        /// `rounds` rounds one second apart, after every namespace's first
+        /// dump (taken in round 0).
+        fn run(&mut self, schedule: &mut Schedule, rounds: usize) -> Seen {
+            let mut seen = Seen {
+                dumps: vec![vec![0]; self.spaces.len()],
+                ..Seen::default()
+            };
+            for round in 1..=rounds {
+                for ns in &mut self.spaces {
+                    ns.dump_age += SECOND;
+                }
+                let cands: Vec<Candidate> = self
+                    .spaces
+                    .iter()
+                    .map(|ns| Candidate {
+                        last: Some(LastFull {
+                            age: ns.dump_age,
+                            cost_us: ns.cost_us,
+                            change: u64::from(ns.moved_since_dump),
+                        }),
+                        unchanged: !ns.moved_since_dump,
+                        proven_kept: ns.kept && !ns.moved_since_dump,
+                        ..Candidate::default()
+                    })
+                    .collect();
+                let tiers = schedule.tiers(SECOND, &cands);
+                let mut spent = 0;
+                for (i, (ns, tier)) in self.spaces.iter_mut().zip(tiers).enumerate() {
+                    ns.moved_since_dump |= ns.moves.contains(&round);
+                    let dump = match tier {
+                        Tier::Full => true,
+                        Tier::QueuesUnlessMoved => !self.old_plan && ns.moved_since_dump,
+                        Tier::Queues => false,
+                    };
+                    ns.kept = !dump;
+                    if dump {
+                        ns.dump_age = Duration::ZERO;
+                        ns.moved_since_dump = false;
+                        schedule.charge(ns.cost_us);
+                        spent += ns.cost_us;
+                        seen.dumps[i].push(round);
+                    } else if ns.moved_since_dump {
+                        seen.shown.push((i, round, ns.dump_age));
+                    }
+                }
+                seen.spent_us.push(spent);
+            }
+            seen
+        }
+    }
+
+    /// The `--namespaces 100` bench as the dashboard's debug log showed
+    /// it: the load's namespace (a 100 ms dump), the host (40 ms) and 100
+    /// small namespaces (15 ms, their dumps walking the same host-wide
+    /// hash), all quiet after their first dump, so proven unchanged; the
+    /// load's 50,000 TIME_WAIT sockets expire from 51 s on, 60 s after they
+    /// were made, and the host sees a few segments at 59 s.
+    fn bench_of_the_log() -> Bench {
+        let mut spaces = vec![(100_000, (51..=62).collect()), (40_000, vec![59])];
+        spaces.extend((0..100).map(|_| (15_000, Vec::new())));
+        Bench::new(spaces)
+    }
+
+    #[test]
+    fn a_proof_that_breaks_brings_a_full_dump_in_the_round_it_breaks() {
+        let mut old = bench_of_the_log();
+        old.old_plan = true;
+        let seen = old.run(&mut Schedule::new(DEFAULT_BUDGET_PERCENT), 90);
+        for event in [(0, 51, secs(51)), (1, 59, secs(59))] {
+            assert!(
+                seen.shown.contains(&event),
+                "queues alone for a proven namespace: the load's states go out 51 s old, the host's 59 s: {:?}",
+                seen.shown
+            );
+        }
+
+        let seen = bench_of_the_log().run(&mut Schedule::new(DEFAULT_BUDGET_PERCENT), 90);
+        assert!(
+            !seen.shown.is_empty(),
+            "the load keeps moving after its dump"
+        );
+        assert!(
+            seen.shown
+                .iter()
+                .all(|&(ns, _, age)| ns == 0 && age == SECOND),
+            "only the round after the load's dump, its TIME_WAIT sockets still expiring, shows kept states, a second old: {:?}",
+            seen.shown
+        );
+        assert_eq!(&seen.dumps[1][..2], [0, 59], "the host, dumped as it moves");
+        assert!(
+            seen.dumps[0].starts_with(&[0, 51]),
+            "the load, dumped as its proof breaks: {:?}",
+            seen.dumps[0]
+        );
+    }
+
+    #[test]
+    fn refreshes_falling_due_together_are_spread_over_rounds() {
+        let mut bench = bench_of_the_log();
+        let mut s = Schedule::new(DEFAULT_BUDGET_PERCENT);
+        let seen = bench.run(&mut s, 150);
+        // 20 % of a 1 s round, twice over, beside the round's first dump.
+        let limit = 400_000 + 100_000;
+        let busiest = seen.spent_us.iter().copied().max().unwrap();
+        assert!(
+            busiest <= limit,
+            "a round spent {busiest} us: {:?}",
+            seen.spent_us
+        );
+        for (ns, rounds) in seen.dumps.iter().enumerate() {
+            let gaps = rounds.iter().chain([&150]).collect::<Vec<_>>();
+            let longest = gaps.windows(2).map(|w| w[1] - w[0]).max();
+            assert!(
+                rounds.len() >= 3 && longest.is_some_and(|g| g <= 60 + 20),
+                "namespace {ns}, dumped in rounds {rounds:?}: refreshed within 20 s of falling due"
+            );
+        }
+        assert!(
+            seen.shown.iter().all(|&(_, _, age)| age <= secs(10)),
+            "{:?}",
+            seen.shown
+        );
+    }
+
+    #[test]
+    fn queues_unless_moved_needs_a_budget_and_a_proof_on_kept_states() {
+        let mut proven = dumped(5, 15_000, 0);
+        proven.unchanged = true;
+        let mut kept = proven;
+        kept.proven_kept = true;
+        let cands = [proven, kept, dumped(5, 15_000, 3)];
+        assert_eq!(
+            Schedule::new(20.0).tiers(Duration::ZERO, &cands),
+            [Tier::Queues, Tier::QueuesUnlessMoved, Tier::Queues],
+            "proven only by its own dump's sample: its sockets may move at every round"
+        );
+        assert_eq!(
+            Schedule::new(0.0).tiers(SECOND, &cands),
+            [Tier::Queues; 3],
+            "no budget: only the focused and new namespaces are dumped"
+        );
+        let mut s = Schedule::new(20.0);
+        s.charge(2_000_001);
+        assert_eq!(
+            s.tiers(Duration::ZERO, &cands)[1],
+            Tier::Queues,
+            "in debt beyond what the credit may hold"
+        );
+    }
+
+    #[test]
+    fn unless_moved_dumps_when_the_evidence_moved_or_is_missing() {
+        let at = "2026-12-01T00:00:00Z";
+        let ls = ["127.0.0.1:80"];
+        let e =
+            |inuse, segs| Evidence::of(&sample(at, StatesTier::Kept, inuse, segs, &ls)).unwrap();
+        let kept = e(3, [10, 20, 1]);
+        assert_eq!(
+            unless_moved(Some(&kept), Some(&e(3, [10, 20, 1]))),
+            Tier::Queues
+        );
+        assert_eq!(
+            unless_moved(Some(&kept), Some(&e(3, [11, 20, 1]))),
+            Tier::Full
+        );
+        assert_eq!(
+            unless_moved(Some(&kept), Some(&e(4, [10, 20, 1]))),
+            Tier::Full
+        );
+        assert_eq!(unless_moved(None, Some(&kept)), Tier::Full);
+        assert_eq!(unless_moved(Some(&kept), None), Tier::Full);
     }
 
     #[test]

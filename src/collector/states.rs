@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use netlink_packet_sock_diag::{AF_INET, AF_INET6};
 
 use super::netlink::DiagSocket;
+use super::schedule::Evidence;
 use super::tiered::{KeptStates, thread_cpu_us};
 use super::worker::Worker;
 use super::{CollectError, inet, tcp_info, unix_peers};
@@ -37,6 +38,8 @@ pub struct StatesRequest {
     pub taken_at: Timestamp,
     /// That collection's sockstat, kept with the states.
     pub sockstat: Option<Sockstat>,
+    /// That collection's evidence, kept with the states.
+    pub evidence: Option<Evidence>,
     /// That collection's UNIX listeners, whose clients are looked up when
     /// `peers` is set (with process attribution).
     pub unix_listeners: Vec<UnixListener>,
@@ -151,6 +154,7 @@ fn dump(
             taken_at: request.taken_at,
             sockstat: request.sockstat,
             cost_us: out.cost_us,
+            evidence: request.evidence,
         },
         skipped: out.skipped,
         notes: out.notes,
@@ -186,7 +190,7 @@ pub enum Taken {
     /// The dump under way has not finished yet.
     Running,
     /// The dump finished (or failed).
-    Done(Result<Dumped, CollectError>),
+    Done(Box<Result<Dumped, CollectError>>),
 }
 
 impl StatesThread {
@@ -260,7 +264,7 @@ impl StatesThread {
             },
         };
         self.pending = None;
-        Taken::Done(got.and_then(|d| d))
+        Taken::Done(Box::new(got.and_then(|d| d)))
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
-use super::schedule::{Candidate, LastFull, Schedule};
+use super::schedule::{Candidate, Evidence, LastFull, Schedule};
 pub use crate::model::tiers::Needs;
 use crate::model::tiers::Sockstat;
 use crate::model::{TcpSocket, TcpTimes, UnixPeer};
@@ -22,6 +22,12 @@ pub enum Tier {
     /// tunables); the states are those of the last full dump. A source
     /// that has none yet collects in full.
     Queues,
+    /// The queues, and the states in full only if the namespace's
+    /// [`Evidence`] (sockstat, listener counts, segment counters) moved
+    /// since the dump of the kept states: states proven unchanged are
+    /// kept, disproved ones are dumped in the same collection rather than
+    /// shown as old as their dump.
+    QueuesUnlessMoved,
 }
 
 /// The states of a namespace's last full dump.
@@ -42,6 +48,8 @@ pub struct KeptStates {
     pub sockstat: Option<Sockstat>,
     /// Thread CPU time the state dumps took, microseconds.
     pub cost_us: u64,
+    /// That collection's evidence, for [`Tier::QueuesUnlessMoved`].
+    pub evidence: Option<Evidence>,
 }
 
 impl KeptStates {
@@ -138,6 +146,7 @@ impl OwnSchedule {
             alerting: !self.needs.alerting.is_empty(),
             last,
             unchanged: false,
+            proven_kept: false,
         };
         if self.schedule.plan(elapsed, &[me])[0] {
             Tier::Full
