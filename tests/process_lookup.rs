@@ -1,14 +1,18 @@
 //! The incremental process lookup: once warm, a refresh reads a small
 //! fraction of what a full scan reads (counted in /proc reads, not time),
-//! and a socket opened later is found without a full scan.
+//! and a socket opened later is found without a full scan; the owners of
+//! kept states are reused whole while they hold; full scans after the
+//! first run on a thread of their own.
 
 mod common;
 
 use std::net::TcpListener;
 use std::os::fd::AsRawFd;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sockscope::collector::process::ProcessCache;
+use sockscope::collector::process::{FULL_PERIOD_FACTOR, ProcessCache};
+use sockscope::model::{Snapshot, TcpList, TcpSocket, TcpState, fixtures};
 
 #[test]
 fn warm_lookups_cost_far_less_than_a_full_scan() {
@@ -83,4 +87,187 @@ fn warm_lookups_cost_far_less_than_a_full_scan() {
         rescanned < cold.fd_links_read || rescanned <= ours + 1,
         "{before:?} -> {after:?}, {ours} descriptors of ours"
     );
+}
+
+/// Starts `sleep` holding a copy of descriptor `fd` (spawn returns once it
+/// has exec'd, so no scan sees it holding our other descriptors).
+fn holder_of(fd: std::os::fd::RawFd) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new("sleep");
+    cmd.arg("600");
+    // SAFETY: between fork and exec only fcntl, async-signal-safe, on a
+    // descriptor this process owns.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn().unwrap()
+}
+
+fn owner_pids(snap: &Snapshot, inode: u32) -> Vec<u32> {
+    let table = &snap.processes;
+    let mut pids: Vec<u32> = table
+        .of_inode(inode)
+        .iter()
+        .map(|&i| table.list[i as usize].pid)
+        .collect();
+    pids.sort_unstable();
+    pids
+}
+
+/// A round showing the kept states `kept` again, with a listener of its own
+/// of inode `listener`.
+fn round(kept: &Arc<Vec<TcpSocket>>, listener: u32) -> Snapshot {
+    let mut l = fixtures::listen("127.0.0.1:80", 0, 128, 1);
+    l.inode = listener;
+    let mut snap = fixtures::snapshot("2026-12-02T05:00:00Z", Vec::new());
+    snap.tcp = TcpList::with_shared(vec![l], Arc::clone(kept));
+    snap
+}
+
+/// Queues-only rounds share the kept states of one dump: their owners are
+/// resolved once and reused whole, until a holder of one of them starts
+/// or exits, which the next round shows.
+#[test]
+fn kept_states_owners_are_reused_until_a_holder_starts_or_exits() {
+    let a = TcpListener::bind("127.0.0.1:0").unwrap();
+    let b = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (ia, ib) = (
+        common::socket_inode(a.as_raw_fd()),
+        common::socket_inode(b.as_raw_fd()),
+    );
+    let mut kept_socket =
+        fixtures::sock(TcpState::Established, "127.0.0.1:80", "127.0.0.1:5000", 2);
+    kept_socket.inode = ia;
+    let kept = Arc::new(vec![kept_socket]);
+    let me = std::process::id();
+    let mut cache = ProcessCache::new(Duration::from_secs(3600));
+    let t0 = Instant::now();
+
+    let mut first = round(&kept, ib);
+    cache.attribute(&mut first, t0);
+    assert_eq!(
+        (owner_pids(&first, ia), owner_pids(&first, ib)),
+        (vec![me], vec![me])
+    );
+    let c = cache.counters();
+    assert_eq!((c.shared_resolved, c.shared_reused), (1, 0));
+
+    let mut again = round(&kept, ib);
+    cache.attribute(&mut again, t0);
+    assert_eq!(owner_pids(&again, ia), [me]);
+    assert_eq!(owner_pids(&again, ib), [me]);
+    let c = cache.counters();
+    assert_eq!((c.shared_resolved, c.shared_reused), (1, 1), "reused whole");
+    assert!(
+        again
+            .processes
+            .sockets
+            .shares_with(&first.processes.sockets)
+    );
+
+    let mut child = holder_of(a.as_raw_fd());
+    let pid = child.id();
+    let mut both = vec![me, pid];
+    both.sort_unstable();
+    // The child is read once it is listed in /proc.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut shared = round(&kept, ib);
+    cache.attribute(&mut shared, t0);
+    while owner_pids(&shared, ia).len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        shared = round(&kept, ib);
+        cache.attribute(&mut shared, t0);
+    }
+    assert_eq!(
+        owner_pids(&shared, ia),
+        both,
+        "the new holder of a kept socket"
+    );
+    assert_eq!(owner_pids(&shared, ib), [me]);
+    assert_eq!(cache.counters().shared_resolved, 2, "resolved again once");
+
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut after = round(&kept, ib);
+    cache.attribute(&mut after, t0);
+    assert_eq!(owner_pids(&after, ia), [me], "the exited holder is gone");
+    assert_eq!(
+        after
+            .processes
+            .list
+            .iter()
+            .map(|p| p.pid)
+            .collect::<Vec<_>>(),
+        [me],
+        "the process list names live holders only"
+    );
+    let mut quiet = round(&kept, ib);
+    cache.attribute(&mut quiet, t0);
+    assert!(
+        quiet
+            .processes
+            .sockets
+            .shares_with(&after.processes.sockets)
+    );
+    assert_eq!(cache.counters().full_scans, 1, "all of it warm");
+}
+
+/// A due full scan runs on a thread of its own: the round that starts it
+/// goes out with the owners of the last complete scan and says a scan is
+/// under way; a later round takes the scan's result.
+#[test]
+fn a_due_full_scan_runs_on_its_own_thread_and_a_later_round_takes_it() {
+    let a = TcpListener::bind("127.0.0.1:0").unwrap();
+    let ia = common::socket_inode(a.as_raw_fd());
+    let kept = Arc::new(Vec::new());
+    let me = std::process::id();
+    let mut cache = ProcessCache::new(Duration::from_secs(10));
+    let t0 = Instant::now();
+    let mut first = round(&kept, ia);
+    cache.attribute(&mut first, t0);
+    assert_eq!(owner_pids(&first, ia), [me]);
+    assert_eq!(cache.counters().full_scans, 1, "the first scan, in line");
+    let scan_note = |s: &Snapshot| {
+        s.collector
+            .notes
+            .iter()
+            .any(|n| n.contains("full /proc scan"))
+    };
+    assert!(!scan_note(&first), "{:?}", first.collector.notes);
+
+    let due = t0 + Duration::from_secs(10) * FULL_PERIOD_FACTOR;
+    let mut started = round(&kept, ia);
+    cache.attribute(&mut started, due);
+    let c = cache.counters();
+    assert_eq!(
+        (c.background_scans, c.full_scans),
+        (1, 1),
+        "started, not waited for"
+    );
+    assert!(cache.scan_under_way(due).is_some());
+    assert_eq!(
+        owner_pids(&started, ia),
+        [me],
+        "from the last complete scan"
+    );
+    assert!(scan_note(&started), "{:?}", started.collector.notes);
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut taken = round(&kept, ia);
+    cache.attribute(&mut taken, due);
+    while cache.counters().full_scans < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        taken = round(&kept, ia);
+        cache.attribute(&mut taken, due);
+    }
+    let c = cache.counters();
+    assert_eq!((c.background_scans, c.full_scans), (1, 2), "taken");
+    assert!(cache.scan_under_way(due).is_none());
+    assert_eq!(owner_pids(&taken, ia), [me], "read again by the new scan");
+    assert!(!scan_note(&taken), "{:?}", taken.collector.notes);
 }

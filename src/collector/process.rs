@@ -1,30 +1,47 @@
 //! Socket inode → owning processes, incrementally.
 //!
 //! A full scan reads every descriptor of every process (one `readlink`
-//! each): about half a second for 100k sockets. [`ProcessCache`] keeps what
-//! it read per process and, on each refresh, only
+//! each): about half a second for 100k sockets, seconds for a million.
+//! [`ProcessCache`] keeps what it read per process and, on each refresh, only
 //! 1. lists `/proc` (to forget exited processes and scan new ones),
 //! 2. when a socket has no known owner, compares each
 //!    cached process's descriptor count (one `stat`) and rescans the ones
 //!    that changed,
-//! 3. runs a full scan when owners are still missing and the last full scan
-//!    is at least `full_every` old, and unconditionally every
+//! 3. starts a full scan when owners are still missing and the last full
+//!    scan is at least `full_every` old, and unconditionally every
 //!    [`FULL_PERIOD_FACTOR`] × `full_every` (descriptors passed between
 //!    processes or pids reused are caught there).
+//!
+//! Only the first full scan runs on the caller's thread. Later ones run on
+//! a thread of their own while lookups go on with the last complete scan,
+//! kept current by steps 1 and 2; the first lookup after a scan is done
+//! takes its result. Until then a socket that only the full scan would
+//! place has no owner (shown as `?` or blank), and
+//! [`ProcessCache::attribute`] notes that a scan is under way. Every owner
+//! shown was read from `/proc`.
+//!
+//! Lookups reuse earlier results. The sockets of a snapshot's shared part
+//! (the kept states of one full dump, shown again by every queues-only
+//! round after it) get a table part of their own, reused whole while none
+//! of their owners changed; for the other sockets, the owners of the inodes
+//! the previous lookup also wanted are reused unless they changed.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{self, TryRecvError};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::process_scan::{self, ScanFailure};
-use crate::model::{ProcessInfo, ProcessTable, Snapshot, SocketOwners};
+use crate::model::socket_owners::SharedOwners;
+use crate::model::{ProcessInfo, ProcessTable, Snapshot, SocketOwners, TcpSocket};
 
 /// An unconditional full scan happens every this many `full_every`.
 pub const FULL_PERIOD_FACTOR: u32 = 6;
 
-/// Cumulative counts of `/proc` reads, for tests and the benchmark.
+/// Cumulative counts of `/proc` reads and of reused results, for tests and
+/// the benchmark.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ScanCounters {
     /// Listings of `/proc`.
@@ -35,8 +52,30 @@ pub struct ScanCounters {
     pub fd_links_read: u64,
     /// Descriptor counts read (`stat` of `/proc/<pid>/fd`).
     pub fd_counts_read: u64,
-    /// Full scans.
+    /// Full scans whose result was taken (the first on the caller's
+    /// thread, later ones on a thread of their own).
     pub full_scans: u64,
+    /// Full scans started on a thread of their own.
+    pub background_scans: u64,
+    /// Lookups that reused the owners of a snapshot's shared part whole.
+    pub shared_reused: u64,
+    /// Inodes of shared parts whose owners a lookup resolved again.
+    pub shared_resolved: u64,
+}
+
+impl ScanCounters {
+    fn plus(self, o: ScanCounters) -> ScanCounters {
+        ScanCounters {
+            proc_listings: self.proc_listings + o.proc_listings,
+            processes_scanned: self.processes_scanned + o.processes_scanned,
+            fd_links_read: self.fd_links_read + o.fd_links_read,
+            fd_counts_read: self.fd_counts_read + o.fd_counts_read,
+            full_scans: self.full_scans + o.full_scans,
+            background_scans: self.background_scans + o.background_scans,
+            shared_reused: self.shared_reused + o.shared_reused,
+            shared_resolved: self.shared_resolved + o.shared_resolved,
+        }
+    }
 }
 
 struct Proc {
@@ -49,8 +88,8 @@ struct Proc {
 const NONE: u32 = u32::MAX;
 
 /// Sets of pids holding a socket, each stored once and named by its index
-/// (a million sockets share a few hundred sets). Ids stay valid until
-/// [`PidSets::clear`], which only a full scan calls.
+/// (a million sockets share a few hundred sets). Ids stay valid as long as
+/// the [`Owners`] holding them.
 #[derive(Default)]
 struct PidSets {
     sets: Vec<Box<[u32]>>,
@@ -96,211 +135,45 @@ impl PidSets {
         }
     }
 
-    fn clear(&mut self) {
-        self.sets.clear();
-        self.ids.clear();
-    }
-
     fn len(&self) -> usize {
         self.sets.len()
     }
 }
 
-/// The cache; share one between collectors with [`SharedProcesses`].
-pub struct ProcessCache {
+/// What one full scan of `/proc` found, kept current since: each process
+/// read and the socket → owner set index.
+#[derive(Default)]
+struct Owners {
     procs: FxHashMap<u32, Proc>,
     denied: FxHashSet<u32>,
     /// Socket inode → the set of pids holding it (an id into `sets`);
     /// Fx-hashed (inodes and pids are kernel counters).
     index: FxHashMap<u32, u32>,
     sets: PidSets,
-    unresolved: FxHashSet<u32>,
-    /// The last lookup's wanted inodes, ascending, each with its owner set
-    /// then ([`NONE`] when it had none): what the next lookup reuses for
-    /// the inodes it wants again, so only new inodes are probed.
-    last: Vec<(u32, u32)>,
-    /// Inodes whose entry in `index` changed since the last lookup.
+    /// Inodes whose entry in `index` changed since the cache last looked
+    /// ([`ProcessCache::fold_changes`]).
     changed: FxHashSet<u32>,
-    /// Everything changed (a full scan renumbered the sets): `last` is void.
+    /// Everything changed (a new scan): results built before are void.
     all_changed: bool,
+    /// uid → user name.
     users: HashMap<u32, String>,
-    last_full: Option<Instant>,
-    full_every: Duration,
+    /// Reads done on these owners.
     counters: ScanCounters,
 }
 
-/// A cache shared by the collectors of several namespaces.
-pub type SharedProcesses = Arc<Mutex<ProcessCache>>;
-
-impl ProcessCache {
-    /// An empty cache; owners still missing trigger a full scan at most
-    /// once per `full_every`.
-    pub fn new(full_every: Duration) -> ProcessCache {
-        ProcessCache {
-            procs: FxHashMap::default(),
-            denied: FxHashSet::default(),
-            index: FxHashMap::default(),
-            sets: PidSets::default(),
-            unresolved: FxHashSet::default(),
-            last: Vec::new(),
-            changed: FxHashSet::default(),
+impl Owners {
+    /// A full scan of `pids`.
+    fn scan_all(pids: &[u32], users: HashMap<u32, String>) -> Owners {
+        let mut owners = Owners {
             all_changed: true,
-            users: HashMap::new(),
-            last_full: None,
-            full_every,
-            counters: ScanCounters::default(),
-        }
-    }
-
-    /// A new cache behind a mutex, with the default pace (a full scan at
-    /// most every 10 s when needed, always every minute).
-    pub fn shared() -> SharedProcesses {
-        Arc::new(Mutex::new(ProcessCache::new(Duration::from_secs(10))))
-    }
-
-    /// Reads done so far.
-    pub fn counters(&self) -> ScanCounters {
-        self.counters
-    }
-
-    /// Heap bytes the cache holds for its socket → owners lookup (the
-    /// inode index, the last lookup's inodes and each process's socket
-    /// list), by capacity: for the memory figures.
-    pub fn heap_bytes(&self) -> usize {
-        let map = |cap: usize, entry: usize| cap * (entry + 1);
-        map(self.index.capacity(), 8)
-            + map(self.unresolved.capacity(), 4)
-            + map(self.changed.capacity(), 4)
-            + self.last.capacity() * 8
-            + self
-                .procs
-                .values()
-                .map(|p| p.sockets.capacity() * 4)
-                .sum::<usize>()
-    }
-
-    /// The inodes of `snapshot` to find owners for: every TCP socket with
-    /// an inode (listeners, the connections they accepted, outbound
-    /// sockets), UNIX listeners and their clients.
-    pub fn wanted(&self, snapshot: &Snapshot) -> Vec<u32> {
-        let mut out: Vec<u32> = snapshot
-            .tcp
-            .iter()
-            .map(|s| s.inode)
-            .chain(snapshot.unix_listeners.iter().map(|u| u.inode))
-            .chain(snapshot.unix_peers.iter().map(|p| p.peer))
-            .filter(|&i| i != 0)
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    /// Fills `snapshot.processes` for [`ProcessCache::wanted`] and adds a
-    /// note when some processes could not be read.
-    pub fn attribute(&mut self, snapshot: &mut Snapshot, now: Instant) {
-        let wanted = self.wanted(snapshot);
-        snapshot.processes = self.lookup(&wanted, now);
-        if snapshot.processes.denied > 0 {
-            snapshot.collector.notes.push(format!(
-                "process owners unknown (shown as ?) for sockets of {} processes whose /proc/<pid>/fd \
-                 this user may not read; run as root or with CAP_SYS_PTRACE for full attribution",
-                snapshot.processes.denied
-            ));
-        }
-    }
-
-    /// Owners of `wanted` (sorted inodes), refreshing the cache as described
-    /// in the module documentation.
-    pub fn lookup(&mut self, wanted: &[u32], now: Instant) -> ProcessTable {
-        let pids = process_scan::list_pids();
-        self.counters.proc_listings += 1;
-        let periodic = self.full_every * FULL_PERIOD_FACTOR;
-        if self
-            .last_full
-            .is_none_or(|t| now.duration_since(t) >= periodic)
-        {
-            self.full_scan(&pids, wanted, now);
-        } else {
-            self.forget_exited(&pids);
-            for &pid in &pids {
-                if !self.procs.contains_key(&pid) && !self.denied.contains(&pid) {
-                    self.rescan(pid);
-                }
-            }
-            if self.any_missing(&self.resolve(wanted), wanted) {
-                self.rescan_changed();
-                let full_allowed = self
-                    .last_full
-                    .is_none_or(|t| now.duration_since(t) >= self.full_every);
-                let sets = self.resolve(wanted);
-                if self.any_missing(&sets, wanted) && full_allowed {
-                    self.full_scan(&pids, wanted, now);
-                } else {
-                    let missing = wanted
-                        .iter()
-                        .zip(&sets)
-                        .filter(|&(_, &s)| s == NONE)
-                        .map(|(&i, _)| i);
-                    self.unresolved.extend(missing);
-                }
-            }
-        }
-        let sets = self.resolve(wanted);
-        let table = self.table(wanted, &sets);
-        self.last.clear();
-        self.last.extend(wanted.iter().copied().zip(sets));
-        self.changed.clear();
-        self.all_changed = false;
-        table
-    }
-
-    /// The owner set of each of `wanted` (sorted): the last lookup's for
-    /// the inodes it had and whose entry did not change since, a probe of
-    /// the index for the others.
-    fn resolve(&self, wanted: &[u32]) -> Vec<u32> {
-        let probe = |inode: &u32| self.index.get(inode).copied().unwrap_or(NONE);
-        if self.all_changed {
-            return wanted.iter().map(probe).collect();
-        }
-        let mut last = self.last.iter().peekable();
-        wanted
-            .iter()
-            .map(|inode| {
-                while last.next_if(|(i, _)| i < inode).is_some() {}
-                match last.next_if(|(i, _)| i == inode) {
-                    Some(&(_, set)) if self.changed.is_empty() || !self.changed.contains(inode) => {
-                        set
-                    }
-                    _ => probe(inode),
-                }
-            })
-            .collect()
-    }
-
-    fn any_missing(&self, sets: &[u32], wanted: &[u32]) -> bool {
-        sets.iter()
-            .zip(wanted)
-            .any(|(&s, i)| s == NONE && !self.unresolved.contains(i))
-    }
-
-    fn full_scan(&mut self, pids: &[u32], wanted: &[u32], now: Instant) {
-        self.procs.clear();
-        self.index.clear();
-        self.sets.clear();
-        self.denied.clear();
-        self.changed.clear();
-        self.all_changed = true;
+            users,
+            ..Owners::default()
+        };
         for &pid in pids {
-            self.rescan(pid);
+            owners.rescan(pid);
         }
-        self.unresolved = wanted
-            .iter()
-            .copied()
-            .filter(|i| !self.index.contains_key(i))
-            .collect();
-        self.last_full = Some(now);
-        self.counters.full_scans += 1;
+        owners.counters.full_scans += 1;
+        owners
     }
 
     fn forget_exited(&mut self, pids: &[u32]) {
@@ -314,6 +187,15 @@ impl ProcessCache {
             self.remove(pid);
         }
         self.denied.retain(|p| pids.binary_search(p).is_ok());
+    }
+
+    /// Scans the processes of `pids` not read yet.
+    fn scan_new(&mut self, pids: &[u32]) {
+        for &pid in pids {
+            if !self.procs.contains_key(&pid) && !self.denied.contains(&pid) {
+                self.rescan(pid);
+            }
+        }
     }
 
     /// Records that `inode`'s owners changed (unless everything did).
@@ -383,7 +265,6 @@ impl ProcessCache {
                     };
                     self.index.insert(inode, after);
                     self.touch(inode);
-                    self.unresolved.remove(&inode);
                 }
                 self.procs.insert(
                     pid,
@@ -401,12 +282,437 @@ impl ProcessCache {
         }
     }
 
-    /// The table of `wanted` (sorted) whose owner sets are `sets`: each set
-    /// used is translated once (pids to indices into the table's process
-    /// list) and every socket refers to it.
-    fn table(&self, wanted: &[u32], sets: &[u32]) -> ProcessTable {
-        let mut used: Vec<u32> = Vec::new();
-        let mut renumber = vec![NONE; self.sets.len()];
+    fn probe(&self, inode: u32) -> u32 {
+        self.index.get(&inode).copied().unwrap_or(NONE)
+    }
+}
+
+/// A full scan under way on a thread of its own.
+struct RunningScan {
+    started: Instant,
+    done: mpsc::Receiver<Owners>,
+}
+
+/// The owners of one shared part of a snapshot's TCP list (the kept states
+/// of one full dump), for the rounds that show it again.
+struct SharedMemo {
+    /// The list it is for, by identity: while this weak reference lives,
+    /// no other list can take its address.
+    of: Weak<Vec<TcpSocket>>,
+    /// Its socket inodes, ascending, without 0 and repeats.
+    wanted: Vec<u32>,
+    /// Those with owners, with local set ids.
+    part: Arc<SharedOwners>,
+    /// Local set id → the cache's set id.
+    used: Vec<u32>,
+    /// Those without owners, ascending.
+    unowned: Vec<u32>,
+    /// Whether its unowned inodes were taken care of (rescans, a full scan
+    /// asked for, marked unresolved).
+    settled: bool,
+    /// Inodes of `wanted` whose owners changed since it was built.
+    dirty: FxHashSet<u32>,
+    /// Every owner may have changed (a new full scan was taken).
+    void: bool,
+}
+
+impl SharedMemo {
+    fn is_for(&self, list: &Arc<Vec<TcpSocket>>) -> bool {
+        std::ptr::eq(self.of.as_ptr(), Arc::as_ptr(list))
+    }
+}
+
+/// The cache; share one between collectors with [`SharedProcesses`].
+pub struct ProcessCache {
+    owners: Owners,
+    /// Wanted inodes without an owner that the rescans did not find: they
+    /// trigger no more rescans until their owners change or a new full
+    /// scan is taken.
+    unresolved: FxHashSet<u32>,
+    /// The last lookup's own wanted inodes (not of a shared part),
+    /// ascending, each with its owner set then ([`NONE`] when it had
+    /// none): what the next lookup reuses for the inodes it wants again.
+    last: Vec<(u32, u32)>,
+    /// Inodes of `last` whose owners changed since.
+    last_dirty: FxHashSet<u32>,
+    /// Everything changed since `last`.
+    last_void: bool,
+    /// The owners of the last shared part looked up.
+    memo: Option<SharedMemo>,
+    scan: Option<RunningScan>,
+    last_full: Option<Instant>,
+    full_every: Duration,
+    /// Counts of owners replaced by a new scan, and of reuse.
+    counters: ScanCounters,
+}
+
+/// A cache shared by the collectors of several namespaces.
+pub type SharedProcesses = Arc<Mutex<ProcessCache>>;
+
+/// `inodes` without 0, ascending, without repeats.
+fn sorted_inodes(inodes: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut out: Vec<u32> = inodes.filter(|&i| i != 0).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl ProcessCache {
+    /// An empty cache; owners still missing trigger a full scan at most
+    /// once per `full_every`.
+    pub fn new(full_every: Duration) -> ProcessCache {
+        ProcessCache {
+            owners: Owners::default(),
+            unresolved: FxHashSet::default(),
+            last: Vec::new(),
+            last_dirty: FxHashSet::default(),
+            last_void: true,
+            memo: None,
+            scan: None,
+            last_full: None,
+            full_every,
+            counters: ScanCounters::default(),
+        }
+    }
+
+    /// A new cache behind a mutex, with the default pace (a full scan at
+    /// most every 10 s when needed, always every minute).
+    pub fn shared() -> SharedProcesses {
+        Arc::new(Mutex::new(ProcessCache::new(Duration::from_secs(10))))
+    }
+
+    /// Reads done so far.
+    pub fn counters(&self) -> ScanCounters {
+        self.counters.plus(self.owners.counters)
+    }
+
+    /// How long the full scan under way on its own thread has run, if one is.
+    pub fn scan_under_way(&self, now: Instant) -> Option<Duration> {
+        self.scan
+            .as_ref()
+            .map(|s| now.saturating_duration_since(s.started))
+    }
+
+    /// Heap bytes the cache holds for its socket → owners lookup (the
+    /// inode index, the last lookup's inodes, the shared part's and each
+    /// process's socket list), by capacity: for the memory figures.
+    pub fn heap_bytes(&self) -> usize {
+        let map = |cap: usize, entry: usize| cap * (entry + 1);
+        let o = &self.owners;
+        let memo = self.memo.as_ref().map_or(0, |m| {
+            4 * (m.wanted.capacity() + m.used.capacity() + m.unowned.capacity())
+                + map(m.dirty.capacity(), 4)
+        });
+        map(o.index.capacity(), 8)
+            + map(self.unresolved.capacity(), 4)
+            + map(o.changed.capacity(), 4)
+            + map(self.last_dirty.capacity(), 4)
+            + self.last.capacity() * 8
+            + memo
+            + o.procs
+                .values()
+                .map(|p| p.sockets.capacity() * 4)
+                .sum::<usize>()
+    }
+
+    /// The inodes of `snapshot` to find owners for: every TCP socket with
+    /// an inode (listeners, the connections they accepted, outbound
+    /// sockets), UNIX listeners and their clients.
+    pub fn wanted(&self, snapshot: &Snapshot) -> Vec<u32> {
+        sorted_inodes(
+            snapshot
+                .tcp
+                .iter()
+                .map(|s| s.inode)
+                .chain(snapshot.unix_listeners.iter().map(|u| u.inode))
+                .chain(snapshot.unix_peers.iter().map(|p| p.peer)),
+        )
+    }
+
+    /// Fills `snapshot.processes` for [`ProcessCache::wanted`] (the shared
+    /// part of its TCP list through [`ProcessCache::lookup_parts`]) and adds
+    /// a note when some processes could not be read or a full scan is under way.
+    pub fn attribute(&mut self, snapshot: &mut Snapshot, now: Instant) {
+        let (own_tcp, shared) = snapshot.tcp.parts();
+        let own = sorted_inodes(
+            own_tcp
+                .iter()
+                .map(|s| s.inode)
+                .chain(snapshot.unix_listeners.iter().map(|u| u.inode))
+                .chain(snapshot.unix_peers.iter().map(|p| p.peer)),
+        );
+        let shared = shared.cloned();
+        snapshot.processes = self.lookup_parts(own, shared.as_ref(), now);
+        if snapshot.processes.denied > 0 {
+            snapshot.collector.notes.push(format!(
+                "process owners unknown (shown as ?) for sockets of {} processes whose /proc/<pid>/fd \
+                 this user may not read; run as root or with CAP_SYS_PTRACE for full attribution",
+                snapshot.processes.denied
+            ));
+        }
+        if let Some(running) = self.scan_under_way(now) {
+            snapshot.collector.notes.push(format!(
+                "a full /proc scan for process owners has run for {}s on its own thread: owners are those \
+                 of the last complete scan and of the processes read since; sockets only it can place \
+                 have none yet",
+                running.as_secs()
+            ));
+        }
+    }
+
+    /// Owners of `wanted` (sorted inodes), refreshing the cache as described
+    /// in the module documentation.
+    pub fn lookup(&mut self, wanted: &[u32], now: Instant) -> ProcessTable {
+        self.lookup_parts(wanted.to_vec(), None, now)
+    }
+
+    /// Owners of `own` (sorted inodes) and of the sockets of `shared` (a
+    /// snapshot's shared TCP part): the part of the table for `shared` is
+    /// the last lookup's for the same list when none of its owners changed
+    /// since, rebuilt otherwise (reusing the owners that did not change).
+    pub fn lookup_parts(
+        &mut self,
+        mut own: Vec<u32>,
+        shared: Option<&Arc<Vec<TcpSocket>>>,
+        now: Instant,
+    ) -> ProcessTable {
+        let pids = process_scan::list_pids();
+        self.counters.proc_listings += 1;
+        self.take_finished_scan();
+        match self.last_full {
+            None => {
+                let users = std::mem::take(&mut self.owners.users);
+                self.replace_owners(Owners::scan_all(&pids, users));
+                self.last_full = Some(now);
+            }
+            Some(t) => {
+                if now.duration_since(t) >= self.full_every * FULL_PERIOD_FACTOR {
+                    self.start_scan(now);
+                }
+                self.owners.forget_exited(&pids);
+                self.owners.scan_new(&pids);
+            }
+        }
+        if let Some(list) = shared {
+            self.sync_memo(list);
+            let kept = &self.memo.as_ref().expect("synced above").wanted;
+            own.retain(|i| kept.binary_search(i).is_err());
+        }
+        let mut sets = self.resolve(&own);
+        if self.any_missing(&sets, &own) || (shared.is_some() && self.memo_missing()) {
+            self.owners.rescan_changed();
+            sets = self.resolve(&own);
+            if let Some(list) = shared {
+                self.sync_memo(list);
+            }
+            let still = self.any_missing(&sets, &own) || (shared.is_some() && self.memo_missing());
+            let full_allowed = self
+                .last_full
+                .is_none_or(|t| now.duration_since(t) >= self.full_every);
+            if still && full_allowed {
+                self.start_scan(now);
+            }
+            let missing = own
+                .iter()
+                .zip(&sets)
+                .filter(|&(_, &s)| s == NONE)
+                .map(|(&i, _)| i);
+            self.unresolved.extend(missing);
+            if let Some(memo) = self.memo.as_mut().filter(|_| shared.is_some()) {
+                self.unresolved.extend(memo.unowned.iter().copied());
+                memo.settled = true;
+            }
+        }
+        let table = self.table(&own, &sets, shared.and(self.memo.as_ref()));
+        self.last.clear();
+        self.last.extend(own.iter().copied().zip(sets));
+        self.last_dirty.clear();
+        self.last_void = false;
+        table
+    }
+
+    /// Takes the result of the full scan under way if it is done.
+    fn take_finished_scan(&mut self) {
+        let Some(scan) = &self.scan else {
+            return;
+        };
+        match scan.done.try_recv() {
+            Ok(owners) => {
+                self.scan = None;
+                self.replace_owners(owners);
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => self.scan = None,
+        }
+    }
+
+    fn replace_owners(&mut self, owners: Owners) {
+        let old = std::mem::replace(&mut self.owners, owners);
+        self.counters = self.counters.plus(old.counters);
+        self.unresolved.clear();
+    }
+
+    /// Starts a full scan on a thread of its own, unless one is under way;
+    /// when the thread cannot be started the scan waits for the next period.
+    fn start_scan(&mut self, now: Instant) {
+        if self.scan.is_some() {
+            return;
+        }
+        self.last_full = Some(now);
+        let users = self.owners.users.clone();
+        let (tx, done) = mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name("sockscope-procs".to_owned())
+            .spawn(move || {
+                let pids = process_scan::list_pids();
+                // The cache may be gone by now: nobody to hand it to.
+                let _ = tx.send(Owners::scan_all(&pids, users));
+            });
+        if spawned.is_ok() {
+            self.counters.background_scans += 1;
+            self.scan = Some(RunningScan { started: now, done });
+        }
+    }
+
+    /// Hands the owner changes since the last call to what was built from
+    /// the owners before: `last`, the shared part's memo and `unresolved`.
+    fn fold_changes(&mut self) {
+        let owners = &mut self.owners;
+        if owners.all_changed {
+            owners.all_changed = false;
+            owners.changed.clear();
+            self.last_void = true;
+            if let Some(m) = &mut self.memo {
+                m.void = true;
+            }
+            return;
+        }
+        for &inode in &owners.changed {
+            self.unresolved.remove(&inode);
+            if !self.last_void && self.last.binary_search_by_key(&inode, |&(i, _)| i).is_ok() {
+                self.last_dirty.insert(inode);
+            }
+            if let Some(m) = self.memo.as_mut().filter(|m| !m.void)
+                && m.wanted.binary_search(&inode).is_ok()
+            {
+                m.dirty.insert(inode);
+            }
+        }
+        owners.changed.clear();
+    }
+
+    /// The owner set of each of `wanted` (sorted): the last lookup's for
+    /// the inodes it had and whose entry did not change since, a probe of
+    /// the index for the others.
+    fn resolve(&mut self, wanted: &[u32]) -> Vec<u32> {
+        self.fold_changes();
+        let owners = &self.owners;
+        if self.last_void {
+            return wanted.iter().map(|&i| owners.probe(i)).collect();
+        }
+        let dirty = &self.last_dirty;
+        let mut last = self.last.iter().peekable();
+        wanted
+            .iter()
+            .map(|&inode| {
+                while last.next_if(|(i, _)| *i < inode).is_some() {}
+                match last.next_if(|(i, _)| *i == inode) {
+                    Some(&(_, set)) if dirty.is_empty() || !dirty.contains(&inode) => set,
+                    _ => owners.probe(inode),
+                }
+            })
+            .collect()
+    }
+
+    /// Brings the memo up to date for `list`: kept as it is when it is for
+    /// `list` and none of its owners changed, rebuilt otherwise, from the
+    /// memo before for the inodes whose owners did not change.
+    fn sync_memo(&mut self, list: &Arc<Vec<TcpSocket>>) {
+        self.fold_changes();
+        let same = self.memo.as_ref().is_some_and(|m| m.is_for(list));
+        if let Some(m) = self.memo.as_ref().filter(|_| same)
+            && !m.void
+            && m.dirty.is_empty()
+        {
+            self.counters.shared_reused += 1;
+            return;
+        }
+        let old = self.memo.take();
+        let wanted = match &old {
+            Some(m) if same => m.wanted.clone(),
+            _ => sorted_inodes(list.iter().map(|s| s.inode)),
+        };
+        self.counters.shared_resolved += wanted.len() as u64;
+        let owners = &self.owners;
+        let sets: Vec<u32> = match old.as_ref().filter(|m| !m.void) {
+            None => wanted.iter().map(|&i| owners.probe(i)).collect(),
+            Some(m) => {
+                let mut before = m.part.iter().peekable();
+                wanted
+                    .iter()
+                    .map(|&inode| {
+                        while before.next_if(|&(i, _)| i < inode).is_some() {}
+                        match before.next_if(|&(i, _)| i == inode) {
+                            Some((_, local)) if m.dirty.is_empty() || !m.dirty.contains(&inode) => {
+                                m.used[local as usize]
+                            }
+                            _ => owners.probe(inode),
+                        }
+                    })
+                    .collect()
+            }
+        };
+        let mut local = vec![NONE; owners.sets.len()];
+        let mut used = Vec::new();
+        let mut unowned = Vec::new();
+        let mut part = SharedOwners::default();
+        part.reserve(wanted.len());
+        for (&inode, &set) in wanted.iter().zip(&sets) {
+            if set == NONE {
+                unowned.push(inode);
+                continue;
+            }
+            if local[set as usize] == NONE {
+                local[set as usize] = used.len() as u32;
+                used.push(set);
+            }
+            part.push(inode, local[set as usize]);
+        }
+        self.memo = Some(SharedMemo {
+            of: Arc::downgrade(list),
+            wanted,
+            part: Arc::new(part),
+            used,
+            unowned,
+            settled: false,
+            dirty: FxHashSet::default(),
+            void: false,
+        });
+    }
+
+    /// Whether the memo has inodes without owners not looked for yet.
+    fn memo_missing(&self) -> bool {
+        self.memo
+            .as_ref()
+            .is_some_and(|m| !m.settled && m.unowned.iter().any(|i| !self.unresolved.contains(i)))
+    }
+
+    fn any_missing(&self, sets: &[u32], wanted: &[u32]) -> bool {
+        sets.iter()
+            .zip(wanted)
+            .any(|(&s, i)| s == NONE && !self.unresolved.contains(i))
+    }
+
+    /// The table of `wanted` (sorted) whose owner sets are `sets`, sharing
+    /// `memo`'s part when given: each set used is translated once (pids to
+    /// indices into the table's process list) and every socket refers to it.
+    fn table(&self, wanted: &[u32], sets: &[u32], memo: Option<&SharedMemo>) -> ProcessTable {
+        let owners = &self.owners;
+        let mut used: Vec<u32> = memo.map(|m| m.used.clone()).unwrap_or_default();
+        let mut renumber = vec![NONE; owners.sets.len()];
+        for (i, &s) in used.iter().enumerate() {
+            renumber[s as usize] = i as u32;
+        }
         for &s in sets {
             if s != NONE && renumber[s as usize] == NONE {
                 renumber[s as usize] = used.len() as u32;
@@ -415,19 +721,22 @@ impl ProcessCache {
         }
         let mut pids: Vec<u32> = used
             .iter()
-            .flat_map(|&s| self.sets.get(s).iter().copied())
+            .flat_map(|&s| owners.sets.get(s).iter().copied())
             .collect();
         pids.sort_unstable();
         pids.dedup();
         let mut sockets = SocketOwners::default();
         for &s in &used {
-            let members: Vec<u32> = self
+            let members: Vec<u32> = owners
                 .sets
                 .get(s)
                 .iter()
                 .map(|p| pids.binary_search(p).expect("collected above") as u32)
                 .collect();
             sockets.add_set(&members);
+        }
+        if let Some(m) = memo {
+            sockets.share(Arc::clone(&m.part));
         }
         sockets.reserve(sets.iter().filter(|&&s| s != NONE).count());
         for (&inode, &s) in wanted.iter().zip(sets) {
@@ -437,8 +746,8 @@ impl ProcessCache {
         }
         ProcessTable {
             enabled: true,
-            denied: self.denied.len() as u32,
-            list: pids.iter().map(|p| self.procs[p].info.clone()).collect(),
+            denied: owners.denied.len() as u32,
+            list: pids.iter().map(|p| owners.procs[p].info.clone()).collect(),
             sockets,
         }
     }

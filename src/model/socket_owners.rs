@@ -4,8 +4,15 @@
 //! its worker's, or all its workers'). Eight bytes per socket and no
 //! allocation per socket, which matters at a million sockets.
 //!
+//! A table may share part of its sockets with the tables of other rounds
+//! ([`SharedOwners`]: the owners of the kept states of one full dump, which
+//! every queues-only round after it shows again), so that a round copies
+//! only its own sockets' owners.
+//!
 //! Serialized exactly as the list it replaces: a sequence of
 //! `{inode, processes}` entries, so recordings and JSON keep their format.
+
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -20,15 +27,72 @@ pub struct SocketProcesses {
     pub processes: Vec<u32>,
 }
 
+/// Sockets with the id of their owner set, by ascending inode: the part of
+/// a [`SocketOwners`] that several tables share ([`SocketOwners::share`]).
+/// The set ids mean the sets each sharing table adds first.
+#[derive(Debug, Default)]
+pub struct SharedOwners {
+    inodes: Vec<u32>,
+    sets: Vec<u32>,
+}
+
+impl SharedOwners {
+    /// Appends `inode` (larger than every inode pushed before) owned by set `set`.
+    pub fn push(&mut self, inode: u32, set: u32) {
+        debug_assert!(self.inodes.last().is_none_or(|&l| l < inode));
+        self.inodes.push(inode);
+        self.sets.push(set);
+    }
+
+    /// Reserves room for `n` more sockets.
+    pub fn reserve(&mut self, n: usize) {
+        self.inodes.reserve(n);
+        self.sets.reserve(n);
+    }
+
+    /// Number of sockets.
+    pub fn len(&self) -> usize {
+        self.inodes.len()
+    }
+
+    /// True when it holds no socket.
+    pub fn is_empty(&self) -> bool {
+        self.inodes.is_empty()
+    }
+
+    /// Every socket with its set id, by ascending inode.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.inodes.iter().copied().zip(self.sets.iter().copied())
+    }
+
+    /// The set id of `inode`, when it is here.
+    fn set_of(&self, inode: u32) -> Option<u32> {
+        let i = self.inodes.binary_search(&inode).ok()?;
+        Some(self.sets[i])
+    }
+
+    /// The highest set id used, plus one.
+    fn sets_needed(&self) -> usize {
+        self.sets.iter().max().map_or(0, |&m| m as usize + 1)
+    }
+
+    fn heap_bytes(&self) -> usize {
+        4 * (self.inodes.capacity() + self.sets.capacity())
+    }
+}
+
 /// Looked-up sockets with at least one owner, sorted by inode (see the
 /// module documentation).
 #[derive(Clone, Debug, Default)]
 pub struct SocketOwners {
-    /// Socket inodes, ascending (a recording may break the order:
-    /// `Snapshot::validate` refuses it).
+    /// Socket inodes of the table's own, ascending (a recording may break
+    /// the order: `Snapshot::validate` refuses it); none of them is in
+    /// `shared`.
     inodes: Vec<u32>,
     /// For each inode at the same index, its owner set.
     sets: Vec<u32>,
+    /// Sockets shared with other tables, read as if merged into `inodes`.
+    shared: Option<Arc<SharedOwners>>,
     /// Owner set `s` is `members[starts[s]..starts[s + 1]]`; `starts`
     /// begins with 0.
     starts: Vec<u32>,
@@ -39,12 +103,12 @@ pub struct SocketOwners {
 impl SocketOwners {
     /// Number of sockets with owners.
     pub fn len(&self) -> usize {
-        self.inodes.len()
+        self.inodes.len() + self.shared.as_ref().map_or(0, |s| s.len())
     }
 
     /// True when no socket has a known owner.
     pub fn is_empty(&self) -> bool {
-        self.inodes.is_empty()
+        self.len() == 0
     }
 
     /// Number of distinct owner sets stored.
@@ -63,16 +127,52 @@ impl SocketOwners {
     pub fn get(&self, inode: u32) -> &[u32] {
         match self.inodes.binary_search(&inode) {
             Ok(i) => self.set(self.sets[i]),
-            Err(_) => &[],
+            Err(_) => match self.shared.as_ref().and_then(|s| s.set_of(inode)) {
+                Some(set) => self.set(set),
+                None => &[],
+            },
         }
     }
 
-    /// Every socket with its owners, in stored (inode) order.
+    /// Every socket with its owners, in stored order: the own and the
+    /// shared sockets merged by inode.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &[u32])> + '_ {
-        self.inodes
+        let shared: &[u32] = self.shared.as_ref().map_or(&[], |s| &s.inodes);
+        let shared_sets: &[u32] = self.shared.as_ref().map_or(&[], |s| &s.sets);
+        let mut own = self
+            .inodes
             .iter()
-            .zip(&self.sets)
-            .map(|(&inode, &set)| (inode, self.set(set)))
+            .copied()
+            .zip(self.sets.iter().copied())
+            .peekable();
+        let mut kept = shared
+            .iter()
+            .copied()
+            .zip(shared_sets.iter().copied())
+            .peekable();
+        std::iter::from_fn(move || {
+            let next = match (own.peek(), kept.peek()) {
+                (Some(a), Some(b)) if b.0 < a.0 => kept.next(),
+                (Some(_), _) => own.next(),
+                (None, _) => kept.next(),
+            };
+            next.map(|(inode, set)| (inode, self.set(set)))
+        })
+    }
+
+    /// Shares `part` with the other tables holding it; its set ids are
+    /// those of the sets added before (every id it uses must be).
+    pub fn share(&mut self, part: Arc<SharedOwners>) {
+        debug_assert!(part.sets_needed() <= self.set_count());
+        self.shared = Some(part);
+    }
+
+    /// Whether `self` and `other` share the same part (not a copy).
+    pub fn shares_with(&self, other: &SocketOwners) -> bool {
+        match (&self.shared, &other.shared) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
     }
 
     /// Stores one more owner set (process indices, ascending) and returns
@@ -92,6 +192,11 @@ impl SocketOwners {
     pub fn push(&mut self, inode: u32, set: u32) {
         debug_assert!(self.inodes.last().is_none_or(|&l| l < inode));
         debug_assert!((set as usize) < self.set_count());
+        debug_assert!(
+            self.shared
+                .as_ref()
+                .is_none_or(|s| s.set_of(inode).is_none())
+        );
         self.inodes.push(inode);
         self.sets.push(set);
     }
@@ -102,12 +207,14 @@ impl SocketOwners {
         self.sets.reserve(n);
     }
 
-    /// Heap bytes held (capacity, not length), for the memory figures.
+    /// Heap bytes held (capacity, not length), for the memory figures; a
+    /// shared part counts whole in every table holding it.
     pub fn heap_bytes(&self) -> usize {
         4 * (self.inodes.capacity()
             + self.sets.capacity()
             + self.starts.capacity()
             + self.members.capacity())
+            + self.shared.as_ref().map_or(0, |s| s.heap_bytes())
     }
 }
 
@@ -218,6 +325,50 @@ mod tests {
         );
         let again: SocketOwners = serde_json::from_str(&json).unwrap();
         assert_eq!(again, t);
+    }
+
+    #[test]
+    fn a_shared_part_reads_as_merged_with_the_own_sockets() {
+        let mut part = SharedOwners::default();
+        part.push(4, 0);
+        part.push(6, 1);
+        part.push(20, 0);
+        let part = Arc::new(part);
+        let table = |own: &[(u32, u32)]| {
+            let mut t = SocketOwners::default();
+            t.add_set(&[0]);
+            t.add_set(&[0, 1]);
+            t.add_set(&[2]);
+            t.share(Arc::clone(&part));
+            for &(inode, set) in own {
+                t.push(inode, set);
+            }
+            t
+        };
+        let a = table(&[(2, 2), (5, 2), (30, 1)]);
+        let b = table(&[]);
+        assert!(a.shares_with(&b) && b.shares_with(&a));
+        assert!(!a.shares_with(&SocketOwners::from(vec![owned(4, vec![0])])));
+        assert_eq!(a.len(), 6);
+        assert_eq!(a.get(2), &[2]);
+        assert_eq!(a.get(6), &[0, 1], "from the shared part");
+        assert_eq!(a.get(20), &[0]);
+        assert_eq!(a.get(7), &[] as &[u32]);
+        let expected = vec![
+            owned(2, vec![2]),
+            owned(4, vec![0]),
+            owned(5, vec![2]),
+            owned(6, vec![0, 1]),
+            owned(20, vec![0]),
+            owned(30, vec![0, 1]),
+        ];
+        assert_eq!(a, SocketOwners::from(expected.clone()), "merged by inode");
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&expected).unwrap()
+        );
+        assert_eq!(b.iter().map(|(i, _)| i).collect::<Vec<_>>(), [4, 6, 20]);
+        assert_eq!(Arc::strong_count(&part), 3, "one part, not copies");
     }
 
     #[test]

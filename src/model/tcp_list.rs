@@ -100,6 +100,11 @@ impl TcpList {
         (self.own, self.shared)
     }
 
+    /// The list of its own and the shared one, borrowed.
+    pub fn parts(&self) -> (&[TcpSocket], Option<&Arc<Vec<TcpSocket>>>) {
+        (&self.own, self.shared.as_ref())
+    }
+
     /// Whether `self` and `other` share their shared part (the same kept
     /// states, not a copy): every socket after the own part is then the
     /// same in both, which a consumer may use to skip them.
