@@ -257,17 +257,49 @@ fn a_due_full_scan_runs_on_its_own_thread_and_a_later_round_takes_it() {
     );
     assert!(scan_note(&started), "{:?}", started.collector.notes);
 
-    let deadline = Instant::now() + Duration::from_secs(30);
+    cache.finish_scan(due);
     let mut taken = round(&kept, ia);
     cache.attribute(&mut taken, due);
-    while cache.counters().full_scans < 2 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-        taken = round(&kept, ia);
-        cache.attribute(&mut taken, due);
-    }
     let c = cache.counters();
     assert_eq!((c.background_scans, c.full_scans), (1, 2), "taken");
     assert!(cache.scan_under_way(due).is_none());
     assert_eq!(owner_pids(&taken, ia), [me], "read again by the new scan");
     assert!(!scan_note(&taken), "{:?}", taken.collector.notes);
+}
+
+/// Under `--all-netns` one cache serves every namespace: each keeps the
+/// owners of its own kept states, so alternating rounds reuse both.
+#[test]
+fn each_namespace_keeps_the_owners_of_its_kept_states() {
+    let a = TcpListener::bind("127.0.0.1:0").unwrap();
+    let b = TcpListener::bind("127.0.0.1:0").unwrap();
+    let kept_of = |l: &TcpListener, cookie: u64| {
+        let mut s = fixtures::sock(
+            TcpState::Established,
+            "127.0.0.1:80",
+            "127.0.0.1:5000",
+            cookie,
+        );
+        s.inode = common::socket_inode(l.as_raw_fd());
+        Arc::new(vec![s])
+    };
+    let (kept_a, kept_b) = (kept_of(&a, 1), kept_of(&b, 2));
+    let me = std::process::id();
+    let mut cache = ProcessCache::new(Duration::from_secs(3600));
+    let t0 = Instant::now();
+    for _ in 0..3 {
+        for (netns, kept) in [("a", &kept_a), ("b", &kept_b)] {
+            let mut snap = round(kept, 0);
+            snap.netns = netns.to_owned();
+            cache.attribute(&mut snap, t0);
+            assert_eq!(owner_pids(&snap, kept[0].inode), [me], "{netns}");
+            assert_eq!(
+                snap.processes.sockets.len(),
+                1,
+                "{netns}: its own kept socket only"
+            );
+        }
+    }
+    let c = cache.counters();
+    assert_eq!((c.shared_resolved, c.shared_reused), (2, 4), "{c:?}");
 }

@@ -293,9 +293,17 @@ struct RunningScan {
     done: mpsc::Receiver<Owners>,
 }
 
+/// The most namespaces whose shared part's owners are kept (the least
+/// recently looked up goes first).
+const MEMOS_MAX: usize = 256;
+
 /// The owners of one shared part of a snapshot's TCP list (the kept states
-/// of one full dump), for the rounds that show it again.
+/// of one full dump of one namespace), for the rounds that show it again.
 struct SharedMemo {
+    /// The namespace (its label) whose list it is.
+    netns: String,
+    /// The lookup that used it last (a count of lookups).
+    used_at: u64,
     /// The list it is for, by identity: while this weak reference lives,
     /// no other list can take its address.
     of: Weak<Vec<TcpSocket>>,
@@ -337,8 +345,10 @@ pub struct ProcessCache {
     last_dirty: FxHashSet<u32>,
     /// Everything changed since `last`.
     last_void: bool,
-    /// The owners of the last shared part looked up.
-    memo: Option<SharedMemo>,
+    /// The owners of the last shared part looked up in each namespace.
+    memos: Vec<SharedMemo>,
+    /// Lookups so far.
+    lookups: u64,
     scan: Option<RunningScan>,
     last_full: Option<Instant>,
     full_every: Duration,
@@ -367,7 +377,8 @@ impl ProcessCache {
             last: Vec::new(),
             last_dirty: FxHashSet::default(),
             last_void: true,
-            memo: None,
+            memos: Vec::new(),
+            lookups: 0,
             scan: None,
             last_full: None,
             full_every,
@@ -399,10 +410,14 @@ impl ProcessCache {
     pub fn heap_bytes(&self) -> usize {
         let map = |cap: usize, entry: usize| cap * (entry + 1);
         let o = &self.owners;
-        let memo = self.memo.as_ref().map_or(0, |m| {
-            4 * (m.wanted.capacity() + m.used.capacity() + m.unowned.capacity())
-                + map(m.dirty.capacity(), 4)
-        });
+        let memo: usize = self
+            .memos
+            .iter()
+            .map(|m| {
+                4 * (m.wanted.capacity() + m.used.capacity() + m.unowned.capacity())
+                    + map(m.dirty.capacity(), 4)
+            })
+            .sum();
         map(o.index.capacity(), 8)
             + map(self.unresolved.capacity(), 4)
             + map(o.changed.capacity(), 4)
@@ -442,7 +457,8 @@ impl ProcessCache {
                 .chain(snapshot.unix_peers.iter().map(|p| p.peer)),
         );
         let shared = shared.cloned();
-        snapshot.processes = self.lookup_parts(own, shared.as_ref(), now);
+        let part = shared.as_ref().map(|list| (snapshot.netns.as_str(), list));
+        snapshot.processes = self.lookup_parts(own, part, now);
         if snapshot.processes.denied > 0 {
             snapshot.collector.notes.push(format!(
                 "process owners unknown (shown as ?) for sockets of {} processes whose /proc/<pid>/fd \
@@ -467,18 +483,20 @@ impl ProcessCache {
     }
 
     /// Owners of `own` (sorted inodes) and of the sockets of `shared` (a
-    /// snapshot's shared TCP part): the part of the table for `shared` is
-    /// the last lookup's for the same list when none of its owners changed
-    /// since, rebuilt otherwise (reusing the owners that did not change).
+    /// namespace's label and its snapshot's shared TCP part): the part of
+    /// the table for the shared list is the one built for the same list
+    /// when none of its owners changed since, rebuilt otherwise (reusing
+    /// the owners that did not change).
     pub fn lookup_parts(
         &mut self,
         mut own: Vec<u32>,
-        shared: Option<&Arc<Vec<TcpSocket>>>,
+        shared: Option<(&str, &Arc<Vec<TcpSocket>>)>,
         now: Instant,
     ) -> ProcessTable {
+        self.lookups += 1;
         let pids = process_scan::list_pids();
         self.counters.proc_listings += 1;
-        self.take_finished_scan();
+        self.take_finished_scan(now);
         match self.last_full {
             None => {
                 let users = std::mem::take(&mut self.owners.users);
@@ -493,19 +511,17 @@ impl ProcessCache {
                 self.owners.scan_new(&pids);
             }
         }
-        if let Some(list) = shared {
-            self.sync_memo(list);
-            let kept = &self.memo.as_ref().expect("synced above").wanted;
+        let mut memo = shared.map(|(netns, list)| self.sync_memo(netns, list));
+        if let Some(m) = memo {
+            let kept = &self.memos[m].wanted;
             own.retain(|i| kept.binary_search(i).is_err());
         }
         let mut sets = self.resolve(&own);
-        if self.any_missing(&sets, &own) || (shared.is_some() && self.memo_missing()) {
+        if self.any_missing(&sets, &own) || memo.is_some_and(|m| self.memo_missing(m)) {
             self.owners.rescan_changed();
             sets = self.resolve(&own);
-            if let Some(list) = shared {
-                self.sync_memo(list);
-            }
-            let still = self.any_missing(&sets, &own) || (shared.is_some() && self.memo_missing());
+            memo = shared.map(|(netns, list)| self.sync_memo(netns, list));
+            let still = self.any_missing(&sets, &own) || memo.is_some_and(|m| self.memo_missing(m));
             let full_allowed = self
                 .last_full
                 .is_none_or(|t| now.duration_since(t) >= self.full_every);
@@ -518,12 +534,13 @@ impl ProcessCache {
                 .filter(|&(_, &s)| s == NONE)
                 .map(|(&i, _)| i);
             self.unresolved.extend(missing);
-            if let Some(memo) = self.memo.as_mut().filter(|_| shared.is_some()) {
-                self.unresolved.extend(memo.unowned.iter().copied());
-                memo.settled = true;
+            if let Some(m) = memo {
+                let m = &mut self.memos[m];
+                self.unresolved.extend(m.unowned.iter().copied());
+                m.settled = true;
             }
         }
-        let table = self.table(&own, &sets, shared.and(self.memo.as_ref()));
+        let table = self.table(&own, &sets, memo.map(|m| &self.memos[m]));
         self.last.clear();
         self.last.extend(own.iter().copied().zip(sets));
         self.last_dirty.clear();
@@ -531,14 +548,29 @@ impl ProcessCache {
         table
     }
 
-    /// Takes the result of the full scan under way if it is done.
-    fn take_finished_scan(&mut self) {
+    /// Waits for the full scan under way on its own thread, if one is, and
+    /// takes its result as the next lookup would (for tests: they wait on
+    /// the scan, not on a clock).
+    pub fn finish_scan(&mut self, now: Instant) {
+        if let Some(scan) = self.scan.take()
+            && let Ok(owners) = scan.done.recv()
+        {
+            self.last_full = Some(now);
+            self.replace_owners(owners);
+        }
+    }
+
+    /// Takes the result of the full scan under way if it is done; the
+    /// next periods count from `now` (a scan that takes longer than
+    /// `full_every` does not start the next one at once).
+    fn take_finished_scan(&mut self, now: Instant) {
         let Some(scan) = &self.scan else {
             return;
         };
         match scan.done.try_recv() {
             Ok(owners) => {
                 self.scan = None;
+                self.last_full = Some(now);
                 self.replace_owners(owners);
             }
             Err(TryRecvError::Empty) => {}
@@ -582,9 +614,7 @@ impl ProcessCache {
             owners.all_changed = false;
             owners.changed.clear();
             self.last_void = true;
-            if let Some(m) = &mut self.memo {
-                m.void = true;
-            }
+            self.memos.iter_mut().for_each(|m| m.void = true);
             return;
         }
         for &inode in &owners.changed {
@@ -592,10 +622,10 @@ impl ProcessCache {
             if !self.last_void && self.last.binary_search_by_key(&inode, |&(i, _)| i).is_ok() {
                 self.last_dirty.insert(inode);
             }
-            if let Some(m) = self.memo.as_mut().filter(|m| !m.void)
-                && m.wanted.binary_search(&inode).is_ok()
-            {
-                m.dirty.insert(inode);
+            for m in self.memos.iter_mut().filter(|m| !m.void) {
+                if m.wanted.binary_search(&inode).is_ok() {
+                    m.dirty.insert(inode);
+                }
             }
         }
         owners.changed.clear();
@@ -624,20 +654,34 @@ impl ProcessCache {
             .collect()
     }
 
-    /// Brings the memo up to date for `list`: kept as it is when it is for
-    /// `list` and none of its owners changed, rebuilt otherwise, from the
-    /// memo before for the inodes whose owners did not change.
-    fn sync_memo(&mut self, list: &Arc<Vec<TcpSocket>>) {
+    /// Brings `netns`'s memo up to date for `list` and returns its index:
+    /// kept as it is when it is for `list` and none of its owners changed,
+    /// rebuilt otherwise, from the memo before for the inodes whose owners
+    /// did not change.
+    fn sync_memo(&mut self, netns: &str, list: &Arc<Vec<TcpSocket>>) -> usize {
         self.fold_changes();
-        let same = self.memo.as_ref().is_some_and(|m| m.is_for(list));
-        if let Some(m) = self.memo.as_ref().filter(|_| same)
-            && !m.void
-            && m.dirty.is_empty()
+        let at = self.memos.iter().position(|m| m.netns == netns);
+        let same = at.is_some_and(|i| self.memos[i].is_for(list));
+        if let Some(i) = at.filter(|_| same)
+            && !self.memos[i].void
+            && self.memos[i].dirty.is_empty()
         {
             self.counters.shared_reused += 1;
-            return;
+            self.memos[i].used_at = self.lookups;
+            return i;
         }
-        let old = self.memo.take();
+        let old = match at {
+            Some(i) => Some(self.memos.swap_remove(i)),
+            None => {
+                if self.memos.len() >= MEMOS_MAX
+                    && let Some(oldest) =
+                        (0..self.memos.len()).min_by_key(|&i| self.memos[i].used_at)
+                {
+                    self.memos.swap_remove(oldest);
+                }
+                None
+            }
+        };
         let wanted = match &old {
             Some(m) if same => m.wanted.clone(),
             _ => sorted_inodes(list.iter().map(|s| s.inode)),
@@ -678,7 +722,9 @@ impl ProcessCache {
             }
             part.push(inode, local[set as usize]);
         }
-        self.memo = Some(SharedMemo {
+        self.memos.push(SharedMemo {
+            netns: netns.to_owned(),
+            used_at: self.lookups,
             of: Arc::downgrade(list),
             wanted,
             part: Arc::new(part),
@@ -688,13 +734,13 @@ impl ProcessCache {
             dirty: FxHashSet::default(),
             void: false,
         });
+        self.memos.len() - 1
     }
 
-    /// Whether the memo has inodes without owners not looked for yet.
-    fn memo_missing(&self) -> bool {
-        self.memo
-            .as_ref()
-            .is_some_and(|m| !m.settled && m.unowned.iter().any(|i| !self.unresolved.contains(i)))
+    /// Whether memo `m` has inodes without owners not looked for yet.
+    fn memo_missing(&self, m: usize) -> bool {
+        let m = &self.memos[m];
+        !m.settled && m.unowned.iter().any(|i| !self.unresolved.contains(i))
     }
 
     fn any_missing(&self, sets: &[u32], wanted: &[u32]) -> bool {
