@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use rustc_hash::FxHashMap;
 
 use super::kernel_ages::queued_wait_ms;
-use super::snapshot::{Snapshot, TcpState};
+use super::snapshot::{Snapshot, TcpSocket, TcpState};
 use super::states::StateCounts;
 
 /// One LISTEN socket of a listener group.
@@ -90,6 +90,22 @@ pub struct Listener {
 }
 
 impl Listener {
+    /// Adds LISTEN socket `sock` as the last member, its queue and backlog
+    /// into the sums.
+    pub(crate) fn add_member(&mut self, sock: &TcpSocket) {
+        self.members.push(Member {
+            inode: sock.inode,
+            cookie: sock.cookie,
+            uid: sock.uid,
+            accept_queue: u64::from(sock.recv_q),
+            backlog: u64::from(sock.send_q),
+            drops: sock.drops,
+            processes: Vec::new(),
+        });
+        self.accept_queue += u64::from(sock.recv_q);
+        self.backlog += u64::from(sock.send_q);
+    }
+
     /// Number of attributed non-listening sockets.
     pub fn sockets(&self) -> u64 {
         self.states.total()
@@ -219,7 +235,7 @@ fn wildcard(addr: &SocketAddr) -> SocketAddr {
 }
 
 /// Strips IPv6 flow info and scope id so that equal endpoints hash equally.
-fn plain(addr: SocketAddr) -> SocketAddr {
+pub(crate) fn plain(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(addr.ip(), addr.port())
 }
 
@@ -258,18 +274,7 @@ impl Aggregate {
                 });
                 (listeners.len() - 1) as u32
             });
-            let l = &mut listeners[idx as usize];
-            l.members.push(Member {
-                inode: sock.inode,
-                cookie: sock.cookie,
-                uid: sock.uid,
-                accept_queue: u64::from(sock.recv_q),
-                backlog: u64::from(sock.send_q),
-                drops: sock.drops,
-                processes: Vec::new(),
-            });
-            l.accept_queue += u64::from(sock.recv_q);
-            l.backlog += u64::from(sock.send_q);
+            listeners[idx as usize].add_member(sock);
             owners[i] = Owner::Listening(idx);
         }
 
@@ -300,8 +305,7 @@ impl Aggregate {
                 }
                 if sock.awaits_accept() {
                     l.queued += 1;
-                    let waited = snapshot.times_of(sock.cookie).and_then(queued_wait_ms);
-                    l.oldest_queued_ms = l.oldest_queued_ms.max(waited);
+                    l.oldest_queued_ms = l.oldest_queued_ms.max(waited_in_queue(snapshot, sock));
                 }
                 owners[i] = Owner::Listener(idx);
                 continue;
@@ -329,21 +333,11 @@ impl Aggregate {
             r.local_ports = p.len() as u64;
         }
 
-        let table = &snapshot.processes;
-        if !table.sockets.is_empty() {
+        if !snapshot.processes.sockets.is_empty() {
             remote_owners(snapshot, &owners, &mut remotes);
         }
-        for l in &mut listeners {
-            l.processes = table.union_of(l.members.iter().map(|m| m.inode));
-            for m in &mut l.members {
-                m.processes = table.of_inode(m.inode).to_vec();
-            }
-        }
-        let unix_processes = snapshot
-            .unix_listeners
-            .iter()
-            .map(|u| table.of_inode(u.inode).to_vec())
-            .collect();
+        attach_processes(snapshot, &mut listeners);
+        let unix_processes = unix_processes(snapshot);
 
         let mut agg = Aggregate {
             totals,
@@ -498,7 +492,7 @@ impl Aggregate {
 /// Fills each remote's `processes`: the owners of its sockets counted by
 /// socket, the [`REMOTE_PROCESSES`] with most kept. `owners` still holds
 /// the unsorted remote indices.
-fn remote_owners(snapshot: &Snapshot, owners: &[Owner], remotes: &mut [Remote]) {
+pub(crate) fn remote_owners(snapshot: &Snapshot, owners: &[Owner], remotes: &mut [Remote]) {
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (s, o) in snapshot.tcp.iter().zip(owners) {
         if let Owner::Remote(r) = *o {
@@ -521,6 +515,34 @@ fn remote_owners(snapshot: &Snapshot, owners: &[Owner], remotes: &mut [Remote]) 
             list.push(p);
         }
     }
+}
+
+/// How long `sock`, a connection still in an accept queue, has waited at
+/// least, milliseconds, from the snapshot's `tcp_info` times.
+pub(crate) fn waited_in_queue(snapshot: &Snapshot, sock: &TcpSocket) -> Option<u64> {
+    snapshot.times_of(sock.cookie).and_then(queued_wait_ms)
+}
+
+/// Fills each listener's and member's `processes` from the snapshot's
+/// process table.
+pub(crate) fn attach_processes(snapshot: &Snapshot, listeners: &mut [Listener]) {
+    let table = &snapshot.processes;
+    for l in listeners {
+        l.processes = table.union_of(l.members.iter().map(|m| m.inode));
+        for m in &mut l.members {
+            m.processes = table.of_inode(m.inode).to_vec();
+        }
+    }
+}
+
+/// The processes holding each UNIX listener of the snapshot, in its order.
+pub(crate) fn unix_processes(snapshot: &Snapshot) -> Vec<Vec<u32>> {
+    let table = &snapshot.processes;
+    snapshot
+        .unix_listeners
+        .iter()
+        .map(|u| table.of_inode(u.inode).to_vec())
+        .collect()
 }
 
 /// The set of local ports some listener is bound to: one bit per port, so

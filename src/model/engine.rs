@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::alerts::{AlertEngine, AlertSet, LoggedAlert, Thresholds};
 use super::history::{Frame, History};
 use super::netns_parts::{ViewPart, merged_view};
+use super::reuse::build_after;
 use super::round::Round;
 use super::snapshot::Snapshot;
 use super::tcp_list::TcpList;
@@ -65,7 +66,8 @@ impl Model {
     /// Adds one snapshot, evaluates the alert rules at it, and returns its
     /// frame (carrying the alerts active at this sample).
     pub fn ingest(&mut self, snapshot: Snapshot) -> Frame {
-        self.ingest_frame(Frame::new(snapshot));
+        let agg = build_after(&snapshot, self.history.latest());
+        self.ingest_frame(Frame::with_aggregate(snapshot, agg));
         self.history
             .latest()
             .expect("a frame was just pushed")
@@ -139,7 +141,7 @@ impl Model {
 /// where they are equal (a quiet namespace's stay the same from sample to
 /// sample), so that kept frames share them instead of holding a map each.
 /// A frame someone else holds already is left as it is.
-fn share_unchanged(frame: &mut Frame, before: Option<&Frame>) {
+pub(crate) fn share_unchanged(frame: &mut Frame, before: Option<&Frame>) {
     let (Some(before), Some(snap)) = (before, Arc::get_mut(&mut frame.snapshot)) else {
         return;
     };

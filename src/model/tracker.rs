@@ -10,6 +10,7 @@
 //! counters, so the cheap Fx hash is enough.
 
 use std::collections::hash_map::Entry;
+use std::sync::{Arc, Weak};
 
 use jiff::Timestamp;
 use rustc_hash::FxHashMap;
@@ -31,6 +32,9 @@ struct Seen {
     generation: u32,
     state: TcpState,
 }
+
+/// A generation no stamp uses ("no kept states").
+const NO_GENERATION: u32 = 0;
 
 /// `Seen::proven` of a socket the kernel proved nothing about.
 const NOT_PROVEN: i64 = i64::MIN;
@@ -70,6 +74,21 @@ fn proven_start(snapshot: &Snapshot, sock: &TcpSocket) -> Option<Timestamp> {
 pub struct Tracker {
     seen: FxHashMap<u64, Seen>,
     generation: u32,
+    /// The kept states (the shared part of the snapshots' socket lists)
+    /// the map was last stamped with.
+    states: Option<StampedStates>,
+}
+
+/// A shared socket list whose sockets all carry one generation.
+#[derive(Clone, Debug)]
+struct StampedStates {
+    /// The list itself, held weakly: its address stays unique while this
+    /// lives, and its sockets are freed with their last snapshot.
+    list: Weak<Vec<TcpSocket>>,
+    /// The generation its sockets were stamped with.
+    generation: u32,
+    /// How many of them the map holds.
+    live: usize,
 }
 
 impl Tracker {
@@ -77,12 +96,60 @@ impl Tracker {
     /// state) start their clock at `snapshot.taken_at`, and keep the
     /// earliest start the kernel proves while in that state; sockets gone
     /// are forgotten. Sockets with cookie 0 are not tracked.
+    ///
+    /// A snapshot that shares its kept states with the last one recorded
+    /// (a round that read only the queues) has only its own sockets looked
+    /// at: the kept ones are the same sockets in the same states, and the
+    /// start the kernel proves for them cannot be earlier than the one
+    /// kept (their `tcp_info` times grow with the snapshot's time).
     pub fn update(&mut self, snapshot: &Snapshot) {
-        let generation = self.generation.wrapping_add(1);
-        self.generation = generation;
+        let (own, shared) = snapshot.tcp.parts();
+        let same_states = match (shared, &self.states) {
+            (Some(list), Some(stamped)) => std::ptr::eq(Arc::as_ptr(list), stamped.list.as_ptr()),
+            _ => false,
+        };
+        let mut live = 0;
+        if !same_states {
+            self.states = None;
+            if let Some(list) = shared {
+                let generation = self.next_generation();
+                let live = self.stamp(snapshot, list, generation);
+                self.states = Some(StampedStates {
+                    list: Arc::downgrade(list),
+                    generation,
+                    live,
+                });
+            }
+        }
+        let generation = self.next_generation();
+        live += self.stamp(snapshot, own, generation);
+        let kept = self.states.as_ref().map_or(NO_GENERATION, |s| s.generation);
+        live += self.states.as_ref().map_or(0, |s| s.live);
+        if live < self.seen.len() {
+            self.seen
+                .retain(|_, e| e.generation == generation || e.generation == kept);
+        }
+        if self.seen.capacity() > 4 * self.seen.len().max(1024) {
+            self.seen.shrink_to(2 * self.seen.len());
+        }
+    }
+
+    /// A generation for the next stamp, never [`NO_GENERATION`].
+    fn next_generation(&mut self) -> u32 {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == NO_GENERATION {
+            self.generation = 1;
+        }
+        self.generation
+    }
+
+    /// Stamps `sockets` (of `snapshot`) with `generation`, adding those new
+    /// or in a new state; returns how many distinct tracked sockets it
+    /// stamped.
+    fn stamp(&mut self, snapshot: &Snapshot, sockets: &[TcpSocket], generation: u32) -> usize {
         let at = nanos(snapshot.taken_at);
         let mut live = 0;
-        for s in &snapshot.tcp {
+        for s in sockets {
             if s.cookie == 0 {
                 continue;
             }
@@ -118,12 +185,7 @@ impl Tracker {
                 }
             }
         }
-        if live < self.seen.len() {
-            self.seen.retain(|_, e| e.generation == generation);
-        }
-        if self.seen.capacity() > 4 * self.seen.len().max(1024) {
-            self.seen.shrink_to(2 * self.seen.len());
-        }
+        live
     }
 
     /// When the socket with `cookie` was first seen in its current state.
@@ -177,6 +239,66 @@ impl Tracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rounds over kept states: shared lists (`A` twice, then `B`, a new
+    /// dump) under changing listeners, each also given as one flat list.
+    #[test]
+    fn rounds_keeping_the_states_track_what_flat_lists_track() {
+        use crate::model::TcpList;
+        use crate::model::fixtures::{listen, snapshot, sock};
+        let est = |c: u64| sock(TcpState::Established, "127.0.0.1:80", "127.0.0.1:5000", c);
+        let a = Arc::new(vec![est(10), est(11), est(12)]);
+        let mut closing = est(11);
+        closing.state = TcpState::CloseWait;
+        let b = Arc::new(vec![est(10), closing, est(13)]);
+        let rounds = [
+            (
+                0,
+                vec![
+                    listen("127.0.0.1:80", 0, 8, 1),
+                    listen("127.0.0.1:81", 0, 8, 2),
+                ],
+                &a,
+            ),
+            (1, vec![listen("127.0.0.1:80", 0, 8, 1)], &a),
+            (
+                2,
+                vec![
+                    listen("127.0.0.1:80", 0, 8, 1),
+                    listen("127.0.0.1:82", 0, 8, 3),
+                ],
+                &a,
+            ),
+            (3, vec![listen("127.0.0.1:80", 0, 8, 1)], &b),
+            (4, vec![listen("127.0.0.1:80", 0, 8, 1)], &b),
+        ];
+        let (mut kept, mut flat) = (Tracker::default(), Tracker::default());
+        for (s, own, states) in rounds {
+            let mut snap = snapshot(&format!("2026-12-01T00:00:0{s}Z"), vec![]);
+            snap.tcp = TcpList::with_shared(own.clone(), Arc::clone(states));
+            kept.update(&snap);
+            snap.tcp = own.into_iter().chain(states.iter().cloned()).collect();
+            flat.update(&snap);
+            let seen = |t: &Tracker| {
+                let mut v: Vec<(u64, i64, TcpState)> =
+                    t.seen.iter().map(|(c, e)| (*c, e.at, e.state)).collect();
+                v.sort_unstable();
+                v
+            };
+            assert_eq!(seen(&kept), seen(&flat), "round {s}");
+        }
+        let at = |s: &str| s.parse::<Timestamp>().ok();
+        assert_eq!(kept.first_seen(2), None, ":81 closed in round 1");
+        assert_eq!(kept.first_seen(3), None, ":82 closed in round 3");
+        assert_eq!(kept.first_seen(1), at("2026-12-01T00:00:00Z"));
+        assert_eq!(
+            kept.first_seen(11),
+            at("2026-12-01T00:00:03Z"),
+            "CLOSE_WAIT since B"
+        );
+        assert_eq!(kept.first_seen(12), None, "gone with B");
+        assert_eq!(kept.first_seen(10), at("2026-12-01T00:00:00Z"));
+    }
 
     #[test]
     fn an_entry_is_32_bytes_with_its_cookie() {

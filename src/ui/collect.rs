@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::collector::destroy::DestroyTarget;
 use crate::collector::worker::{Tick, Worker};
 use crate::collector::{CollectError, RoundSource};
-use crate::model::{Frame, Needs, Round, TcpList};
+use crate::model::{Frame, LastFrame, Needs, Round, TcpList};
 
 /// Creates the source on the collection thread.
 pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn RoundSource>, CollectError> + Send>;
@@ -43,6 +43,8 @@ pub struct Collector {
 struct Watching {
     source: Box<dyn RoundSource>,
     tx: mpsc::Sender<Collected>,
+    /// The last frame, which the next is built from.
+    last: LastFrame,
 }
 
 impl Collector {
@@ -74,7 +76,11 @@ impl Collector {
 pub fn spawn(factory: SourceFactory, interval: Duration) -> std::io::Result<Collector> {
     let (tx, rx) = mpsc::channel(16);
     let open = move || match factory() {
-        Ok(source) => Some(Watching { source, tx }),
+        Ok(source) => Some(Watching {
+            source,
+            tx,
+            last: LastFrame::default(),
+        }),
         Err(e) => {
             tracing::error!("cannot create the source: {e}");
             let _ = tx.blocking_send(Collected::SourceFailed(e.to_string()));
@@ -86,7 +92,7 @@ pub fn spawn(factory: SourceFactory, interval: Duration) -> std::io::Result<Coll
         let msg = match w.source.round() {
             Ok(mut round) => {
                 crate::sanitize::clean_round(&mut round);
-                Collected::Round(round.aggregate())
+                Collected::Round(w.last.frames(round))
             }
             Err(CollectError::Exhausted) => {
                 let _ = out.blocking_send(Collected::Finished);

@@ -36,6 +36,9 @@ pub(super) fn close_wait_leak(ctx: &Ctx) -> Vec<Finding> {
     let cw = &ctx.t.close_wait;
     let min_age = SignedDuration::try_from(cw.min_age).unwrap_or(SignedDuration::MAX);
     let mut tallies: HashMap<Owner, Tally> = HashMap::new();
+    if agg.totals[TcpState::CloseWait] == 0 {
+        return Vec::new();
+    }
     for (s, owner) in snap.tcp.iter().zip(&agg.owners) {
         if s.state != TcpState::CloseWait {
             continue;
