@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::process_scan::{self, ScanFailure};
-use crate::model::socket_owners::SharedOwners;
+use crate::model::socket_owners::InodeSets;
 use crate::model::{ProcessInfo, ProcessTable, Snapshot, SocketOwners, TcpSocket};
 
 /// An unconditional full scan happens every this many `full_every`.
@@ -310,7 +310,7 @@ struct SharedMemo {
     /// Its socket inodes, ascending, without 0 and repeats.
     wanted: Vec<u32>,
     /// Those with owners, with local set ids.
-    part: Arc<SharedOwners>,
+    part: Arc<InodeSets>,
     /// Local set id → the cache's set id.
     used: Vec<u32>,
     /// Those without owners, ascending.
@@ -709,7 +709,7 @@ impl ProcessCache {
         let mut local = vec![NONE; owners.sets.len()];
         let mut used = Vec::new();
         let mut unowned = Vec::new();
-        let mut part = SharedOwners::default();
+        let mut part = InodeSets::default();
         part.reserve(wanted.len());
         for (&inode, &set) in wanted.iter().zip(&sets) {
             if set == NONE {

@@ -5,7 +5,7 @@
 //! allocation per socket, which matters at a million sockets.
 //!
 //! A table may share part of its sockets with the tables of other rounds
-//! ([`SharedOwners`]: the owners of the kept states of one full dump, which
+//! ([`InodeSets`]: the owners of the kept states of one full dump, which
 //! every queues-only round after it shows again), so that a round copies
 //! only its own sockets' owners.
 //!
@@ -27,16 +27,17 @@ pub struct SocketProcesses {
     pub processes: Vec<u32>,
 }
 
-/// Sockets with the id of their owner set, by ascending inode: the part of
-/// a [`SocketOwners`] that several tables share ([`SocketOwners::share`]).
-/// The set ids mean the sets each sharing table adds first.
-#[derive(Debug, Default)]
-pub struct SharedOwners {
+/// Sockets with the id of their owner set, by ascending inode: a table's
+/// own sockets, and the part of a [`SocketOwners`] that several tables
+/// share ([`SocketOwners::share`]), whose set ids mean the sets each
+/// sharing table adds first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InodeSets {
     inodes: Vec<u32>,
     sets: Vec<u32>,
 }
 
-impl SharedOwners {
+impl InodeSets {
     /// Appends `inode` (larger than every inode pushed before) owned by set `set`.
     pub fn push(&mut self, inode: u32, set: u32) {
         debug_assert!(self.inodes.last().is_none_or(|&l| l < inode));
@@ -85,14 +86,11 @@ impl SharedOwners {
 /// module documentation).
 #[derive(Clone, Debug, Default)]
 pub struct SocketOwners {
-    /// Socket inodes of the table's own, ascending (a recording may break
-    /// the order: `Snapshot::validate` refuses it); none of them is in
-    /// `shared`.
-    inodes: Vec<u32>,
-    /// For each inode at the same index, its owner set.
-    sets: Vec<u32>,
-    /// Sockets shared with other tables, read as if merged into `inodes`.
-    shared: Option<Arc<SharedOwners>>,
+    /// The table's own sockets, ascending (a recording may break the
+    /// order: `Snapshot::validate` refuses it); none of them is in `shared`.
+    own: InodeSets,
+    /// Sockets shared with other tables, read as if merged into `own`.
+    shared: Option<Arc<InodeSets>>,
     /// Owner set `s` is `members[starts[s]..starts[s + 1]]`; `starts`
     /// begins with 0.
     starts: Vec<u32>,
@@ -103,7 +101,7 @@ pub struct SocketOwners {
 impl SocketOwners {
     /// Number of sockets with owners.
     pub fn len(&self) -> usize {
-        self.inodes.len() + self.shared.as_ref().map_or(0, |s| s.len())
+        self.own.len() + self.shared.as_ref().map_or(0, |s| s.len())
     }
 
     /// True when no socket has a known owner.
@@ -125,31 +123,18 @@ impl SocketOwners {
     /// The processes holding `inode` (indices into the process list);
     /// empty when unknown.
     pub fn get(&self, inode: u32) -> &[u32] {
-        match self.inodes.binary_search(&inode) {
-            Ok(i) => self.set(self.sets[i]),
-            Err(_) => match self.shared.as_ref().and_then(|s| s.set_of(inode)) {
-                Some(set) => self.set(set),
-                None => &[],
-            },
-        }
+        let set = self
+            .own
+            .set_of(inode)
+            .or_else(|| self.shared.as_ref()?.set_of(inode));
+        set.map_or(&[], |set| self.set(set))
     }
 
     /// Every socket with its owners, in stored order: the own and the
     /// shared sockets merged by inode.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &[u32])> + '_ {
-        let shared: &[u32] = self.shared.as_ref().map_or(&[], |s| &s.inodes);
-        let shared_sets: &[u32] = self.shared.as_ref().map_or(&[], |s| &s.sets);
-        let mut own = self
-            .inodes
-            .iter()
-            .copied()
-            .zip(self.sets.iter().copied())
-            .peekable();
-        let mut kept = shared
-            .iter()
-            .copied()
-            .zip(shared_sets.iter().copied())
-            .peekable();
+        let mut own = self.own.iter().peekable();
+        let mut kept = self.shared.iter().flat_map(|s| s.iter()).peekable();
         std::iter::from_fn(move || {
             let next = match (own.peek(), kept.peek()) {
                 (Some(a), Some(b)) if b.0 < a.0 => kept.next(),
@@ -162,7 +147,7 @@ impl SocketOwners {
 
     /// Shares `part` with the other tables holding it; its set ids are
     /// those of the sets added before (every id it uses must be).
-    pub fn share(&mut self, part: Arc<SharedOwners>) {
+    pub fn share(&mut self, part: Arc<InodeSets>) {
         debug_assert!(part.sets_needed() <= self.set_count());
         self.shared = Some(part);
     }
@@ -190,30 +175,25 @@ impl SocketOwners {
     /// Appends `inode` (larger than every inode pushed before) owned by
     /// set `set` (from [`SocketOwners::add_set`]).
     pub fn push(&mut self, inode: u32, set: u32) {
-        debug_assert!(self.inodes.last().is_none_or(|&l| l < inode));
         debug_assert!((set as usize) < self.set_count());
         debug_assert!(
             self.shared
                 .as_ref()
                 .is_none_or(|s| s.set_of(inode).is_none())
         );
-        self.inodes.push(inode);
-        self.sets.push(set);
+        self.own.push(inode, set);
     }
 
     /// Reserves room for `n` more sockets.
     pub fn reserve(&mut self, n: usize) {
-        self.inodes.reserve(n);
-        self.sets.reserve(n);
+        self.own.reserve(n);
     }
 
     /// Heap bytes held (capacity, not length), for the memory figures; a
     /// shared part counts whole in every table holding it.
     pub fn heap_bytes(&self) -> usize {
-        4 * (self.inodes.capacity()
-            + self.sets.capacity()
-            + self.starts.capacity()
-            + self.members.capacity())
+        self.own.heap_bytes()
+            + 4 * (self.starts.capacity() + self.members.capacity())
             + self.shared.as_ref().map_or(0, |s| s.heap_bytes())
     }
 }
@@ -225,10 +205,7 @@ impl PartialEq for SocketOwners {
     /// walking the shared part.
     fn eq(&self, other: &Self) -> bool {
         let same_rest = || {
-            self.inodes == other.inodes
-                && self.sets == other.sets
-                && self.starts == other.starts
-                && self.members == other.members
+            self.own == other.own && self.starts == other.starts && self.members == other.members
         };
         if self.shares_with(other) && same_rest() {
             return true;
@@ -253,8 +230,8 @@ impl FromIterator<(u32, Vec<u32>)> for SocketOwners {
                     id
                 }
             };
-            out.inodes.push(inode);
-            out.sets.push(set);
+            out.own.inodes.push(inode);
+            out.own.sets.push(set);
         }
         out
     }
@@ -341,7 +318,7 @@ mod tests {
 
     #[test]
     fn a_shared_part_reads_as_merged_with_the_own_sockets() {
-        let mut part = SharedOwners::default();
+        let mut part = InodeSets::default();
         part.push(4, 0);
         part.push(6, 1);
         part.push(20, 0);
