@@ -28,8 +28,8 @@ impl DestroyTarget {
     /// The target naming `sock`.
     pub fn of(sock: &TcpSocket) -> DestroyTarget {
         DestroyTarget {
-            local: sock.local,
-            remote: sock.remote,
+            local: sock.local.socket_addr(),
+            remote: sock.remote.socket_addr(),
             cookie: sock.cookie,
             netns: None,
         }

@@ -7,14 +7,14 @@
 //! extensions. Together they hold every socket once, in the kernel's own
 //! order (it dumps the listening hash first).
 
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use netlink_packet_sock_diag::{
     AF_INET, AF_INET6, IPPROTO_TCP, SockDiagMessage,
     inet::{ExtensionFlags, InetRequest, SocketId, StateFlags},
 };
 
-use crate::model::{TcpSocket, TcpState, Timer};
+use crate::model::{Endpoint, TcpSocket, TcpState, Timer};
 
 /// `TCP_NEW_SYN_RECV`: the state of request sockets in the kernel's hash.
 const TCP_NEW_SYN_RECV: u32 = 12;
@@ -79,14 +79,13 @@ fn port_at(b: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([b[at], b[at + 1]])
 }
 
-fn addr_at(b: &[u8], family: u8, at: usize, port: u16) -> SocketAddr {
+fn addr_at(b: &[u8], family: u8, at: usize, port: u16) -> Endpoint {
     if family == AF_INET {
-        let ip = Ipv4Addr::new(b[at], b[at + 1], b[at + 2], b[at + 3]);
-        SocketAddr::V4(SocketAddrV4::new(ip, port))
+        Endpoint::v4(Ipv4Addr::new(b[at], b[at + 1], b[at + 2], b[at + 3]), port)
     } else {
         let mut raw = [0u8; 16];
         raw.copy_from_slice(&b[at..at + 16]);
-        SocketAddr::V6(SocketAddrV6::new(Ipv6Addr::from(raw), port, 0, 0))
+        Endpoint::v6(Ipv6Addr::from(raw), port)
     }
 }
 
@@ -173,8 +172,8 @@ mod tests {
     fn parses_every_field() {
         let s = parse(&message(AF_INET, 10)).unwrap();
         assert_eq!(s.state, TcpState::Listen);
-        assert_eq!(s.local, "127.0.0.1:8080".parse().unwrap());
-        assert_eq!(s.remote, "127.0.0.2:50000".parse().unwrap());
+        assert_eq!(s.local, "127.0.0.1:8080".parse::<Endpoint>().unwrap());
+        assert_eq!(s.remote, "127.0.0.2:50000".parse::<Endpoint>().unwrap());
         assert_eq!(s.cookie, 0x1_dead_beef);
         assert_eq!((s.recv_q, s.send_q, s.uid, s.inode), (3, 128, 1000, 4242));
         assert_eq!(
@@ -254,6 +253,6 @@ mod tests {
         let mut b = message(AF_INET6, 1);
         b[8..24].copy_from_slice(&Ipv6Addr::LOCALHOST.octets());
         let s = parse(&b).unwrap();
-        assert_eq!(s.local, "[::1]:8080".parse().unwrap());
+        assert_eq!(s.local, "[::1]:8080".parse::<Endpoint>().unwrap());
     }
 }

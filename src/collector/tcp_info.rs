@@ -124,7 +124,14 @@ pub fn collect(
     if !exact.is_empty() {
         let requests: Vec<SockDiagMessage> = exact
             .iter()
-            .map(|s| exact::request(s.local, s.remote, s.cookie, ExtensionFlags::INFO))
+            .map(|s| {
+                exact::request(
+                    s.local.socket_addr(),
+                    s.remote.socket_addr(),
+                    s.cookie,
+                    ExtensionFlags::INFO,
+                )
+            })
             .collect();
         let times = &mut out.times;
         let stats = diag.each("tcp_info", &requests, |payload| {

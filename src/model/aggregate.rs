@@ -7,10 +7,11 @@
 //! (`0.0.0.0` for IPv4, `[::]` for IPv6, which also covers IPv4-mapped
 //! addresses accepted by a dual-stack listener).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 
 use rustc_hash::FxHashMap;
 
+use super::endpoint::Endpoint;
 use super::kernel_ages::queued_wait_ms;
 use super::snapshot::{Snapshot, TcpSocket, TcpState};
 use super::states::StateCounts;
@@ -226,19 +227,6 @@ pub struct Aggregate {
     pub unix_processes: Vec<Vec<u32>>,
 }
 
-fn wildcard(addr: &SocketAddr) -> SocketAddr {
-    let ip = match addr {
-        SocketAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        SocketAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
-    };
-    SocketAddr::new(ip, addr.port())
-}
-
-/// Strips IPv6 flow info and scope id so that equal endpoints hash equally.
-pub(crate) fn plain(addr: SocketAddr) -> SocketAddr {
-    SocketAddr::new(addr.ip(), addr.port())
-}
-
 impl Aggregate {
     /// Builds the aggregate of `snapshot`, the sample of one namespace
     /// (the merged view of several is put together from their aggregates,
@@ -247,7 +235,7 @@ impl Aggregate {
     pub fn build(snapshot: &Snapshot) -> Aggregate {
         let mut totals = StateCounts::default();
         let mut listeners: Vec<Listener> = Vec::new();
-        let mut by_local: FxHashMap<SocketAddr, u32> = FxHashMap::default();
+        let mut by_local: FxHashMap<Endpoint, u32> = FxHashMap::default();
         let mut listening_ports = PortSet::default();
         let mut owners = vec![Owner::Remote(0); snapshot.tcp.len()];
 
@@ -256,12 +244,12 @@ impl Aggregate {
             if sock.state != TcpState::Listen {
                 continue;
             }
-            let key = plain(sock.local);
+            let key = sock.local;
             listening_ports.insert(key.port());
             let idx = *by_local.entry(key).or_insert_with(|| {
                 listeners.push(Listener {
                     netns: 0,
-                    local: key,
+                    local: key.socket_addr(),
                     members: Vec::new(),
                     accept_queue: 0,
                     backlog: 0,
@@ -278,18 +266,18 @@ impl Aggregate {
             owners[i] = Owner::Listening(idx);
         }
 
-        let mut remote_idx: FxHashMap<(IpAddr, SocketAddr), u32> = FxHashMap::default();
+        let mut remote_idx: FxHashMap<(Endpoint, Endpoint), u32> = FxHashMap::default();
         let mut remotes: Vec<Remote> = Vec::new();
         let mut ports: Vec<Vec<u16>> = Vec::new();
         for (i, sock) in snapshot.tcp.iter().enumerate() {
             if sock.state == TcpState::Listen {
                 continue;
             }
-            let local = plain(sock.local);
+            let local = sock.local;
             let hit = if listening_ports.contains(local.port()) {
                 by_local
                     .get(&local)
-                    .or_else(|| by_local.get(&wildcard(&local)))
+                    .or_else(|| by_local.get(&local.wildcard()))
             } else {
                 None
             };
@@ -310,12 +298,12 @@ impl Aggregate {
                 owners[i] = Owner::Listener(idx);
                 continue;
             }
-            let key = (local.ip(), plain(sock.remote));
+            let key = (local.without_port(), sock.remote);
             let idx = *remote_idx.entry(key).or_insert_with(|| {
                 remotes.push(Remote {
                     netns: 0,
-                    remote: key.1,
-                    local_ip: key.0,
+                    remote: key.1.socket_addr(),
+                    local_ip: local.ip(),
                     states: StateCounts::default(),
                     local_ports: 0,
                     processes: Vec::new(),

@@ -104,8 +104,8 @@ pub fn busy_host(at: &str, listeners: usize, connections: usize) -> Snapshot {
 fn base(state: TcpState, local: SocketAddr, remote: SocketAddr, cookie: u64) -> TcpSocket {
     TcpSocket {
         state,
-        local,
-        remote,
+        local: local.into(),
+        remote: remote.into(),
         recv_q: 0,
         send_q: 0,
         inode: if matches!(state, TcpState::TimeWait | TcpState::SynRecv) {

@@ -5,6 +5,7 @@ pub mod advisor;
 pub mod aggregate;
 pub mod alerts;
 pub mod drop_rates;
+pub mod endpoint;
 pub mod engine;
 pub mod fixtures;
 pub mod history;
@@ -33,6 +34,7 @@ mod history_tests;
 
 pub use aggregate::{Aggregate, Listener, Member, Owner, REMOTE_PROCESSES, Remote, trouble_first};
 pub use alerts::{Alert, AlertSet, Rule, Severity, Target, TargetKind, Thresholds};
+pub use endpoint::Endpoint;
 pub use engine::{Model, ModelLimits};
 pub use history::{Frame, History};
 pub use kernel_ages::{AgeSource, SocketAge, TcpTimes};

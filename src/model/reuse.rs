@@ -10,7 +10,7 @@
 //! [`Aggregate::build`] would walk a million sockets to find that out.
 
 use super::aggregate::{
-    Aggregate, Owner, attach_processes, plain, remote_owners, unix_processes, waited_in_queue,
+    Aggregate, Owner, attach_processes, remote_owners, unix_processes, waited_in_queue,
 };
 use super::engine::share_unchanged;
 use super::history::Frame;
@@ -56,7 +56,7 @@ pub(crate) fn reuse(snapshot: &Snapshot, before: &Frame) -> Option<Aggregate> {
     }
     let mut owners = Vec::with_capacity(snapshot.tcp.len());
     for sock in own {
-        let idx = old.listener_index(0, plain(sock.local))?;
+        let idx = old.listener_index(0, sock.local.socket_addr())?;
         listeners[idx].add_member(sock);
         owners.push(Owner::Listening(idx as u32));
     }

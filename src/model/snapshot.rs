@@ -5,11 +5,11 @@
 //! downstream ever reads a clock.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::Endpoint;
 use super::kernel_ages::TcpTimes;
 use super::netns_parts::NetnsPart;
 use super::process::ProcessTable;
@@ -175,16 +175,18 @@ impl Timer {
     }
 }
 
-/// One TCP socket from the `inet_diag` dump (AF_INET or AF_INET6).
+/// One TCP socket from the `inet_diag` dump (AF_INET or AF_INET6): 80
+/// bytes, since a socket list holds one per socket (a million at the
+/// largest scale, and two lists while a new dump fills beside the kept one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TcpSocket {
     /// `idiag_state`, mapped as described on [`TcpState`].
     pub state: TcpState,
     /// Local address and port (`id.idiag_src`, `id.idiag_sport`). The family
     /// of the address is the socket's family: IPv4-mapped addresses stay IPv6.
-    pub local: SocketAddr,
+    pub local: Endpoint,
     /// Remote address and port (`id.idiag_dst`, `id.idiag_dport`).
-    pub remote: SocketAddr,
+    pub remote: Endpoint,
     /// `idiag_rqueue`: bytes waiting to be read; on a LISTEN socket, the
     /// number of connections in the accept queue.
     pub recv_q: u32,
@@ -211,6 +213,9 @@ pub struct TcpSocket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drops: Option<u32>,
 }
+
+/// Fails the build when [`TcpSocket`] grows past the size its doc states.
+const _: () = assert!(std::mem::size_of::<TcpSocket>() == 80);
 
 impl TcpSocket {
     /// True for a connection still waiting in a listener's accept queue:
