@@ -79,7 +79,7 @@ pub fn socket_docs(
             let owner = agg.owners.get(i);
             let listener = match owner {
                 Some(Owner::Listening(n) | Owner::Listener(n)) => {
-                    agg.listeners.get(*n as usize).map(|l| l.local.to_string())
+                    agg.listeners.get(n as usize).map(|l| l.local.to_string())
                 }
                 _ => None,
             };

@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap;
 
 use super::endpoint::Endpoint;
 use super::kernel_ages::queued_wait_ms;
+pub use super::owner_list::{Owner, OwnerList};
 use super::snapshot::{Snapshot, TcpSocket, TcpState};
 use super::states::StateCounts;
 
@@ -193,17 +194,6 @@ pub struct Remote {
 /// How many owning processes a remote names at most.
 pub const REMOTE_PROCESSES: usize = 3;
 
-/// Which group a socket of the snapshot was attributed to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Owner {
-    /// A LISTEN socket of listener `n` (index into [`Aggregate::listeners`]).
-    Listening(u32),
-    /// A connection of listener `n`.
-    Listener(u32),
-    /// A connection counted under remote `n` (index into [`Aggregate::remotes`]).
-    Remote(u32),
-}
-
 /// Everything the screens and exports show about one snapshot.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Aggregate {
@@ -214,7 +204,7 @@ pub struct Aggregate {
     /// Remotes sorted by socket count (most first), then address.
     pub remotes: Vec<Remote>,
     /// For each socket of `snapshot.tcp`, at the same index, its group.
-    pub owners: Vec<Owner>,
+    pub owners: OwnerList,
     /// The connections of every listener in one flat list (CSR layout): those
     /// of listener `n` are `conn_index[conn_offsets[n]..conn_offsets[n + 1]]`,
     /// indices into `snapshot.tcp`, ascending. `conn_offsets` has one entry
@@ -237,7 +227,7 @@ impl Aggregate {
         let mut listeners: Vec<Listener> = Vec::new();
         let mut by_local: FxHashMap<Endpoint, u32> = FxHashMap::default();
         let mut listening_ports = PortSet::default();
-        let mut owners = vec![Owner::Remote(0); snapshot.tcp.len()];
+        let mut owners = OwnerList::filled(snapshot.tcp.len(), Owner::Remote(0));
 
         for (i, sock) in snapshot.tcp.iter().enumerate() {
             totals.add(sock.state);
@@ -263,7 +253,7 @@ impl Aggregate {
                 (listeners.len() - 1) as u32
             });
             listeners[idx as usize].add_member(sock);
-            owners[i] = Owner::Listening(idx);
+            owners.set(i, Owner::Listening(idx));
         }
 
         let mut remote_idx: FxHashMap<(Endpoint, Endpoint), u32> = FxHashMap::default();
@@ -295,7 +285,7 @@ impl Aggregate {
                     l.queued += 1;
                     l.oldest_queued_ms = l.oldest_queued_ms.max(waited_in_queue(snapshot, sock));
                 }
-                owners[i] = Owner::Listener(idx);
+                owners.set(i, Owner::Listener(idx));
                 continue;
             }
             let key = (local.without_port(), sock.remote);
@@ -313,7 +303,7 @@ impl Aggregate {
             });
             remotes[idx as usize].states.add(sock.state);
             ports[idx as usize].push(local.port());
-            owners[i] = Owner::Remote(idx);
+            owners.set(i, Owner::Remote(idx));
         }
         for (r, mut p) in remotes.iter_mut().zip(ports) {
             p.sort_unstable();
@@ -355,7 +345,7 @@ impl Aggregate {
         let mut next: Vec<u32> = offsets[..self.listeners.len()].to_vec();
         let mut index = vec![0u32; at as usize];
         for (i, o) in self.owners.iter().enumerate() {
-            if let Owner::Listener(l) = *o {
+            if let Owner::Listener(l) = o {
                 let slot = &mut next[l as usize];
                 index[*slot as usize] = i as u32;
                 *slot += 1;
@@ -386,13 +376,11 @@ impl Aggregate {
         let rnew = inverse(&rorder);
         self.listeners = permute(std::mem::take(&mut self.listeners), &lorder);
         self.remotes = permute(std::mem::take(&mut self.remotes), &rorder);
-        for o in &mut self.owners {
-            *o = match *o {
-                Owner::Listening(i) => Owner::Listening(lnew[i as usize]),
-                Owner::Listener(i) => Owner::Listener(lnew[i as usize]),
-                Owner::Remote(i) => Owner::Remote(rnew[i as usize]),
-            };
-        }
+        self.owners.map_in_place(|o| match o {
+            Owner::Listening(i) => Owner::Listening(lnew[i as usize]),
+            Owner::Listener(i) => Owner::Listener(lnew[i as usize]),
+            Owner::Remote(i) => Owner::Remote(rnew[i as usize]),
+        });
     }
 
     /// The listener bound to exactly `local` in the snapshot's first (for
@@ -428,10 +416,10 @@ impl Aggregate {
         if sock.inode != 0 {
             return snapshot.processes.of_inode(sock.inode);
         }
-        match self.owners[i] {
-            Owner::Listener(_) if sock.awaits_accept() => &[],
-            Owner::Listener(l) | Owner::Listening(l) => &self.listeners[l as usize].processes,
-            Owner::Remote(_) => &[],
+        match self.owners.get(i) {
+            Some(Owner::Listener(_)) if sock.awaits_accept() => &[],
+            Some(Owner::Listener(l) | Owner::Listening(l)) => &self.listeners[l as usize].processes,
+            Some(Owner::Remote(_)) | None => &[],
         }
     }
 
@@ -459,12 +447,7 @@ impl Aggregate {
     /// of [`Aggregate::owners`], done once per refresh of a remote's
     /// drill-down.
     pub fn remote_connections(&self, idx: usize) -> impl Iterator<Item = usize> + '_ {
-        let want = Owner::Remote(idx as u32);
-        self.owners
-            .iter()
-            .enumerate()
-            .filter(move |(_, o)| **o == want)
-            .map(|(i, _)| i)
+        self.owners.positions(Owner::Remote(idx as u32))
     }
 
     /// The slice of [`Aggregate::conn_index`] holding listener `idx`'s
@@ -480,10 +463,10 @@ impl Aggregate {
 /// Fills each remote's `processes`: the owners of its sockets counted by
 /// socket, the [`REMOTE_PROCESSES`] with most kept. `owners` still holds
 /// the unsorted remote indices.
-pub(crate) fn remote_owners(snapshot: &Snapshot, owners: &[Owner], remotes: &mut [Remote]) {
+pub(crate) fn remote_owners(snapshot: &Snapshot, owners: &OwnerList, remotes: &mut [Remote]) {
     let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for (s, o) in snapshot.tcp.iter().zip(owners) {
-        if let Owner::Remote(r) = *o {
+    for (s, o) in snapshot.tcp.iter().zip(owners.iter()) {
+        if let Owner::Remote(r) = o {
             let held = snapshot.processes.of_inode(s.inode);
             pairs.extend(held.iter().map(|&p| (r, p)));
         }

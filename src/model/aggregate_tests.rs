@@ -72,7 +72,7 @@ fn attribution_table() {
     ];
     for (name, tcp, want) in cases {
         let agg = Aggregate::build(&snapshot(T0, tcp));
-        let got = match agg.owners[0] {
+        let got = match agg.owners.get(0).unwrap() {
             Owner::Listener(i) => Some(agg.listeners[i as usize].local.to_string()),
             Owner::Remote(_) => None,
             Owner::Listening(_) => panic!("{name}: socket 0 is not a LISTEN socket"),
@@ -120,7 +120,7 @@ fn remotes_group_by_local_address_and_destination() {
     assert_eq!(first.local_ip.to_string(), "10.0.0.1");
     assert_eq!((first.states[TimeWait], first.states[Established]), (2, 1));
     assert_eq!(first.local_ports, 3);
-    assert_eq!(agg.owners[4], Owner::Remote(2));
+    assert_eq!(agg.owners.get(4), Some(Owner::Remote(2)));
 }
 
 #[test]
@@ -136,8 +136,8 @@ fn listeners_sort_by_port_and_owners_follow() {
     ));
     let order: Vec<String> = agg.listeners.iter().map(|l| l.local.to_string()).collect();
     assert_eq!(order, ["0.0.0.0:22", "[::]:22", "127.0.0.1:9000"]);
-    assert_eq!(agg.owners[0], Owner::Listening(2));
-    assert_eq!(agg.owners[3], Owner::Listener(2));
+    assert_eq!(agg.owners.get(0), Some(Owner::Listening(2)));
+    assert_eq!(agg.owners.get(3), Some(Owner::Listener(2)));
     assert_eq!(agg.connections_of(2).collect::<Vec<_>>(), [3]);
 }
 

@@ -17,6 +17,7 @@ use std::time::Duration;
 use super::aggregate::Aggregate;
 use super::alerts::AlertSet;
 use super::keys::ListenerKey;
+use super::owner_list::OwnerList;
 use super::series::{ListenerPoint, ListenerSeries};
 use super::snapshot::Snapshot;
 use super::socket_owners::SocketOwners;
@@ -77,7 +78,7 @@ impl Frame {
         snapshot.tcp_times = Vec::new();
         snapshot.unix_peers = Vec::new();
         let agg = Arc::make_mut(&mut self.agg);
-        agg.owners = Vec::new();
+        agg.owners = OwnerList::default();
         agg.conn_offsets = Vec::new();
         agg.conn_index = Vec::new();
         tcp.has_storage().then_some(tcp)

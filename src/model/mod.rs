@@ -12,6 +12,7 @@ pub mod history;
 pub mod kernel_ages;
 pub mod keys;
 pub mod netns_parts;
+pub mod owner_list;
 pub mod process;
 pub mod process_sockets;
 pub mod rates;
@@ -32,7 +33,7 @@ mod aggregate_tests;
 #[cfg(test)]
 mod history_tests;
 
-pub use aggregate::{Aggregate, Listener, Member, Owner, REMOTE_PROCESSES, Remote, trouble_first};
+pub use aggregate::{Aggregate, Listener, Member, REMOTE_PROCESSES, Remote, trouble_first};
 pub use alerts::{Alert, AlertSet, Rule, Severity, Target, TargetKind, Thresholds};
 pub use endpoint::Endpoint;
 pub use engine::{Model, ModelLimits};
@@ -40,6 +41,7 @@ pub use history::{Frame, History};
 pub use kernel_ages::{AgeSource, SocketAge, TcpTimes};
 pub use keys::{ListenerKey, RemoteKey, UnixKey};
 pub use netns_parts::NetnsPart;
+pub use owner_list::{Owner, OwnerList};
 pub use process::{ProcessInfo, ProcessTable, SocketOwners, SocketProcesses};
 pub use process_sockets::ProcessSockets;
 pub use reuse::LastFrame;

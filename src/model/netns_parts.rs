@@ -199,7 +199,7 @@ fn append(into: &mut Aggregate, from: &Aggregate, tcp_base: usize, netns: u16, r
         r
     }));
     into.owners.resize(tcp_base, Owner::Remote(0));
-    into.owners.extend(from.owners.iter().map(|o| match *o {
+    into.owners.extend(from.owners.iter().map(|o| match o {
         Owner::Listening(i) => Owner::Listening(l_base + i),
         Owner::Listener(i) => Owner::Listener(l_base + i),
         Owner::Remote(i) => Owner::Remote(r_base + i),
@@ -346,9 +346,16 @@ mod tests {
         assert_eq!(s.processes.label(&lb.processes), "p20[20]");
         assert_eq!(s.processes.label(&la.members[0].processes), "p100[100]");
         assert_eq!(agg.connections_of(0).collect::<Vec<_>>(), [1]);
-        assert_eq!(agg.owners[3], Owner::Listening(1), "B's LISTEN socket");
+        assert_eq!(
+            agg.owners.get(3),
+            Some(Owner::Listening(1)),
+            "B's LISTEN socket"
+        );
         assert_eq!(agg.remotes.len(), 1);
-        assert_eq!((agg.remotes[0].netns, agg.owners[2]), (0, Owner::Remote(0)));
+        assert_eq!(
+            (agg.remotes[0].netns, agg.owners.get(2)),
+            (0, Some(Owner::Remote(0)))
+        );
         assert_eq!(s.processes.label(&agg.unix_processes[0]), "p100[100]");
         assert_eq!(s.processes.label(&agg.unix_processes[1]), "p20[20]");
         assert_eq!(agg.totals.total(), 4);

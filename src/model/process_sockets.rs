@@ -46,9 +46,9 @@ impl ProcessSockets {
             out.states.add(s.state);
             match agg.owners.get(i) {
                 Some(Owner::Listening(l)) if s.state == TcpState::Listen => {
-                    out.listeners.push(*l as usize)
+                    out.listeners.push(l as usize)
                 }
-                Some(Owner::Remote(r)) => remotes[*r as usize] += 1,
+                Some(Owner::Remote(r)) => remotes[r as usize] += 1,
                 _ => {}
             }
         }

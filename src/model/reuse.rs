@@ -10,7 +10,7 @@
 //! [`Aggregate::build`] would walk a million sockets to find that out.
 
 use super::aggregate::{
-    Aggregate, Owner, attach_processes, remote_owners, unix_processes, waited_in_queue,
+    Aggregate, Owner, OwnerList, attach_processes, remote_owners, unix_processes, waited_in_queue,
 };
 use super::engine::share_unchanged;
 use super::history::Frame;
@@ -54,7 +54,7 @@ pub(crate) fn reuse(snapshot: &Snapshot, before: &Frame) -> Option<Aggregate> {
         l.members.clear();
         (l.accept_queue, l.backlog) = (0, 0);
     }
-    let mut owners = Vec::with_capacity(snapshot.tcp.len());
+    let mut owners = OwnerList::with_capacity(snapshot.tcp.len());
     for sock in own {
         let idx = old.listener_index(0, sock.local.socket_addr())?;
         listeners[idx].add_member(sock);
@@ -63,7 +63,7 @@ pub(crate) fn reuse(snapshot: &Snapshot, before: &Frame) -> Option<Aggregate> {
     if listeners.iter().any(|l| l.members.is_empty()) {
         return None;
     }
-    owners.extend_from_slice(old.owners.get(then_own.len()..)?);
+    owners.extend_from(&old.owners, then_own.len()..old.owners.len())?;
     attach_processes(snapshot, &mut listeners);
 
     let shift = |i: u32| (i as usize + own.len() - then_own.len()) as u32;

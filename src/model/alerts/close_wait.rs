@@ -39,12 +39,12 @@ pub(super) fn close_wait_leak(ctx: &Ctx) -> Vec<Finding> {
     if agg.totals[TcpState::CloseWait] == 0 {
         return Vec::new();
     }
-    for (s, owner) in snap.tcp.iter().zip(&agg.owners) {
+    for (s, owner) in snap.tcp.iter().zip(agg.owners.iter()) {
         if s.state != TcpState::CloseWait {
             continue;
         }
         let age = ctx.tracker.age_of(snap, s);
-        let t = tallies.entry(*owner).or_default();
+        let t = tallies.entry(owner).or_default();
         t.total += 1;
         if age.is_some_and(|a| a.duration() >= min_age) {
             t.leaked += 1;
