@@ -108,15 +108,54 @@ fn holder_of(fd: std::os::fd::RawFd) -> std::process::Child {
     cmd.spawn().unwrap()
 }
 
-fn owner_pids(snap: &Snapshot, inode: u32) -> Vec<u32> {
-    let table = &snap.processes;
-    let mut pids: Vec<u32> = table
-        .of_inode(inode)
-        .iter()
-        .map(|&i| table.list[i as usize].pid)
-        .collect();
-    pids.sort_unstable();
-    pids
+/// Warm lookups reuse the last lookup's owners for the inodes they
+/// want again: an owner that appears or exits in between must show.
+#[test]
+fn reused_owners_follow_holders_that_start_and_exit() {
+    let a = TcpListener::bind("127.0.0.1:0").unwrap();
+    let b = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (ia, ib) = (
+        common::socket_inode(a.as_raw_fd()),
+        common::socket_inode(b.as_raw_fd()),
+    );
+    let me = std::process::id();
+    let mut cache = ProcessCache::new(Duration::from_secs(3600));
+    let t0 = Instant::now();
+    let mut wanted = vec![ia];
+    let first = cache.lookup(&wanted, t0);
+    assert_eq!(first.pids_of_inode(ia), [me]);
+    assert_eq!(cache.counters().full_scans, 1);
+
+    let mut child = holder_of(a.as_raw_fd());
+    let pid = child.id();
+    // The child holds the inode once it has exec'd (and is listed).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut shared = cache.lookup(&wanted, t0);
+    while shared.pids_of_inode(ia).len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        shared = cache.lookup(&wanted, t0);
+    }
+    let mut both = vec![me, pid];
+    both.sort_unstable();
+    assert_eq!(shared.pids_of_inode(ia), both, "the new holder is found");
+
+    wanted = vec![ia, ib];
+    wanted.sort_unstable();
+    let more = cache.lookup(&wanted, t0);
+    assert_eq!(more.pids_of_inode(ia), both, "reused");
+    assert_eq!(more.pids_of_inode(ib), [me], "a new inode is looked up");
+
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let after = cache.lookup(&wanted, t0);
+    assert_eq!(after.pids_of_inode(ia), [me], "the exited holder is gone");
+    assert_eq!(after.pids_of_inode(ib), [me]);
+    assert_eq!(
+        after.list.iter().map(|p| p.pid).collect::<Vec<_>>(),
+        [me],
+        "the process list names live holders only"
+    );
+    assert_eq!(cache.counters().full_scans, 1, "all of it warm");
 }
 
 /// A round showing the kept states `kept` again, with a listener of its own
@@ -151,7 +190,10 @@ fn kept_states_owners_are_reused_until_a_holder_starts_or_exits() {
     let mut first = round(&kept, ib);
     cache.attribute(&mut first, t0);
     assert_eq!(
-        (owner_pids(&first, ia), owner_pids(&first, ib)),
+        (
+            first.processes.pids_of_inode(ia),
+            first.processes.pids_of_inode(ib)
+        ),
         (vec![me], vec![me])
     );
     let c = cache.counters();
@@ -159,8 +201,8 @@ fn kept_states_owners_are_reused_until_a_holder_starts_or_exits() {
 
     let mut again = round(&kept, ib);
     cache.attribute(&mut again, t0);
-    assert_eq!(owner_pids(&again, ia), [me]);
-    assert_eq!(owner_pids(&again, ib), [me]);
+    assert_eq!(again.processes.pids_of_inode(ia), [me]);
+    assert_eq!(again.processes.pids_of_inode(ib), [me]);
     let c = cache.counters();
     assert_eq!((c.shared_resolved, c.shared_reused), (1, 1), "reused whole");
     assert!(
@@ -178,24 +220,28 @@ fn kept_states_owners_are_reused_until_a_holder_starts_or_exits() {
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut shared = round(&kept, ib);
     cache.attribute(&mut shared, t0);
-    while owner_pids(&shared, ia).len() < 2 && Instant::now() < deadline {
+    while shared.processes.pids_of_inode(ia).len() < 2 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
         shared = round(&kept, ib);
         cache.attribute(&mut shared, t0);
     }
     assert_eq!(
-        owner_pids(&shared, ia),
+        shared.processes.pids_of_inode(ia),
         both,
         "the new holder of a kept socket"
     );
-    assert_eq!(owner_pids(&shared, ib), [me]);
+    assert_eq!(shared.processes.pids_of_inode(ib), [me]);
     assert_eq!(cache.counters().shared_resolved, 2, "resolved again once");
 
     child.kill().unwrap();
     child.wait().unwrap();
     let mut after = round(&kept, ib);
     cache.attribute(&mut after, t0);
-    assert_eq!(owner_pids(&after, ia), [me], "the exited holder is gone");
+    assert_eq!(
+        after.processes.pids_of_inode(ia),
+        [me],
+        "the exited holder is gone"
+    );
     assert_eq!(
         after
             .processes
@@ -230,7 +276,7 @@ fn a_due_full_scan_runs_on_its_own_thread_and_a_later_round_takes_it() {
     let t0 = Instant::now();
     let mut first = round(&kept, ia);
     cache.attribute(&mut first, t0);
-    assert_eq!(owner_pids(&first, ia), [me]);
+    assert_eq!(first.processes.pids_of_inode(ia), [me]);
     assert_eq!(cache.counters().full_scans, 1, "the first scan, in line");
     let scan_note = |s: &Snapshot| {
         s.collector
@@ -251,7 +297,7 @@ fn a_due_full_scan_runs_on_its_own_thread_and_a_later_round_takes_it() {
     );
     assert!(cache.scan_under_way(due).is_some());
     assert_eq!(
-        owner_pids(&started, ia),
+        started.processes.pids_of_inode(ia),
         [me],
         "from the last complete scan"
     );
@@ -263,7 +309,11 @@ fn a_due_full_scan_runs_on_its_own_thread_and_a_later_round_takes_it() {
     let c = cache.counters();
     assert_eq!((c.background_scans, c.full_scans), (1, 2), "taken");
     assert!(cache.scan_under_way(due).is_none());
-    assert_eq!(owner_pids(&taken, ia), [me], "read again by the new scan");
+    assert_eq!(
+        taken.processes.pids_of_inode(ia),
+        [me],
+        "read again by the new scan"
+    );
     assert!(!scan_note(&taken), "{:?}", taken.collector.notes);
 }
 
@@ -292,7 +342,7 @@ fn each_namespace_keeps_the_owners_of_its_kept_states() {
             let mut snap = round(kept, 0);
             snap.netns = netns.to_owned();
             cache.attribute(&mut snap, t0);
-            assert_eq!(owner_pids(&snap, kept[0].inode), [me], "{netns}");
+            assert_eq!(snap.processes.pids_of_inode(kept[0].inode), [me], "{netns}");
             assert_eq!(
                 snap.processes.sockets.len(),
                 1,

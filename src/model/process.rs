@@ -51,6 +51,18 @@ impl ProcessTable {
         self.sockets.get(inode)
     }
 
+    /// The pids of the processes holding `inode`, ascending.
+    pub fn pids_of_inode(&self, inode: u32) -> Vec<u32> {
+        let mut pids: Vec<u32> = self
+            .of_inode(inode)
+            .iter()
+            .filter_map(|&i| self.get(i))
+            .map(|p| p.pid)
+            .collect();
+        pids.sort_unstable();
+        pids
+    }
+
     /// The process at index `idx` of [`ProcessTable::list`].
     pub fn get(&self, idx: u32) -> Option<&ProcessInfo> {
         self.list.get(idx as usize)
@@ -135,6 +147,8 @@ mod tests {
     fn lookup_and_labels() {
         let t = table();
         assert_eq!(t.of_inode(5), &[0, 1]);
+        assert_eq!(t.pids_of_inode(5), [10, 11]);
+        assert_eq!(t.pids_of_inode(0), [] as [u32; 0]);
         assert_eq!(t.of_inode(0), &[] as &[u32]);
         assert_eq!(t.of_inode(6), &[] as &[u32]);
         assert_eq!(t.label(t.of_inode(5)), "nginx[10]+1");
