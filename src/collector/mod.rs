@@ -7,6 +7,7 @@ pub mod destroy;
 pub mod exact;
 pub mod identity;
 pub mod inet;
+mod inode_index;
 pub mod netlink;
 pub mod netns;
 pub mod netns_label;

@@ -33,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::inode_index::InodeIndex;
 use super::process_scan::{self, ScanFailure};
 use crate::model::socket_owners::InodeSets;
 use crate::model::{ProcessInfo, ProcessTable, Snapshot, SocketOwners, TcpSocket};
@@ -146,9 +147,8 @@ impl PidSets {
 struct Owners {
     procs: FxHashMap<u32, Proc>,
     denied: FxHashSet<u32>,
-    /// Socket inode → the set of pids holding it (an id into `sets`);
-    /// Fx-hashed (inodes and pids are kernel counters).
-    index: FxHashMap<u32, u32>,
+    /// Socket inode → the set of pids holding it (an id into `sets`).
+    index: InodeIndex,
     sets: PidSets,
     /// Inodes whose entry in `index` changed since the cache last looked
     /// ([`ProcessCache::fold_changes`]).
@@ -212,7 +212,7 @@ impl Owners {
         // Most of a process's sockets share one set: compute each change once.
         let mut memo: FxHashMap<u32, u32> = FxHashMap::default();
         for inode in old.sockets {
-            let Some(&set) = self.index.get(&inode) else {
+            let Some(set) = self.index.get(inode) else {
                 continue;
             };
             let after = match memo.get(&set) {
@@ -224,7 +224,7 @@ impl Owners {
                 }
             };
             if after == NONE {
-                self.index.remove(&inode);
+                self.index.remove(inode);
             } else {
                 self.index.insert(inode, after);
             }
@@ -254,7 +254,7 @@ impl Owners {
                 s.sockets.dedup();
                 let mut memo: FxHashMap<u32, u32> = FxHashMap::default();
                 for &inode in &s.sockets {
-                    let set = self.index.get(&inode).copied().unwrap_or(NONE);
+                    let set = self.index.get(inode).unwrap_or(NONE);
                     let after = match memo.get(&set) {
                         Some(&a) => a,
                         None => {
@@ -282,8 +282,11 @@ impl Owners {
         }
     }
 
-    fn probe(&self, inode: u32) -> u32 {
-        self.index.get(&inode).copied().unwrap_or(NONE)
+    /// A reader of owner sets for inodes looked up in ascending order
+    /// ([`NONE`] for an inode no cached process holds).
+    fn probe(&self) -> impl FnMut(u32) -> u32 + '_ {
+        let mut read = self.index.ascending();
+        move |inode| read.get(inode).unwrap_or(NONE)
     }
 }
 
@@ -418,7 +421,7 @@ impl ProcessCache {
                     + map(m.dirty.capacity(), 4)
             })
             .sum();
-        map(o.index.capacity(), 8)
+        o.index.heap_bytes()
             + map(self.unresolved.capacity(), 4)
             + map(o.changed.capacity(), 4)
             + map(self.last_dirty.capacity(), 4)
@@ -637,8 +640,9 @@ impl ProcessCache {
     fn resolve(&mut self, wanted: &[u32]) -> Vec<u32> {
         self.fold_changes();
         let owners = &self.owners;
+        let mut probe = owners.probe();
         if self.last_void {
-            return wanted.iter().map(|&i| owners.probe(i)).collect();
+            return wanted.iter().map(|&i| probe(i)).collect();
         }
         let dirty = &self.last_dirty;
         let mut last = self.last.iter().peekable();
@@ -648,7 +652,7 @@ impl ProcessCache {
                 while last.next_if(|(i, _)| *i < inode).is_some() {}
                 match last.next_if(|(i, _)| *i == inode) {
                     Some(&(_, set)) if dirty.is_empty() || !dirty.contains(&inode) => set,
-                    _ => owners.probe(inode),
+                    _ => probe(inode),
                 }
             })
             .collect()
@@ -688,8 +692,9 @@ impl ProcessCache {
         };
         self.counters.shared_resolved += wanted.len() as u64;
         let owners = &self.owners;
+        let mut probe = owners.probe();
         let sets: Vec<u32> = match old.as_ref().filter(|m| !m.void) {
-            None => wanted.iter().map(|&i| owners.probe(i)).collect(),
+            None => wanted.iter().map(|&i| probe(i)).collect(),
             Some(m) => {
                 let mut before = m.part.iter().peekable();
                 wanted
@@ -700,7 +705,7 @@ impl ProcessCache {
                             Some((_, local)) if m.dirty.is_empty() || !m.dirty.contains(&inode) => {
                                 m.used[local as usize]
                             }
-                            _ => owners.probe(inode),
+                            _ => probe(inode),
                         }
                     })
                     .collect()
