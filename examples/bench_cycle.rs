@@ -12,6 +12,13 @@
 //! that drifts during the run (other jobs, the page cache, CPU frequency)
 //! moves both.
 //!
+//! `bench_cycle paced MODE SECONDS` runs MODE once (a warm-up), waits a
+//! second, then runs it once a second for SECONDS seconds, as the dashboard
+//! collects at `--interval 1s`, and prints the CPU time of that window and
+//! its share of a core: the raw dump's side of the dashboard's paired
+//! measurement in scripts/bench.sh (each run finds the caches as cold as a
+//! dashboard's round does, which back-to-back runs do not).
+//!
 //! Modes:
 //! - `raw`: the floor. One all-states TCP dump per family (IPv4, IPv6; what
 //!   `ss -tan` asks for) and the UNIX listeners through the same socket,
@@ -36,7 +43,7 @@
 //!   of 4 namespaces of 15,000 synthetic sockets each (each namespace
 //!   aggregated, judged in its own model, and the merged view built).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use netlink_packet_sock_diag::{AF_INET, AF_INET6};
@@ -241,15 +248,45 @@ fn pair(base: &str, mode: &str, reps: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `paced MODE SECONDS`: one run a second for SECONDS seconds.
+fn paced(mode: &str, seconds: usize) -> anyhow::Result<()> {
+    let mut run = cycle(mode)?;
+    run()?;
+    std::thread::sleep(Duration::from_secs(1));
+    let (start, cpu) = (Instant::now(), cpu_us());
+    let mut sockets = 0;
+    for k in 0..seconds {
+        let due = start + Duration::from_secs(k as u64);
+        std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        sockets = run()?;
+    }
+    let end = start + Duration::from_secs(seconds as u64);
+    std::thread::sleep(end.saturating_duration_since(Instant::now()));
+    let (wall, cpu) = (start.elapsed().as_micros() as u64, cpu_us() - cpu);
+    println!(
+        "mode=paced of={mode} seconds={seconds} sockets={sockets} wall_us={wall} cpu_us={cpu} core_pct={:.2}",
+        cpu as f64 / wall as f64 * 100.0
+    );
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     sockscope::memory::return_large_buffers_to_the_kernel();
     let mut args = std::env::args().skip(1);
-    let usage = "usage: bench_cycle MODE [REPS] | bench_cycle pair BASE MODE [REPS]";
+    let usage = "usage: bench_cycle MODE [REPS] | bench_cycle pair BASE MODE [REPS] | bench_cycle paced MODE SECONDS";
     let mode = args.next().context(usage)?;
     if mode == "pair" {
         let base = args.next().context(usage)?;
         let of = args.next().context(usage)?;
         return pair(&base, &of, parse_reps(args.next())?);
+    }
+    if mode == "paced" {
+        let of = args.next().context(usage)?;
+        let secs = args.next().context(usage)?;
+        let secs = secs
+            .parse::<usize>()
+            .with_context(|| format!("SECONDS {secs:?} is not a count of seconds"))?;
+        return paced(&of, secs.max(1));
     }
     let reps = parse_reps(args.next())?;
     let mut run = cycle(&mode)?;
