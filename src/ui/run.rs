@@ -1,5 +1,8 @@
 //! The event loop: a current-thread tokio runtime that waits on terminal
-//! events, samples from the collection thread, a redraw tick and signals.
+//! events, samples from the collection thread and signals, and redraws
+//! after each. Nothing on screen reads a clock (every age shown is counted
+//! from a sample's own time), so there is no redraw tick: between two
+//! wake-ups the screen cannot change.
 
 use std::time::Duration;
 
@@ -89,7 +92,6 @@ async fn event_loop(
         ratatui::layout::Rect::new(0, 0, size.width, size.height),
     );
     let mut events = EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut collecting = true;
 
     let mut needs = Needs::default();
@@ -145,7 +147,6 @@ async fn event_loop(
                 }
                 None => collecting = false,
             },
-            _ = tick.tick() => {}
             _ = term.recv() => break,
             _ = hup.recv() => break,
             _ = int.recv() => break,
