@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io;
-use std::path::PathBuf;
 
 use procfs::process::Process;
 
@@ -46,19 +45,40 @@ pub fn socket_inode(link: &[u8]) -> Option<u32> {
     std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
-/// Reads the socket inodes of `pid`'s descriptors (and how many links were read).
+/// Reads the socket inodes of `pid`'s descriptors (and how many links were
+/// read). Each link is read relative to one open `/proc/<pid>/fd` (a
+/// `readlinkat` of the descriptor's number), so the kernel resolves one
+/// path component per link instead of walking `/proc/<pid>/fd/N` anew.
 fn socket_fds(pid: u32) -> Result<(Vec<u32>, u64), ScanFailure> {
+    use std::os::fd::AsRawFd;
     use std::os::unix::ffi::OsStrExt;
-    let dir = PathBuf::from(format!("/proc/{pid}/fd"));
-    let entries = fs::read_dir(&dir).map_err(|e| classify(&e))?;
+    let path = format!("/proc/{pid}/fd");
+    let dir = fs::File::open(&path).map_err(|e| classify(&e))?;
+    let entries = fs::read_dir(&path).map_err(|e| classify(&e))?;
     let mut sockets = Vec::new();
     let mut links = 0u64;
+    let mut name = Vec::with_capacity(16);
+    let mut target = [0u8; 64];
     for entry in entries {
         let Ok(entry) = entry else { continue };
         links += 1;
-        // A descriptor closed since the listing has no link: skip it.
-        if let Ok(target) = fs::read_link(entry.path())
-            && let Some(inode) = socket_inode(target.as_os_str().as_bytes())
+        name.clear();
+        name.extend_from_slice(entry.file_name().as_bytes());
+        name.push(0);
+        // SAFETY: `name` is NUL-terminated, `target` is writable for its
+        // length, and `dir` stays open across the call.
+        let n = unsafe {
+            libc::readlinkat(
+                dir.as_raw_fd(),
+                name.as_ptr().cast(),
+                target.as_mut_ptr().cast(),
+                target.len(),
+            )
+        };
+        // A descriptor closed since the listing has no link (n < 0): skip
+        // it. Socket links (`socket:[4294967295]` at most) fit `target`.
+        if let Ok(n) = usize::try_from(n)
+            && let Some(inode) = socket_inode(&target[..n])
         {
             sockets.push(inode);
         }
