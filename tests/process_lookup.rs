@@ -108,16 +108,22 @@ fn holder_of(fd: std::os::fd::RawFd) -> std::process::Child {
     cmd.spawn().unwrap()
 }
 
-/// Warm lookups reuse the last lookup's owners for the inodes they
-/// want again: an owner that appears or exits in between must show.
-#[test]
-fn reused_owners_follow_holders_that_start_and_exit() {
+/// Two loopback listeners of this process, with their inodes.
+fn two_listeners() -> (TcpListener, u32, TcpListener, u32) {
     let a = TcpListener::bind("127.0.0.1:0").unwrap();
     let b = TcpListener::bind("127.0.0.1:0").unwrap();
     let (ia, ib) = (
         common::socket_inode(a.as_raw_fd()),
         common::socket_inode(b.as_raw_fd()),
     );
+    (a, ia, b, ib)
+}
+
+/// Warm lookups reuse the last lookup's owners for the inodes they
+/// want again: an owner that appears or exits in between must show.
+#[test]
+fn reused_owners_follow_holders_that_start_and_exit() {
+    let (a, ia, _b, ib) = two_listeners();
     let me = std::process::id();
     let mut cache = ProcessCache::new(Duration::from_secs(3600));
     let t0 = Instant::now();
@@ -173,12 +179,7 @@ fn round(kept: &Arc<Vec<TcpSocket>>, listener: u32) -> Snapshot {
 /// or exits, which the next round shows.
 #[test]
 fn kept_states_owners_are_reused_until_a_holder_starts_or_exits() {
-    let a = TcpListener::bind("127.0.0.1:0").unwrap();
-    let b = TcpListener::bind("127.0.0.1:0").unwrap();
-    let (ia, ib) = (
-        common::socket_inode(a.as_raw_fd()),
-        common::socket_inode(b.as_raw_fd()),
-    );
+    let (a, ia, _b, ib) = two_listeners();
     let mut kept_socket =
         fixtures::sock(TcpState::Established, "127.0.0.1:80", "127.0.0.1:5000", 2);
     kept_socket.inode = ia;
